@@ -1,0 +1,43 @@
+# Shared by bin/ember and bin/replay-tool: builds Ember when needed and sets up the JVM.
+# Sourced, not run. Sets EMBER_ROOT, EMBER_JAVA_FLAGS and ember_classpath MODULE.
+
+EMBER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Chronicle Queue needs these on Java 17+; analytics stay off (no outbound network).
+EMBER_JAVA_FLAGS=(
+  -Dchronicle.analytics.disable=true
+  -Dchronicle.announcer.disable=true
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+  -Dorg.slf4j.simpleLogger.logFile=System.err
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED
+  --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED
+  --add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED
+)
+
+# Build (quietly, to stderr) when a module's classes or libs are missing or older than its sources.
+ember_build_if_needed() {
+  local stamp="$EMBER_ROOT/replay-tool/target/.ember-built"
+  if [ -f "$stamp" ] && [ -z "$(find "$EMBER_ROOT/pom.xml" "$EMBER_ROOT"/*/pom.xml "$EMBER_ROOT"/*/src/main -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  echo "ember: building (first use or sources changed)..." >&2
+  if ! (cd "$EMBER_ROOT" && { mvn -q -o -DskipTests install >&2 2>/dev/null || mvn -q -DskipTests install >&2; }); then
+    echo "ember: build failed; run 'mvn -DskipTests install' in $EMBER_ROOT to see why" >&2
+    exit 1
+  fi
+  touch "$stamp"
+}
+
+# ember_classpath MODULE: the module's classes plus its runtime libraries.
+ember_classpath() {
+  local module="$1"
+  echo "$EMBER_ROOT/$module/target/classes:$EMBER_ROOT/$module/target/lib/*"
+}

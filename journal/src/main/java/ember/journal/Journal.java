@@ -1,0 +1,49 @@
+package ember.journal;
+
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+
+import java.nio.file.Path;
+
+/**
+ * Where a kernel's journal lives and how its Chronicle Queue is opened. The queue files sit in
+ * {@code DIR/journal}; everything else a kernel keeps (lock, log) sits beside it in {@code DIR}.
+ */
+public final class Journal
+{
+    /** Sub-directory of a kernel directory that holds the Chronicle Queue files. */
+    public static final String QUEUE_DIR = "journal";
+    /** Default size of the memory-mapped chunks of a queue file. */
+    public static final long DEFAULT_BLOCK_SIZE = 16L << 20;
+
+    private Journal()
+    {
+    }
+
+    /**
+     * @param kernelDir the kernel directory.
+     * @return the directory of its Chronicle Queue files.
+     */
+    public static Path queueDir(final Path kernelDir)
+    {
+        return kernelDir.resolve(QUEUE_DIR);
+    }
+
+    /**
+     * Open the journal queue of a kernel directory.
+     *
+     * @param kernelDir the kernel directory.
+     * @param readOnly  true for readers that must never modify the files (replay tool, audit).
+     * @param blockSize of the memory-mapped chunks (small for tests, large for throughput).
+     * @return the open queue; the caller closes it.
+     */
+    public static ChronicleQueue openQueue(final Path kernelDir, final boolean readOnly, final long blockSize)
+    {
+        return SingleChronicleQueueBuilder.binary(queueDir(kernelDir))
+            .rollCycle(RollCycles.FAST_DAILY)
+            .blockSize(blockSize)
+            .readOnly(readOnly)
+            .build();
+    }
+}

@@ -1,0 +1,121 @@
+package ember.journal;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.nio.file.Path;
+
+/**
+ * Reads a kernel's journal record by record, verifying each record's checksum and that indexes
+ * follow each other without a gap. Works while a kernel is appending: {@link #next(SyscallRecord)}
+ * returns false at the current end and true again once more records are written. A record being
+ * written (or torn by a crash mid-write) is not visible: Chronicle marks it not-complete.
+ * <p>
+ * Not thread-safe: one reader per thread.
+ */
+public final class JournalReader implements AutoCloseable
+{
+    private final ChronicleQueue queue;
+    private final ExcerptTailer tailer;
+    private final RecordCodec codec = new RecordCodec();
+    private byte[] frame = new byte[512];
+    private long lastIndex;
+    private long chronicleIndex = -1;
+
+    /**
+     * @param kernelDir the kernel directory.
+     * @param readOnly  open the queue files read-only (audit and replay tools).
+     */
+    public JournalReader(final Path kernelDir, final boolean readOnly)
+    {
+        queue = Journal.openQueue(kernelDir, readOnly, Journal.DEFAULT_BLOCK_SIZE);
+        tailer = queue.createTailer();
+    }
+
+    /**
+     * Read the next record.
+     *
+     * @param record to fill.
+     * @return false when no further complete record is there (yet).
+     * @throws CorruptRecordException naming the record's position when it is damaged.
+     */
+    public boolean next(final SyscallRecord record)
+    {
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            if (!dc.isPresent())
+            {
+                return false;
+            }
+            chronicleIndex = dc.index();
+            final Bytes<?> bytes = dc.wire().bytes();
+            final long remaining = bytes.readRemaining();
+            if (remaining > RecordCodec.MAX_FRAME_BYTES)
+            {
+                throw corrupt("record of " + remaining + " bytes is larger than any Ember record");
+            }
+            final int length = (int)remaining;
+            if (frame.length < length)
+            {
+                frame = new byte[Math.max(length, frame.length * 2)];
+            }
+            bytes.read(frame, 0, length);
+            try
+            {
+                codec.decode(frame, length, record);
+            }
+            catch (final CorruptRecordException ex)
+            {
+                throw corrupt(ex.getMessage());
+            }
+            if (record.index != lastIndex + 1)
+            {
+                throw corrupt("record index " + record.index + " follows index " + lastIndex);
+            }
+            lastIndex = record.index;
+            return true;
+        }
+    }
+
+    /** @return the index of the last record read, 0 before the first. */
+    public long lastIndex()
+    {
+        return lastIndex;
+    }
+
+    /**
+     * @return where the last record read sits: its Chronicle cycle (one file per cycle) and the
+     * sequence number inside that file.
+     */
+    public String position()
+    {
+        if (chronicleIndex < 0)
+        {
+            return "start of journal " + Journal.queueDir(queue.file().toPath().getParent()).toString();
+        }
+        final int cycle = queue.rollCycle().toCycle(chronicleIndex);
+        final long sequence = queue.rollCycle().toSequenceNumber(chronicleIndex);
+        return "file " + queue.file().toPath().resolve(fileName(cycle)) + ", excerpt " + sequence;
+    }
+
+    private String fileName(final int cycle)
+    {
+        final java.time.format.DateTimeFormatter format =
+            java.time.format.DateTimeFormatter.ofPattern(queue.rollCycle().format()).withZone(java.time.ZoneOffset.UTC);
+        return format.format(java.time.Instant.ofEpochMilli(cycle * (long)queue.rollCycle().lengthInMillis())) + ".cq4";
+    }
+
+    private CorruptRecordException corrupt(final String reason)
+    {
+        return new CorruptRecordException("corrupt record after index " + lastIndex + " (" + position() + "): " + reason);
+    }
+
+    @Override
+    public void close()
+    {
+        tailer.close();
+        queue.close();
+    }
+}

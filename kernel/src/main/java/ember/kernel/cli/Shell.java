@@ -1,0 +1,318 @@
+package ember.kernel.cli;
+
+import ember.kernel.client.EmberClient;
+import ember.kernel.client.EmberException;
+import ember.kernel.client.ReceivedEvent;
+import ember.kernel.client.Syscalls;
+import ember.kernel.state.ProcessInfo;
+import ember.kernel.state.SyscallValidator;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code ember shell} command interpreter (SPEC §7): one command per line in, one result
+ * per command out (a header and a line per process for {@code ps}), each preceded by the
+ * {@code handler PID SIG} lines the command caused, every line flushed at once.
+ * <p>
+ * Single-threaded: it owns its client view and output.
+ */
+public final class Shell
+{
+    private final EmberClient client;
+    private final PrintStream out;
+    private Syscalls self;
+
+    /**
+     * @param client attached to the kernel; the shell starts acting as pid 1.
+     * @param out    where results go; flushed after every line.
+     */
+    public Shell(final EmberClient client, final PrintStream out)
+    {
+        this.client = client;
+        this.out = out;
+        this.self = client.as(1);
+    }
+
+    /** Run commands until end of input. */
+    public void run(final BufferedReader in) throws IOException
+    {
+        String line;
+        while ((line = in.readLine()) != null)
+        {
+            execute(line);
+        }
+    }
+
+    /** Execute one line and print its result. */
+    public void execute(final String line)
+    {
+        final String trimmed = line.strip();
+        if (trimmed.isEmpty() || trimmed.startsWith("#"))
+        {
+            return;
+        }
+        final String[] words = trimmed.split("\\s+");
+        final List<String> lines = new ArrayList<>(1);
+        try
+        {
+            run(words, trimmed, lines);
+        }
+        catch (final EmberException ex)
+        {
+            lines.clear();
+            lines.add("error: " + ex.getMessage());
+        }
+        for (final String result : lines)
+        {
+            print(result);
+        }
+    }
+
+    private void print(final String text)
+    {
+        out.println(text);
+        out.flush();
+    }
+
+    private void run(final String[] w, final String line, final List<String> lines)
+    {
+        switch (w[0])
+        {
+            case "spawn":
+                lines.add(Long.toString(self.spawn(w.length > 1 ? w[1] : null)));
+                break;
+            case "as":
+            {
+                final long pid = Words.integer(w, 1, 1, "as");
+                final Syscalls target = client.as(pid);
+                target.getpid(); // raises No such process unless pid is alive
+                self = target;
+                lines.add("ok");
+                break;
+            }
+            case "getpid":
+                lines.add(Long.toString(self.getpid()));
+                break;
+            case "getppid":
+                lines.add(Long.toString(self.getppid()));
+                break;
+            case "getuser":
+                lines.add(self.getuser());
+                break;
+            case "setuser":
+                self.setuser(Words.string(w, 1, 1, "setuser"));
+                lines.add("ok");
+                break;
+            case "exit":
+                self.exit(w.length > 1 ? Words.integer(w, 1, 1, "exit") : 0);
+                lines.add("ok");
+                break;
+            case "kill":
+            {
+                final long pid = Words.integer(w, 1, 1, "kill");
+                final long signal = Words.integer(w, 2, 2, "kill");
+                self.kill(pid, signal);
+                lines.add("ok");
+                break;
+            }
+            case "signal":
+                signal(w);
+                lines.add("ok");
+                break;
+            case "queue":
+            {
+                final String name = Words.string(w, 1, 1, "queueEvent");
+                self.queueEvent(name, table(rest(line, 2)));
+                lines.add("ok");
+                break;
+            }
+            case "peek":
+                lines.add(format(self.peekEvent()));
+                break;
+            case "pull":
+                lines.add(format(pull(w)));
+                break;
+            case "send":
+            {
+                final long pid = Words.integer(w, 1, 1, "sendEvent");
+                final String name = Words.string(w, 2, 2, "sendEvent");
+                lines.add(Boolean.toString(self.sendEvent(pid, name, data(rest(line, 3)))));
+                break;
+            }
+            case "timer":
+                lines.add(Long.toString(self.timer(Words.number(w, 1, 1, "timer"))));
+                break;
+            case "alarm":
+                lines.add(Long.toString(self.alarm(Words.number(w, 1, 1, "alarm"))));
+                break;
+            case "cancel":
+                self.cancel(Words.integer(w, 1, 1, "cancel"));
+                lines.add("ok");
+                break;
+            case "register":
+                lines.add(Boolean.toString(self.register(Words.string(w, 1, 1, "register"))));
+                break;
+            case "lookup":
+            {
+                final Long pid = self.lookup(Words.string(w, 1, 1, "lookup"));
+                lines.add(pid == null ? "nil" : pid.toString());
+                break;
+            }
+            case "ps":
+                ps(lines);
+                break;
+            case "sleep":
+                sleep(Words.number(w, 1, 1, "sleep"));
+                lines.add("ok");
+                break;
+            default:
+                throw new EmberException("unknown command '" + w[0] + "'");
+        }
+    }
+
+    private void signal(final String[] w)
+    {
+        final long signal = Words.integer(w, 1, 1, "signal");
+        final String mode = w.length > 2 ? w[2] : null;
+        if ("on".equals(mode))
+        {
+            final long pid = self.pid();
+            self.signal(signal, sig -> print("handler " + pid + " " + sig));
+        }
+        else if ("off".equals(mode))
+        {
+            self.signal(signal, null);
+        }
+        else
+        {
+            throw new EmberException(SyscallValidator.typeError(2, "signal", "function", mode == null ? "nil" : "string"));
+        }
+    }
+
+    private ReceivedEvent pull(final String[] w)
+    {
+        final List<String> names = new ArrayList<>();
+        double timeout = Syscalls.FOREVER;
+        for (int i = 1; i < w.length; i++)
+        {
+            if (w[i].startsWith("timeout="))
+            {
+                final String value = w[i].substring("timeout=".length());
+                final Number n = Words.toNumber(value);
+                if (n == null)
+                {
+                    throw new EmberException(SyscallValidator.typeError(i, "pullEvent", "number", "string"));
+                }
+                timeout = Math.max(0, n.doubleValue());
+            }
+            else
+            {
+                names.add(w[i]);
+            }
+        }
+        return self.pullEvent(timeout, names.toArray(new String[0]));
+    }
+
+    private void ps(final List<String> lines)
+    {
+        final long[] pids = self.getplist();
+        lines.add("PID PPID USER STATE QUEUED NAME");
+        for (final long pid : pids)
+        {
+            final ProcessInfo info = self.getpinfo(pid);
+            if (info != null)
+            {
+                lines.add(info.id() + " " + info.parent() + " " + info.user() + " " + info.state() + " " +
+                    info.queued() + " " + info.name());
+            }
+        }
+    }
+
+    private static void sleep(final double seconds)
+    {
+        if (!(seconds > 0))
+        {
+            return;
+        }
+        try
+        {
+            Thread.sleep((long)Math.min(seconds * 1000, Long.MAX_VALUE / 2));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The JSON of {@code queue}: an object, or {} when omitted. */
+    private static Map<String, ?> table(final String json)
+    {
+        if (json.isEmpty())
+        {
+            return Map.of();
+        }
+        final Object value;
+        try
+        {
+            value = Json.parse(json);
+        }
+        catch (final Json.NotJson ex)
+        {
+            throw new EmberException(SyscallValidator.typeError(2, "queueEvent", "table", "string"));
+        }
+        if (value instanceof Map<?, ?> map)
+        {
+            @SuppressWarnings("unchecked")
+            final Map<String, ?> table = (Map<String, ?>)map;
+            return table;
+        }
+        throw new EmberException(SyscallValidator.typeError(2, "queueEvent", "table",
+            value instanceof List ? "array" : ember.journal.PayloadCodec.luaType(value)));
+    }
+
+    /** The JSON of {@code send}: any JSON value; text that is not JSON is passed as a string. */
+    private static Object data(final String json)
+    {
+        if (json.isEmpty())
+        {
+            return Map.of();
+        }
+        try
+        {
+            return Json.parse(json);
+        }
+        catch (final Json.NotJson ex)
+        {
+            return json;
+        }
+    }
+
+    private static String format(final ReceivedEvent event)
+    {
+        return event == null ? "nil" : event.name() + " " + Json.write(event.params());
+    }
+
+    /** @return the text of {@code line} after its first {@code words} words, stripped. */
+    static String rest(final String line, final int words)
+    {
+        int i = 0;
+        final int n = line.length();
+        for (int k = 0; k < words; k++)
+        {
+            while (i < n && Character.isWhitespace(line.charAt(i)))
+            {
+                i++;
+            }
+            while (i < n && !Character.isWhitespace(line.charAt(i)))
+            {
+                i++;
+            }
+        }
+        return line.substring(Math.min(i, n)).strip();
+    }
+}

@@ -1,0 +1,48 @@
+package ember.kernel.core;
+
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+
+/**
+ * The kernel's side of one attached client: its id in the kernel state and the mailbox of
+ * handler calls the core hands it. The core offers to the mailbox; the client drains it.
+ */
+public final class ClientSession
+{
+    private final int id;
+    /** Unbounded: a handler call the state decided on must reach the client, never be dropped. */
+    private final ManyToOneConcurrentLinkedQueue<HandlerCall> handlerCalls = new ManyToOneConcurrentLinkedQueue<>();
+    private volatile boolean detached;
+
+    ClientSession(final int id)
+    {
+        this.id = id;
+    }
+
+    /** @return the client id recorded in the journal. */
+    public int id()
+    {
+        return id;
+    }
+
+    /** @return the next handler call to run, or null. Client thread. */
+    public HandlerCall pollHandlerCall()
+    {
+        return handlerCalls.poll();
+    }
+
+    void offer(final HandlerCall call)
+    {
+        handlerCalls.offer(call);
+    }
+
+    /** @return true once the kernel has detached this client. */
+    public boolean isDetached()
+    {
+        return detached;
+    }
+
+    void markDetached()
+    {
+        detached = true;
+    }
+}

@@ -1,0 +1,240 @@
+package ember.kernel.core;
+
+import ember.journal.CorruptRecordException;
+import ember.journal.Journal;
+import ember.journal.JournalReader;
+import ember.journal.JournalWriter;
+import ember.journal.SyscallType;
+import ember.kernel.state.JournalReplay;
+import ember.kernel.state.KernelState;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running kernel on a directory: recovers the state by replaying the journal, then runs the
+ * {@link KernelCore} on its own thread through an Agrona {@link AgentRunner}.
+ * <p>
+ * One kernel per directory: {@link #open} takes an exclusive lock on {@code DIR/ember.lock} and
+ * fails when another process (or another kernel in this JVM) holds it. Thread-safe: any thread may
+ * {@link #submit} commands.
+ */
+public final class Kernel implements AutoCloseable
+{
+    public static final String LOCK_FILE = "ember.lock";
+    /** How long a client waits for the core to answer a non-blocking syscall. */
+    public static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final KernelConfig config;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final KernelCore core;
+    private final AgentRunner runner;
+    private final long recoveredRecords;
+
+    private Kernel(final KernelConfig config, final FileChannel lockChannel, final FileLock lock,
+        final KernelCore core, final long recoveredRecords)
+    {
+        this.config = config;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.core = core;
+        this.recoveredRecords = recoveredRecords;
+        final ErrorHandler errors = ex ->
+        {
+            System.err.println("ember core error: " + ex);
+            ex.printStackTrace();
+        };
+        this.runner = new AgentRunner(config.idle().get(), errors, null, core);
+    }
+
+    /**
+     * Open (and recover) the kernel of a directory and start its core.
+     *
+     * @throws KernelOpenException when the directory is in use, unreadable, or its journal is damaged.
+     */
+    public static Kernel open(final KernelConfig config)
+    {
+        final Path dir = config.dir();
+        FileChannel channel = null;
+        try
+        {
+            Files.createDirectories(dir);
+            channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final FileLock lock;
+            try
+            {
+                lock = channel.tryLock();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                throw new KernelOpenException("kernel directory " + dir + " is already open in this process");
+            }
+            if (lock == null)
+            {
+                throw new KernelOpenException("kernel directory " + dir + " is in use by another Ember process");
+            }
+
+            final KernelState state = new KernelState();
+            final long recovered;
+            if (Files.isDirectory(Journal.queueDir(dir)))
+            {
+                try (JournalReader reader = new JournalReader(dir, false))
+                {
+                    recovered = JournalReplay.replay(reader, state, Long.MAX_VALUE, null);
+                }
+                catch (final CorruptRecordException ex)
+                {
+                    throw new KernelOpenException("cannot recover " + dir + ": " + ex.getMessage());
+                }
+            }
+            else
+            {
+                recovered = 0;
+            }
+
+            final KernelLog log = new KernelLog(dir);
+            final JournalWriter writer = new JournalWriter(dir, config.blockSize());
+            final KernelCore core = new KernelCore(state, writer, config.clock(), log, config.limits());
+            log.log("kernel opened: recovered " + recovered + " records, index " + state.lastIndex() +
+                ", digest " + state.digest());
+            final Kernel kernel = new Kernel(config, channel, lock, core, recovered);
+            AgentRunner.startOnThread(kernel.runner);
+            return kernel;
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(channel);
+            throw new UncheckedIOException("cannot open kernel directory " + dir, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(channel);
+            throw ex;
+        }
+    }
+
+    /** @return the configuration this kernel was opened with. */
+    public KernelConfig config()
+    {
+        return config;
+    }
+
+    /** @return how many journal records recovery replayed. */
+    public long recoveredRecords()
+    {
+        return recoveredRecords;
+    }
+
+    /**
+     * Hand a command to the core. Returns at once; wait with {@link Command#await(long)}.
+     *
+     * @throws KernelClosedException when the kernel is closed.
+     */
+    public void submit(final Command command)
+    {
+        while (!core.offer(command))
+        {
+            if (core.isClosed() || runner.isClosed())
+            {
+                throw new KernelClosedException("kernel closed");
+            }
+            Thread.onSpinWait(); // inbox full: the core is draining it
+        }
+        if (core.isClosed())
+        {
+            // The core may have closed after our offer and before draining it.
+            if (!command.isDone())
+            {
+                throw new KernelClosedException("kernel closed");
+            }
+        }
+    }
+
+    /**
+     * Attach a new client (journaled as {@code clientAttach}).
+     *
+     * @return the client's session, whose handler calls it must drain.
+     */
+    public ClientSession attach()
+    {
+        final Command command = new Command(Thread.currentThread());
+        command.record.reset(SyscallType.CLIENT_ATTACH, 0);
+        submit(command);
+        awaitAnswer(command);
+        if (command.refusal != null)
+        {
+            throw new KernelClosedException(command.refusal);
+        }
+        return command.session;
+    }
+
+    /** Detach a client (journaled as {@code clientDetach}); its handlers fall back to queued events. */
+    public void detach(final ClientSession session)
+    {
+        if (session.isDetached() || core.isClosed())
+        {
+            return;
+        }
+        final Command command = new Command(Thread.currentThread());
+        command.record.reset(SyscallType.CLIENT_DETACH, 0).arg0 = session.id();
+        try
+        {
+            submit(command);
+            awaitAnswer(command);
+        }
+        catch (final KernelClosedException ignored)
+        {
+            // closing anyway
+        }
+    }
+
+    /** Wait for the answer of a non-blocking command. */
+    public static void awaitAnswer(final Command command)
+    {
+        if (!command.await(ANSWER_TIMEOUT_NS))
+        {
+            throw new KernelClosedException("kernel did not answer within 30 s");
+        }
+    }
+
+    /** Stop the core, close the journal and release the directory lock. */
+    @Override
+    public void close()
+    {
+        runner.close();
+        try
+        {
+            lock.release();
+        }
+        catch (final IOException ignored)
+        {
+            // released with the channel
+        }
+        closeQuietly(lockChannel);
+    }
+
+    private static void closeQuietly(final FileChannel channel)
+    {
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignored)
+            {
+                // nothing to do
+            }
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package ember.kernel.core;
+
+import ember.journal.JournalWriter;
+import ember.journal.SyscallRecord;
+import ember.journal.SyscallType;
+import ember.kernel.state.KernelEffects;
+import ember.kernel.state.KernelError;
+import ember.kernel.state.KernelLimits;
+import ember.kernel.state.KernelState;
+import ember.kernel.state.PendingTimer;
+import ember.kernel.state.SyscallResult;
+import ember.kernel.state.SyscallValidator;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The core: the one thread that owns the kernel state. Each duty cycle it drains submitted
+ * commands and, for each, journals the record, applies it, then completes the command; then it
+ * polls the timer wheel against the clock and journals and applies each expiry as its own record.
+ * <p>
+ * Write-ahead is strict: nothing is applied, and no caller is answered, before its record is in
+ * the journal. Waiting {@code pullEvent} calls are parked here (not in the state: they belong to
+ * live clients) and retried, as journaled pulls, when an event for their process arrives.
+ */
+final class KernelCore implements Agent, KernelEffects
+{
+    static final int INBOX_CAPACITY = 1 << 16;
+    private static final int DRAIN_LIMIT = 1024;
+
+    private final ManyToOneConcurrentArrayQueue<Command> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
+    private final KernelState state;
+    private final JournalWriter journal;
+    private final EpochNanoClock clock;
+    private final KernelLog log;
+    private final TimerWheel wheel;
+    private final Int2ObjectHashMap<ClientSession> sessions = new Int2ObjectHashMap<>();
+    private final Long2ObjectHashMap<ArrayDeque<Command>> waiters = new Long2ObjectHashMap<>();
+    private final LongArrayList deliverable = new LongArrayList();
+    private final LongArrayList expired = new LongArrayList();
+    private final SyscallRecord kernelRecord = new SyscallRecord();
+    private final SyscallResult kernelResult = new SyscallResult();
+    private final KernelLimits limits;
+    private int waiting;
+    private volatile boolean closed;
+
+    KernelCore(
+        final KernelState state, final JournalWriter journal, final EpochNanoClock clock, final KernelLog log,
+        final KernelLimits limits)
+    {
+        this.limits = limits;
+        this.state = state;
+        this.journal = journal;
+        this.clock = clock;
+        this.log = log;
+        this.wheel = new TimerWheel(clock.nanoTime());
+        for (final PendingTimer timer : state.pendingTimers())
+        {
+            wheel.schedule(timer.id(), timer.deadlineNs());
+        }
+    }
+
+    /**
+     * Core thread, first thing: journal the kernelOpen record (Chronicle appenders are bound to
+     * the one thread that uses them, so the core does all appending).
+     */
+    @Override
+    public void onStart()
+    {
+        kernelRecord.reset(SyscallType.KERNEL_OPEN, 0).text = limits.encode();
+        if (!journalAndApply(kernelRecord, kernelResult))
+        {
+            throw new IllegalStateException("cannot write the journal in " + log);
+        }
+    }
+
+    /** Any thread: queue a command for the core. @return false when the inbox is full. */
+    boolean offer(final Command command)
+    {
+        return inbox.offer(command);
+    }
+
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = inbox.drain(this::handle, DRAIN_LIMIT);
+        work += pollTimers();
+        if (waiting > 0)
+        {
+            work += expireWaiters();
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        closed = true;
+        final List<Command> left = new ArrayList<>();
+        inbox.drainTo(left, Integer.MAX_VALUE);
+        for (final Command command : left)
+        {
+            refuse(command, "kernel closed");
+        }
+        for (final ArrayDeque<Command> queue : waiters.values())
+        {
+            for (final Command command : queue)
+            {
+                refuse(command, "kernel closed");
+            }
+        }
+        waiters.clear();
+        journal.close();
+        log.log("kernel closed at index " + state.lastIndex() + ", digest " + state.digest());
+        log.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "ember-core";
+    }
+
+    private void handle(final Command command)
+    {
+        final SyscallRecord record = command.record;
+        final SyscallType type = record.type;
+        if (type == SyscallType.CLIENT_ATTACH)
+        {
+            record.pid = 0;
+            if (journalAndApply(record, command.result))
+            {
+                final ClientSession session = new ClientSession((int)command.result.number);
+                sessions.put(session.id(), session);
+                command.session = session;
+            }
+            else
+            {
+                command.refusal = "journal write failed";
+            }
+            command.complete();
+            return;
+        }
+        if (type == SyscallType.CLIENT_DETACH)
+        {
+            detach(command);
+            return;
+        }
+
+        final ClientSession session = command.session;
+        if (session == null || session.isDetached() || sessions.get(session.id()) != session)
+        {
+            refuse(command, "client is not attached");
+            return;
+        }
+        record.client = session.id();
+        final String invalid = SyscallValidator.check(record);
+        if (invalid != null)
+        {
+            refuse(command, invalid);
+            return;
+        }
+        if (!journalAndApply(record, command.result))
+        {
+            refuse(command, "journal write failed: the syscall was not performed");
+            return;
+        }
+        if (type == SyscallType.PULL_EVENT && command.result.ok() &&
+            command.result.kind == SyscallResult.Kind.NIL && command.waitNs > 0)
+        {
+            park(command);
+        }
+        else
+        {
+            command.complete();
+        }
+        serveDeliverable();
+    }
+
+    private void detach(final Command command)
+    {
+        final int id = (int)command.record.arg0;
+        command.record.pid = 0;
+        final ClientSession session = sessions.remove(id);
+        if (session != null)
+        {
+            session.markDetached();
+            journalAndApply(command.record, command.result);
+            dropWaitersOf(session);
+        }
+        command.complete();
+    }
+
+    /**
+     * Journal then apply. The record's index and timestamp are assigned here.
+     *
+     * @return false when the journal refused the record (nothing was applied).
+     */
+    private boolean journalAndApply(final SyscallRecord record, final SyscallResult result)
+    {
+        record.index = state.lastIndex() + 1;
+        record.timestamp = Math.max(clock.nanoTime(), state.lastTimestamp());
+        try
+        {
+            journal.append(record);
+        }
+        catch (final RuntimeException ex)
+        {
+            log.log("journal append failed at index " + record.index + ": " + ex);
+            result.clear();
+            return false;
+        }
+        state.apply(record, result, this);
+        return true;
+    }
+
+    private int pollTimers()
+    {
+        final int n = wheel.poll(clock.nanoTime(), expired);
+        for (int i = 0; i < n; i++)
+        {
+            final long id = expired.getLong(i);
+            final SyscallType type = PendingTimer.isAlarmId(id) ? SyscallType.ALARM_FIRED : SyscallType.TIMER_FIRED;
+            kernelRecord.reset(type, 0).arg0 = id;
+            if (!journalAndApply(kernelRecord, kernelResult))
+            {
+                wheel.schedule(id, clock.nanoTime()); // retry on a later poll; nothing was applied
+            }
+        }
+        if (n > 0)
+        {
+            serveDeliverable();
+        }
+        return n;
+    }
+
+    private void park(final Command command)
+    {
+        command.waitDeadlineNs = command.waitNs == Command.WAIT_FOREVER ?
+            Long.MAX_VALUE : clock.nanoTime() + command.waitNs;
+        waiters.computeIfAbsent(command.record.pid, pid -> new ArrayDeque<>()).addLast(command);
+        waiting++;
+    }
+
+    /** Retry parked pulls of processes that received events. */
+    private void serveDeliverable()
+    {
+        while (!deliverable.isEmpty())
+        {
+            final long pid = deliverable.removeAt(deliverable.size() - 1);
+            final ArrayDeque<Command> queue = waiters.get(pid);
+            if (queue == null)
+            {
+                continue;
+            }
+            final Iterator<Command> it = queue.iterator();
+            while (it.hasNext())
+            {
+                final Command command = it.next();
+                if (!state.canPull(pid, command.record.names))
+                {
+                    continue;
+                }
+                if (!journalAndApply(command.record, command.result))
+                {
+                    break; // journal failing: leave the waiter parked, retried on the next event
+                }
+                it.remove();
+                waiting--;
+                command.complete();
+            }
+            if (queue.isEmpty())
+            {
+                waiters.remove(pid);
+            }
+        }
+    }
+
+    private int expireWaiters()
+    {
+        final long now = clock.nanoTime();
+        int expiredCount = 0;
+        final Iterator<ArrayDeque<Command>> queues = waiters.values().iterator();
+        while (queues.hasNext())
+        {
+            final ArrayDeque<Command> queue = queues.next();
+            final Iterator<Command> it = queue.iterator();
+            while (it.hasNext())
+            {
+                final Command command = it.next();
+                if (command.waitDeadlineNs <= now)
+                {
+                    it.remove();
+                    waiting--;
+                    expiredCount++;
+                    command.result.clear(); // nil: no event arrived in time
+                    command.complete();
+                }
+            }
+            if (queue.isEmpty())
+            {
+                queues.remove();
+            }
+        }
+        return expiredCount;
+    }
+
+    private void dropWaitersOf(final ClientSession session)
+    {
+        final Iterator<ArrayDeque<Command>> queues = waiters.values().iterator();
+        while (queues.hasNext())
+        {
+            final ArrayDeque<Command> queue = queues.next();
+            final Iterator<Command> it = queue.iterator();
+            while (it.hasNext())
+            {
+                final Command command = it.next();
+                if (command.session == session)
+                {
+                    it.remove();
+                    waiting--;
+                    refuse(command, "client detached");
+                }
+            }
+            if (queue.isEmpty())
+            {
+                queues.remove();
+            }
+        }
+    }
+
+    private static void refuse(final Command command, final String message)
+    {
+        command.result.clear();
+        command.refusal = message;
+        command.complete();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // KernelEffects: called by state.apply on this thread.
+    // ---------------------------------------------------------------------------------------
+
+    @Override
+    public void onHandlerCall(final int client, final long pid, final long signal)
+    {
+        final ClientSession session = sessions.get(client);
+        if (session != null)
+        {
+            session.offer(new HandlerCall(pid, signal));
+        }
+    }
+
+    @Override
+    public void onDeliverable(final long pid)
+    {
+        if (waiters.containsKey(pid))
+        {
+            deliverable.addLong(pid);
+        }
+    }
+
+    @Override
+    public void onProcessEnded(final long pid)
+    {
+        final ArrayDeque<Command> queue = waiters.remove(pid);
+        if (queue != null)
+        {
+            for (final Command command : queue)
+            {
+                waiting--;
+                command.result.clear();
+                command.result.error = KernelError.NO_SUCH_PROCESS;
+                command.complete();
+            }
+        }
+    }
+
+    @Override
+    public void onTimerScheduled(final long id, final long deadlineNs)
+    {
+        wheel.schedule(id, deadlineNs);
+    }
+
+    @Override
+    public void onTimerCancelled(final long id)
+    {
+        wheel.cancel(id);
+    }
+
+    @Override
+    public void onDiagnostic(final String line)
+    {
+        log.log(line);
+    }
+}

@@ -1,0 +1,52 @@
+package ember.kernel.core;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+/**
+ * The kernel log, {@code DIR/kernel.log}: diagnostics (signals 3 and 6), recoveries, faults.
+ * One line per entry, flushed at once. Core thread only (and the opening thread before start).
+ */
+public final class KernelLog implements AutoCloseable
+{
+    public static final String FILE = "kernel.log";
+    private final Writer out;
+
+    KernelLog(final Path dir) throws IOException
+    {
+        out = Files.newBufferedWriter(dir.resolve(FILE), StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Append one line, prefixed with the time. Failures to log never stop the kernel. */
+    public void log(final String line)
+    {
+        try
+        {
+            out.write(Instant.now() + " " + line + "\n");
+            out.flush();
+        }
+        catch (final IOException ignored)
+        {
+            // The journal, not the log, is the record of truth.
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            out.close();
+        }
+        catch (final IOException ignored)
+        {
+            // closing
+        }
+    }
+}

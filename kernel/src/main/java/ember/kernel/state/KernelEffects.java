@@ -1,0 +1,44 @@
+package ember.kernel.state;
+
+/**
+ * What applying a record asks of the world outside the state: the live core acts on these
+ * (wakes waiting callers, runs handlers, keeps the timer wheel, writes the kernel log); replay
+ * passes {@link #NONE}. Called on the thread that applies records, during {@code apply}.
+ */
+public interface KernelEffects
+{
+    /** Effects that do nothing: replay and tools. */
+    KernelEffects NONE = new KernelEffects()
+    {
+    };
+
+    /** A handler registered by {@code client} must run in process {@code pid} for {@code signal}. */
+    default void onHandlerCall(final int client, final long pid, final long signal)
+    {
+    }
+
+    /** An event was queued to {@code pid}, or {@code pid} was continued: waiting pulls may now succeed. */
+    default void onDeliverable(final long pid)
+    {
+    }
+
+    /** Process {@code pid} ended. */
+    default void onProcessEnded(final long pid)
+    {
+    }
+
+    /** A timer or alarm is pending with this deadline (epoch ns). */
+    default void onTimerScheduled(final long id, final long deadlineNs)
+    {
+    }
+
+    /** A pending timer or alarm was cancelled or dropped with its process. */
+    default void onTimerCancelled(final long id)
+    {
+    }
+
+    /** A line for the kernel log (signals 3 and 6). */
+    default void onDiagnostic(final String line)
+    {
+    }
+}

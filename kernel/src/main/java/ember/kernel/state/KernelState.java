@@ -1,0 +1,575 @@
+package ember.kernel.state;
+
+import ember.journal.SyscallRecord;
+import org.agrona.collections.IntHashSet;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The whole kernel state and the one function that changes it: {@link #apply}.
+ * <p>
+ * {@code apply} is a pure function of (state, record): it reads no clock, no randomness and no
+ * files, and never iterates in hash order where order matters, so applying records 1..N to a
+ * fresh state always gives the same state (same {@link #digest()}). Live kernel and replay use
+ * this same code; they differ only in the {@link KernelEffects} they pass.
+ * <p>
+ * Thread ownership: the thread that applies records owns the state; no other thread may read it
+ * while records are being applied.
+ */
+public final class KernelState
+{
+    public static final long INIT_PID = 1;
+    public static final String ROOT = "root";
+
+    private final Long2ObjectHashMap<ProcessEntry> processes = new Long2ObjectHashMap<>();
+    private final HashMap<String, Long> services = new HashMap<>();
+    private final Long2ObjectHashMap<PendingTimer> timers = new Long2ObjectHashMap<>();
+    private final IntHashSet clients = new IntHashSet();
+    private KernelLimits limits = KernelLimits.DEFAULTS;
+    private long nextPid = 2;
+    private long timerCount;
+    private int clientCount;
+    private long lastIndex;
+    private long lastTimestamp;
+
+    /** A fresh kernel: pid 1, {@code init}, user {@code root}, parent 0. */
+    public KernelState()
+    {
+        processes.put(INIT_PID, new ProcessEntry(INIT_PID, "init", ROOT, 0));
+    }
+
+    /**
+     * Apply one record.
+     *
+     * @param record  the record, already in the journal.
+     * @param result  filled with the syscall's outcome.
+     * @param effects told what the outside world must do.
+     */
+    public void apply(final SyscallRecord record, final SyscallResult result, final KernelEffects effects)
+    {
+        result.clear();
+        lastIndex = record.index;
+        lastTimestamp = record.timestamp;
+
+        switch (record.type)
+        {
+            case KERNEL_OPEN:
+                limits = KernelLimits.decode(record.text);
+                clients.clear();
+                return;
+            case CLIENT_ATTACH:
+                clients.add(++clientCount);
+                result.number(clientCount);
+                return;
+            case CLIENT_DETACH:
+                clients.remove((int)record.arg0);
+                return;
+            case TIMER_FIRED:
+            case ALARM_FIRED:
+                fire(record.arg0, effects);
+                return;
+            default:
+                break;
+        }
+
+        final ProcessEntry caller = processes.get(record.pid);
+        if (caller == null)
+        {
+            result.fail(KernelError.NO_SUCH_PROCESS);
+            return;
+        }
+
+        switch (record.type)
+        {
+            case SPAWN:
+                spawn(caller, record.text, result);
+                break;
+            case EXIT:
+                if (caller.pid == INIT_PID)
+                {
+                    result.fail(KernelError.PERMISSION_DENIED);
+                }
+                else
+                {
+                    end(caller, Event.completedWithCode(caller.pid, record.arg0), effects);
+                }
+                break;
+            case GETPID:
+                result.number(caller.pid);
+                break;
+            case GETPPID:
+                result.number(caller.parent);
+                break;
+            case GETUSER:
+                result.object(SyscallResult.Kind.STRING, caller.user);
+                break;
+            case SETUSER:
+                if (!ROOT.equals(caller.user))
+                {
+                    result.fail(KernelError.PERMISSION_DENIED);
+                }
+                else
+                {
+                    caller.user = record.text;
+                }
+                break;
+            case GETPLIST:
+                result.object(SyscallResult.Kind.PIDS, pids());
+                break;
+            case GETPINFO:
+            {
+                final ProcessEntry target = processes.get(record.arg0);
+                if (target != null)
+                {
+                    result.object(SyscallResult.Kind.INFO, target.info());
+                }
+                break;
+            }
+            case REGISTER:
+                if (services.containsKey(record.text))
+                {
+                    result.bool(false);
+                }
+                else
+                {
+                    services.put(record.text, caller.pid);
+                    caller.services.add(record.text);
+                    result.bool(true);
+                }
+                break;
+            case LOOKUP:
+            {
+                final Long pid = services.get(record.text);
+                if (pid != null)
+                {
+                    result.number(pid);
+                }
+                break;
+            }
+            case QUEUE_EVENT:
+                if (record.payload.length > limits.maxPayloadBytes())
+                {
+                    result.fail(KernelError.PAYLOAD_TOO_LARGE);
+                }
+                else if (caller.queue.size() >= limits.maxQueueLength())
+                {
+                    result.fail(KernelError.EVENT_QUEUE_FULL);
+                }
+                else
+                {
+                    enqueue(caller, Event.plain(record.text, record.payload), effects);
+                }
+                break;
+            case PEEK_EVENT:
+                if (!caller.stopped && !caller.queue.isEmpty())
+                {
+                    result.object(SyscallResult.Kind.EVENT, caller.queue.peekFirst());
+                }
+                break;
+            case PULL_EVENT:
+                pull(caller, record.names, result);
+                break;
+            case SEND_EVENT:
+                send(caller, record, result, effects);
+                break;
+            case KILL:
+                kill(caller, record.arg0, record.arg1, result, effects);
+                break;
+            case SIGNAL:
+                if (record.arg1 != 0)
+                {
+                    if (record.arg0 != Disposition.SIGKILL)
+                    {
+                        caller.overrides.put(record.arg0, record.client);
+                    }
+                }
+                else if (record.arg0 != Disposition.SIGKILL)
+                {
+                    caller.overrides.put(record.arg0, ProcessEntry.REMOVED);
+                }
+                break;
+            case TIMER:
+            {
+                final double nanos = Math.max(0, record.number) * 1e9;
+                final long deadline = nanos >= Long.MAX_VALUE - record.timestamp ?
+                    Long.MAX_VALUE : record.timestamp + (long)Math.ceil(nanos);
+                result.number(schedule(caller, ++timerCount, deadline, effects));
+                break;
+            }
+            case ALARM:
+                result.number(schedule(caller, PendingTimer.ALARM_BIT + ++timerCount,
+                    AlarmClock.nextDeadline(record.timestamp, record.number), effects));
+                break;
+            case CANCEL:
+            {
+                final PendingTimer timer = timers.get(record.arg0);
+                if (timer != null && timer.pid() == caller.pid)
+                {
+                    timers.remove(record.arg0);
+                    caller.timers.remove(record.arg0);
+                    effects.onTimerCancelled(record.arg0);
+                }
+                break;
+            }
+            default:
+                throw new IllegalStateException("unhandled record type " + record.type);
+        }
+    }
+
+    private void spawn(final ProcessEntry caller, final String name, final SyscallResult result)
+    {
+        final long pid = nextPid++;
+        processes.put(pid, new ProcessEntry(pid, name != null ? name : caller.name, caller.user, caller.pid));
+        result.number(pid);
+    }
+
+    private void pull(final ProcessEntry caller, final String[] names, final SyscallResult result)
+    {
+        if (caller.stopped)
+        {
+            return;
+        }
+        final Iterator<Event> it = caller.queue.iterator();
+        while (it.hasNext())
+        {
+            final Event event = it.next();
+            if (matches(names, event.name()))
+            {
+                it.remove();
+                result.object(SyscallResult.Kind.EVENT, event);
+                return;
+            }
+        }
+    }
+
+    private static boolean matches(final String[] names, final String name)
+    {
+        if (names == null || names.length == 0)
+        {
+            return true;
+        }
+        for (final String candidate : names)
+        {
+            if (candidate.equals(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void send(final ProcessEntry caller, final SyscallRecord record, final SyscallResult result, final KernelEffects effects)
+    {
+        if (record.payload.length > limits.maxPayloadBytes())
+        {
+            result.fail(KernelError.PAYLOAD_TOO_LARGE);
+            return;
+        }
+        final ProcessEntry target = processes.get(record.arg0);
+        if (target == null || target.queue.size() >= limits.maxQueueLength())
+        {
+            result.bool(false);
+            return;
+        }
+        enqueue(target, Event.remote(caller.pid, record.text, record.payload), effects);
+        result.bool(true);
+    }
+
+    private void kill(
+        final ProcessEntry caller, final long pid, final long signal, final SyscallResult result, final KernelEffects effects)
+    {
+        final ProcessEntry target = processes.get(pid);
+        if (target == null)
+        {
+            result.fail(KernelError.NO_SUCH_PROCESS);
+            return;
+        }
+        if (!ROOT.equals(caller.user) && !caller.user.equals(target.user))
+        {
+            result.fail(KernelError.PERMISSION_DENIED);
+            return;
+        }
+        if (signal == Disposition.SIGKILL)
+        {
+            if (target.pid == INIT_PID)
+            {
+                result.fail(KernelError.PERMISSION_DENIED);
+                return;
+            }
+            end(target, Event.completedBySignal(target.pid, signal), effects);
+            return;
+        }
+
+        if (signal == Disposition.SIGCONT && target.stopped)
+        {
+            target.stopped = false;
+            final long[] held = target.heldSignals.toLongArray();
+            target.heldSignals.clear();
+            for (final long heldSignal : held)
+            {
+                runHandler(target, heldSignal, effects);
+            }
+            effects.onDeliverable(target.pid);
+        }
+
+        switch (target.disposition(signal))
+        {
+            case HANDLER:
+                if (target.stopped)
+                {
+                    target.heldSignals.addLong(signal);
+                }
+                else
+                {
+                    runHandler(target, signal, effects);
+                }
+                break;
+            case TERMINATE:
+            case TERMINATE_WITH_DIAGNOSTIC:
+                if (target.pid == INIT_PID)
+                {
+                    enqueue(target, Event.signal(signal), effects);
+                }
+                else
+                {
+                    if (target.disposition(signal) == Disposition.TERMINATE_WITH_DIAGNOSTIC)
+                    {
+                        effects.onDiagnostic("process " + target.pid + " (" + target.name + ", user " + target.user +
+                            ") terminated by signal " + signal + " from process " + caller.pid);
+                    }
+                    end(target, Event.completedBySignal(target.pid, signal), effects);
+                }
+                break;
+            case STOP:
+                if (target.pid == INIT_PID)
+                {
+                    enqueue(target, Event.signal(signal), effects);
+                }
+                else
+                {
+                    target.stopped = true;
+                }
+                break;
+            case QUEUE:
+            default:
+                enqueue(target, Event.signal(signal), effects);
+                break;
+        }
+    }
+
+    /** Run the handler of {@code signal} in {@code target}, or queue the signal when its owner is gone. */
+    private void runHandler(final ProcessEntry target, final long signal, final KernelEffects effects)
+    {
+        final int owner = target.handlerOwner(signal);
+        if (owner != 0 && clients.contains(owner))
+        {
+            effects.onHandlerCall(owner, target.pid, signal);
+        }
+        else
+        {
+            enqueue(target, Event.signal(signal), effects);
+        }
+    }
+
+    private void enqueue(final ProcessEntry target, final Event event, final KernelEffects effects)
+    {
+        target.queue.addLast(event);
+        if (!target.stopped)
+        {
+            effects.onDeliverable(target.pid);
+        }
+    }
+
+    private long schedule(final ProcessEntry caller, final long id, final long deadline, final KernelEffects effects)
+    {
+        timers.put(id, new PendingTimer(id, caller.pid, deadline));
+        caller.timers.add(id);
+        effects.onTimerScheduled(id, deadline);
+        return id;
+    }
+
+    private void fire(final long id, final KernelEffects effects)
+    {
+        final PendingTimer timer = timers.remove(id);
+        if (timer == null)
+        {
+            return;
+        }
+        final ProcessEntry owner = processes.get(timer.pid());
+        owner.timers.remove(id);
+        enqueue(owner, timer.isAlarm() ? Event.alarm(id) : Event.timer(id), effects);
+    }
+
+    private void end(final ProcessEntry process, final Event completion, final KernelEffects effects)
+    {
+        processes.remove(process.pid);
+        for (final String service : process.services)
+        {
+            services.remove(service);
+        }
+        final long[] timerIds = sorted(process.timers);
+        for (final long id : timerIds)
+        {
+            timers.remove(id);
+            effects.onTimerCancelled(id);
+        }
+        for (final long pid : pids())
+        {
+            final ProcessEntry child = processes.get(pid);
+            if (child.parent == process.pid)
+            {
+                child.parent = INIT_PID;
+            }
+        }
+        effects.onProcessEnded(process.pid);
+        final ProcessEntry parent = processes.get(process.parent);
+        if (parent != null)
+        {
+            enqueue(parent, completion, effects);
+        }
+    }
+
+    private static long[] sorted(final org.agrona.collections.LongHashSet set)
+    {
+        final long[] values = new long[set.size()];
+        int i = 0;
+        final org.agrona.collections.LongHashSet.LongIterator it = set.iterator();
+        while (it.hasNext())
+        {
+            values[i++] = it.nextValue();
+        }
+        Arrays.sort(values);
+        return values;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Read-only views, for the core, the digest and the tools. Same thread as apply.
+    // ---------------------------------------------------------------------------------------
+
+    /**
+     * @param pid   a process.
+     * @param names a pullEvent filter (empty or null: any name).
+     * @return true when a pullEvent by {@code pid} with this filter would return an event now.
+     */
+    public boolean canPull(final long pid, final String[] names)
+    {
+        final ProcessEntry process = processes.get(pid);
+        if (process == null || process.stopped)
+        {
+            return false;
+        }
+        for (final Event event : process.queue)
+        {
+            if (matches(names, event.name()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return live pids, ascending. */
+    public long[] pids()
+    {
+        final long[] pids = new long[processes.size()];
+        int i = 0;
+        final Long2ObjectHashMap<ProcessEntry>.KeyIterator it = processes.keySet().iterator();
+        while (it.hasNext())
+        {
+            pids[i++] = it.nextLong();
+        }
+        Arrays.sort(pids);
+        return pids;
+    }
+
+    /** @return the live process {@code pid}, or null. */
+    public ProcessEntry process(final long pid)
+    {
+        return processes.get(pid);
+    }
+
+    /** @return pending timers and alarms, by id. */
+    public List<PendingTimer> pendingTimers()
+    {
+        final List<PendingTimer> list = new ArrayList<>(timers.values());
+        list.sort((x, y) -> Long.compare(x.id(), y.id()));
+        return list;
+    }
+
+    /** @return the pending timer or alarm {@code id}, or null. */
+    public PendingTimer pendingTimer(final long id)
+    {
+        return timers.get(id);
+    }
+
+    /** @return service name → pid, sorted by name. */
+    public Map<String, Long> services()
+    {
+        return new TreeMap<>(services);
+    }
+
+    /** @return attached client ids, ascending. */
+    public int[] clients()
+    {
+        final int[] ids = new int[clients.size()];
+        int i = 0;
+        final IntHashSet.IntIterator it = clients.iterator();
+        while (it.hasNext())
+        {
+            ids[i++] = it.nextValue();
+        }
+        Arrays.sort(ids);
+        return ids;
+    }
+
+    /** @return true when client {@code id} is attached. */
+    public boolean isAttached(final int id)
+    {
+        return clients.contains(id);
+    }
+
+    public KernelLimits limits()
+    {
+        return limits;
+    }
+
+    /** @return index of the last record applied, 0 for a fresh kernel. */
+    public long lastIndex()
+    {
+        return lastIndex;
+    }
+
+    /** @return timestamp of the last record applied. */
+    public long lastTimestamp()
+    {
+        return lastTimestamp;
+    }
+
+    public long nextPid()
+    {
+        return nextPid;
+    }
+
+    public long timerCount()
+    {
+        return timerCount;
+    }
+
+    public int clientCount()
+    {
+        return clientCount;
+    }
+
+    /** @return the digest of the whole state, hex; equal states have equal digests. */
+    public String digest()
+    {
+        return StateDigest.of(this);
+    }
+}

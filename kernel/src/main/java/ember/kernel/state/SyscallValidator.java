@@ -1,0 +1,104 @@
+package ember.kernel.state;
+
+import ember.journal.SyscallRecord;
+import ember.journal.SyscallType;
+
+import java.util.regex.Pattern;
+
+/**
+ * Range checks on a syscall's arguments (SPEC §5, "a value of the right type but out of range").
+ * A record that fails them is refused before the journal and never applied. Type checks (Lua
+ * types of the arguments) are the client library's: they happen before a record exists.
+ */
+public final class SyscallValidator
+{
+    public static final int MAX_NAME_CHARS = 256;
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    private SyscallValidator()
+    {
+    }
+
+    /**
+     * @param record a syscall as received from a client.
+     * @return the SPEC §5 message when an argument is out of range, null when the record is well-formed.
+     */
+    public static String check(final SyscallRecord record)
+    {
+        final SyscallType type = record.type;
+        if (type == null || !type.isClientCall())
+        {
+            return "not a syscall: " + (type == null ? "unknown" : type.syscallName());
+        }
+        final String fn = type.syscallName();
+        switch (type)
+        {
+            case SPAWN:
+                return record.text != null && record.text.length() > MAX_NAME_CHARS ?
+                    bad(1, fn, "name longer than " + MAX_NAME_CHARS + " characters") : null;
+            case SETUSER:
+                if (record.text == null)
+                {
+                    return typeError(1, fn, "string", "nil");
+                }
+                return USER.matcher(record.text).matches() ? null :
+                    bad(1, fn, "user must be 1-64 characters of A-Z a-z 0-9 _ . -");
+            case REGISTER:
+            case LOOKUP:
+                return checkName(1, fn, record.text);
+            case QUEUE_EVENT:
+                if (record.payload == null)
+                {
+                    return typeError(2, fn, "table", "nil");
+                }
+                return checkName(1, fn, record.text);
+            case SEND_EVENT:
+                if (record.payload == null)
+                {
+                    return bad(3, fn, "missing data");
+                }
+                return checkName(2, fn, record.text);
+            case PULL_EVENT:
+                if (record.names != null)
+                {
+                    for (int i = 0; i < record.names.length; i++)
+                    {
+                        final String message = checkName(i + 1, fn, record.names[i]);
+                        if (message != null)
+                        {
+                            return message;
+                        }
+                    }
+                }
+                return null;
+            case TIMER:
+                return Double.isFinite(record.number) ? null : bad(1, fn, "number must be finite");
+            case ALARM:
+                return record.number >= 0 && record.number < 24 ? null :
+                    bad(1, fn, "hour must be at least 0 and less than 24");
+            default:
+                return null;
+        }
+    }
+
+    private static String checkName(final int arg, final String fn, final String name)
+    {
+        if (name == null)
+        {
+            return typeError(arg, fn, "string", "nil");
+        }
+        return name.length() > MAX_NAME_CHARS ? bad(arg, fn, "name longer than " + MAX_NAME_CHARS + " characters") : null;
+    }
+
+    /** @return {@code bad argument #N to 'NAME' (REASON)}. */
+    public static String bad(final int arg, final String fn, final String reason)
+    {
+        return "bad argument #" + arg + " to '" + fn + "' (" + reason + ")";
+    }
+
+    /** @return {@code bad argument #N to 'NAME' (expected TYPE, got TYPE)}. */
+    public static String typeError(final int arg, final String fn, final String expected, final String got)
+    {
+        return bad(arg, fn, "expected " + expected + ", got " + got);
+    }
+}
