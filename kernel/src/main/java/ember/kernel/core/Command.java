@@ -24,6 +24,12 @@ public final class Command
     public long waitNs;
     /** When non-null, the syscall was refused before the journal (argument error, I/O failure). */
     public String refusal;
+    /**
+     * When true, the command is a read-only question to the core about its state (answered
+     * with {@code result.number} = last index and {@code result.value} = digest), not a syscall:
+     * it is never journaled.
+     */
+    boolean digestQuery;
 
     /** Core-private: deadline of a waiting pull, kernel clock ns. */
     long waitDeadlineNs;

@@ -198,6 +198,24 @@ public final class Kernel implements AutoCloseable
         }
     }
 
+    /**
+     * Ask the core for the digest of its state, between two records (not journaled).
+     *
+     * @return {@code INDEX:DIGEST}: the last record applied and the state digest after it.
+     */
+    public String digest()
+    {
+        final Command command = new Command(Thread.currentThread());
+        command.digestQuery = true;
+        submit(command);
+        awaitAnswer(command);
+        if (command.refusal != null)
+        {
+            throw new KernelClosedException(command.refusal);
+        }
+        return command.result.number + ":" + command.result.value;
+    }
+
     /** Wait for the answer of a non-blocking command. */
     public static void awaitAnswer(final Command command)
     {

@@ -136,6 +136,14 @@ final class KernelCore implements Agent, KernelEffects
 
     private void handle(final Command command)
     {
+        if (command.digestQuery)
+        {
+            command.result.clear();
+            command.result.number = state.lastIndex();
+            command.result.value = state.digest();
+            command.complete();
+            return;
+        }
         final SyscallRecord record = command.record;
         final SyscallType type = record.type;
         if (type == SyscallType.CLIENT_ATTACH)
