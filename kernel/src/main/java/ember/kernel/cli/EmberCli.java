@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "ember 0.1.0",
     description = "A persistent, event-sourced kernel for the Phoenix event system.",
-    subcommands = {EmberCli.ShellCommand.class})
+    subcommands = {EmberCli.ShellCommand.class, EmberCli.BenchCommand.class})
 public final class EmberCli implements Callable<Integer>
 {
     @Override
@@ -67,6 +67,28 @@ public final class EmberCli implements Callable<Integer>
                 new Shell(client, out).run(in);
             }
             out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {
+            "Measure Ember and print one name=value line per figure.",
+            "Bounded: each phase runs --seconds after an equal warm-up."
+        })
+    static final class BenchCommand implements Callable<Integer>
+    {
+        @Option(names = "--seconds", defaultValue = "3", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")
+        double seconds;
+
+        @Override
+        public Integer call()
+        {
+            ember.kernel.bench.EmbeddedBench.run(seconds, (name, value) ->
+            {
+                System.out.println(name + "=" + value);
+                System.out.flush();
+            });
             return 0;
         }
     }

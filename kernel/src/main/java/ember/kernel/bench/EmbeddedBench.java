@@ -1,0 +1,157 @@
+package ember.kernel.bench;
+
+import ember.journal.JournalWriter;
+import ember.journal.PayloadCodec;
+import ember.journal.SyscallRecord;
+import ember.journal.SyscallType;
+import ember.kernel.client.EmbeddedClient;
+import ember.kernel.client.Syscalls;
+import ember.kernel.core.Kernel;
+import ember.kernel.core.KernelConfig;
+import ember.kernel.state.KernelLimits;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+
+/**
+ * Embedded journaled syscall throughput against raw Chronicle Queue appends of the same bytes,
+ * measured in the same run on the same disk.
+ */
+public final class EmbeddedBench
+{
+    private EmbeddedBench()
+    {
+    }
+
+    /**
+     * @param seconds how long each measured phase runs (after an equal warm-up).
+     * @param out     receives {@code name=value} figures.
+     */
+    public static void run(final double seconds, final BiConsumer<String, String> out)
+    {
+        final Path base = tempDir();
+        try
+        {
+            final double chronicle = rawChronicleAppends(base.resolve("raw"), seconds);
+            final Histogram latency = new Histogram(3_600_000_000L, 3);
+            final double apply = embeddedSyscalls(base.resolve("kernel"), seconds, latency);
+            out.accept("apply_ops_per_s", String.format("%.0f", apply));
+            out.accept("chronicle_append_ops_per_s", String.format("%.0f", chronicle));
+            out.accept("apply_vs_chronicle_ratio", String.format("%.3f", apply / chronicle));
+            out.accept("embedded_p50_us", String.format("%.2f", latency.getValueAtPercentile(50) / 1000.0));
+            out.accept("embedded_p99_us", String.format("%.2f", latency.getValueAtPercentile(99) / 1000.0));
+        }
+        finally
+        {
+            delete(base);
+        }
+    }
+
+    /** Raw Chronicle appends of the frame a queueEvent syscall journals. */
+    private static double rawChronicleAppends(final Path dir, final double seconds)
+    {
+        final SyscallRecord record = sampleRecord();
+        try (JournalWriter writer = new JournalWriter(dir, 64L << 20))
+        {
+            long n = 0;
+            final long warm = System.nanoTime() + (long)(seconds * 1e9);
+            while (System.nanoTime() < warm)
+            {
+                record.index = ++n;
+                writer.append(record);
+            }
+            final long start = System.nanoTime();
+            final long end = start + (long)(seconds * 1e9);
+            long count = 0;
+            long now;
+            do
+            {
+                for (int i = 0; i < 1000; i++)
+                {
+                    record.index = ++n;
+                    writer.append(record);
+                }
+                count += 1000;
+                now = System.nanoTime();
+            }
+            while (now < end);
+            return count / ((now - start) / 1e9);
+        }
+    }
+
+    private static SyscallRecord sampleRecord()
+    {
+        final SyscallRecord record = new SyscallRecord().reset(SyscallType.QUEUE_EVENT, 2);
+        record.timestamp = System.currentTimeMillis() * 1_000_000L;
+        record.client = 1;
+        record.text = "tick";
+        record.payload = new PayloadCodec().encode(Map.of("n", 1L));
+        return record;
+    }
+
+    /** queueEvent + pullEvent pairs through the embedded client (each a journaled round trip). */
+    private static double embeddedSyscalls(final Path dir, final double seconds, final Histogram latency)
+    {
+        final KernelConfig config = KernelConfig.of(dir).withIdle(BusySpinIdleStrategy::new).withBlockSize(64L << 20)
+            .withLimits(KernelLimits.DEFAULTS);
+        try (Kernel kernel = Kernel.open(config); EmbeddedClient client = new EmbeddedClient(kernel))
+        {
+            final Syscalls sys = client.as(client.as(1).spawn("bench"));
+            final Map<String, Object> params = Map.of("n", 1L);
+            final long warm = System.nanoTime() + (long)(seconds * 1e9);
+            while (System.nanoTime() < warm)
+            {
+                sys.queueEvent("tick", params);
+                sys.pullEvent(0);
+            }
+            final long start = System.nanoTime();
+            final long end = start + (long)(seconds * 1e9);
+            long count = 0;
+            long now = start;
+            while (now < end)
+            {
+                sys.queueEvent("tick", params);
+                final long mid = System.nanoTime();
+                sys.pullEvent(0);
+                final long after = System.nanoTime();
+                latency.recordValue(mid - now);
+                latency.recordValue(after - mid);
+                count += 2;
+                now = after;
+            }
+            return count / ((now - start) / 1e9);
+        }
+    }
+
+    private static Path tempDir()
+    {
+        try
+        {
+            return Files.createTempDirectory("ember-bench");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    static void delete(final Path dir)
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        catch (final IOException ignored)
+        {
+            // best effort
+        }
+    }
+}
