@@ -9,13 +9,21 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 public final class ClientSession
 {
     private final int id;
+    private final String user;
     /** Unbounded: a handler call the state decided on must reach the client, never be dropped. */
     private final ManyToOneConcurrentLinkedQueue<HandlerCall> handlerCalls = new ManyToOneConcurrentLinkedQueue<>();
     private volatile boolean detached;
 
-    ClientSession(final int id)
+    ClientSession(final int id, final String user)
     {
         this.id = id;
+        this.user = user;
+    }
+
+    /** @return the kernel user this client acts as (its OS account, or root for the kernel's own account). */
+    public String user()
+    {
+        return user;
     }
 
     /** @return the client id recorded in the journal. */

@@ -15,13 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Command
 {
-    /** Waiting time meaning "until an event arrives". */
-    public static final long WAIT_FOREVER = Long.MAX_VALUE;
-
     public final SyscallRecord record = new SyscallRecord();
     public final SyscallResult result = new SyscallResult();
-    /** For pullEvent: how long to wait for a matching event, ns; 0 = do not wait. */
-    public long waitNs;
     /** When non-null, the syscall was refused before the journal (argument error, I/O failure). */
     public String refusal;
     /**
@@ -30,6 +25,11 @@ public final class Command
      * it is never journaled.
      */
     boolean digestQuery;
+
+    /** Completion callback for transports; null to wake {@link #waiter} instead. Runs on the core thread. */
+    private final java.util.function.Consumer<Command> onComplete;
+    /** Transport-private: the request's correlation id. */
+    public long correlationId;
 
     /** Core-private: deadline of a waiting pull, kernel clock ns. */
     long waitDeadlineNs;
@@ -43,13 +43,28 @@ public final class Command
     public Command(final Thread waiter)
     {
         this.waiter = waiter;
+        this.onComplete = null;
+    }
+
+    /** @param onComplete called on the core thread when the command completes (transports). */
+    public Command(final java.util.function.Consumer<Command> onComplete)
+    {
+        this.waiter = null;
+        this.onComplete = onComplete;
     }
 
     /** Core thread: publish the outcome and wake the waiting client. */
     void complete()
     {
         done = true;
-        LockSupport.unpark(waiter);
+        if (onComplete != null)
+        {
+            onComplete.accept(this);
+        }
+        else
+        {
+            LockSupport.unpark(waiter);
+        }
     }
 
     /** @return true once the core has completed the command. */

@@ -163,12 +163,13 @@ public final class Kernel implements AutoCloseable
     /**
      * Attach a new client (journaled as {@code clientAttach}).
      *
+     * @param user the kernel user the client acts as.
      * @return the client's session, whose handler calls it must drain.
      */
-    public ClientSession attach()
+    public ClientSession attach(final String user)
     {
         final Command command = new Command(Thread.currentThread());
-        command.record.reset(SyscallType.CLIENT_ATTACH, 0);
+        command.record.reset(SyscallType.CLIENT_ATTACH, 0).text = user;
         submit(command);
         awaitAnswer(command);
         if (command.refusal != null)

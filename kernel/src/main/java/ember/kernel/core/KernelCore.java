@@ -8,6 +8,7 @@ import ember.kernel.state.KernelError;
 import ember.kernel.state.KernelLimits;
 import ember.kernel.state.KernelState;
 import ember.kernel.state.PendingTimer;
+import ember.kernel.state.ProcessEntry;
 import ember.kernel.state.SyscallResult;
 import ember.kernel.state.SyscallValidator;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -151,7 +152,7 @@ final class KernelCore implements Agent, KernelEffects
             record.pid = 0;
             if (journalAndApply(record, command.result))
             {
-                final ClientSession session = new ClientSession((int)command.result.number);
+                final ClientSession session = new ClientSession((int)command.result.number, record.text);
                 sessions.put(session.id(), session);
                 command.session = session;
             }
@@ -181,13 +182,18 @@ final class KernelCore implements Agent, KernelEffects
             refuse(command, invalid);
             return;
         }
+        if (!entitled(session, record.pid))
+        {
+            refuse(command, KernelError.PERMISSION_DENIED.message());
+            return;
+        }
         if (!journalAndApply(record, command.result))
         {
             refuse(command, "journal write failed: the syscall was not performed");
             return;
         }
         if (type == SyscallType.PULL_EVENT && command.result.ok() &&
-            command.result.kind == SyscallResult.Kind.NIL && command.waitNs > 0)
+            command.result.kind == SyscallResult.Kind.NIL && record.number != 0)
         {
             park(command);
         }
@@ -255,10 +261,22 @@ final class KernelCore implements Agent, KernelEffects
         return n;
     }
 
+    /** A client acts for processes of its own user; root's clients for any. */
+    private boolean entitled(final ClientSession session, final long pid)
+    {
+        if (KernelState.ROOT.equals(session.user()))
+        {
+            return true;
+        }
+        final ProcessEntry process = state.process(pid);
+        return process == null || session.user().equals(process.user());
+    }
+
     private void park(final Command command)
     {
-        command.waitDeadlineNs = command.waitNs == Command.WAIT_FOREVER ?
-            Long.MAX_VALUE : clock.nanoTime() + command.waitNs;
+        final double seconds = command.record.number;
+        command.waitDeadlineNs = seconds < 0 || seconds * 1e9 >= Long.MAX_VALUE / 2 ?
+            Long.MAX_VALUE : clock.nanoTime() + (long)(seconds * 1e9);
         waiters.computeIfAbsent(command.record.pid, pid -> new ArrayDeque<>()).addLast(command);
         waiting++;
     }

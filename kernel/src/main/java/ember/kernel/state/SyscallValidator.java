@@ -59,6 +59,10 @@ public final class SyscallValidator
                 }
                 return checkName(2, fn, record.text);
             case PULL_EVENT:
+                if (Double.isNaN(record.number))
+                {
+                    return bad(1, fn, "timeout must be a number");
+                }
                 if (record.names != null)
                 {
                     for (int i = 0; i < record.names.length; i++)
