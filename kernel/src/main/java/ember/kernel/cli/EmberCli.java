@@ -1,6 +1,10 @@
 package ember.kernel.cli;
 
 import ember.kernel.client.EmbeddedClient;
+import ember.kernel.client.EmberException;
+import ember.kernel.client.IpcClient;
+import ember.kernel.transport.IpcLayout;
+import ember.kernel.transport.IpcServer;
 import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelConfig;
 import ember.kernel.core.KernelOpenException;
@@ -20,7 +24,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "ember 0.1.0",
     description = "A persistent, event-sourced kernel for the Phoenix event system.",
-    subcommands = {EmberCli.ShellCommand.class, EmberCli.BenchCommand.class})
+    subcommands = {EmberCli.ServeCommand.class, EmberCli.ShellCommand.class, EmberCli.BenchCommand.class})
 public final class EmberCli implements Callable<Integer>
 {
     @Override
@@ -38,7 +42,8 @@ public final class EmberCli implements Callable<Integer>
     @Command(name = "shell", mixinStandardHelpOptions = true,
         description = {
             "Read kernel commands, one per line, and print one result per command (SPEC §7).",
-            "Opens DIR embedded. The shell starts acting as pid 1 (root)."
+            "Attaches to the service running on DIR, or opens DIR embedded when none runs.",
+            "The shell starts acting as pid 1 (root)."
         })
     static final class ShellCommand implements Callable<Integer>
     {
@@ -51,22 +56,108 @@ public final class EmberCli implements Callable<Integer>
         {
             final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
                 StandardCharsets.UTF_8);
-            final Kernel kernel;
+            final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            if (!IpcLayout.serviceAlive(dir, System.currentTimeMillis()))
+            {
+                final Kernel kernel;
+                try
+                {
+                    kernel = Kernel.open(KernelConfig.of(dir));
+                }
+                catch (final KernelOpenException ex)
+                {
+                    if (!IpcLayout.serviceAlive(dir, System.currentTimeMillis()))
+                    {
+                        System.err.println("ember shell: " + ex.getMessage());
+                        return 1;
+                    }
+                    return attached(in, out); // a service started meanwhile
+                }
+                try (kernel; EmbeddedClient client = new EmbeddedClient(kernel))
+                {
+                    new Shell(client, out).run(in);
+                }
+                out.flush();
+                return 0;
+            }
+            return attached(in, out);
+        }
+
+        private int attached(final BufferedReader in, final PrintStream out) throws java.io.IOException
+        {
+            final IpcClient client;
             try
             {
-                kernel = Kernel.open(KernelConfig.of(dir));
+                client = IpcClient.connect(dir, 5_000);
             }
-            catch (final KernelOpenException ex)
+            catch (final EmberException ex)
             {
                 System.err.println("ember shell: " + ex.getMessage());
                 return 1;
             }
-            try (kernel; EmbeddedClient client = new EmbeddedClient(kernel))
+            try (client)
             {
-                final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                new Shell(client, out).run(in);
+                final Shell shell = new Shell(client, out);
+                shell.startHandlerPump();
+                shell.run(in);
             }
             out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {
+            "Run the kernel as a local service on DIR: clients attach through channel files in DIR/ipc.",
+            "SIGTERM or Ctrl-C shuts it down cleanly (journal closed)."
+        })
+    static final class ServeCommand implements Callable<Integer>
+    {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
+            description = "kernel directory (default: ${DEFAULT-VALUE})")
+        Path dir;
+
+        @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "busy-spin",
+            description = "core idle strategy: busy-spin, backoff or sleep (default: ${DEFAULT-VALUE})")
+        String idle;
+
+        @Override
+        public Integer call() throws InterruptedException
+        {
+            final KernelConfig config;
+            try
+            {
+                config = KernelConfig.of(dir).withIdle(KernelConfig.idleStrategy(idle));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                System.err.println("ember serve: " + ex.getMessage());
+                return 2;
+            }
+            final Kernel kernel;
+            try
+            {
+                kernel = Kernel.open(config, k -> new IpcServer(k, dir));
+            }
+            catch (final KernelOpenException ex)
+            {
+                System.err.println("ember serve: " + ex.getMessage());
+                return 1;
+            }
+            final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            {
+                kernel.close();
+                System.out.println("ember serve: stopped, journal closed");
+                System.out.flush();
+                stopped.countDown();
+            }, "ember-shutdown"));
+            System.out.println("ember serve: listening on " + IpcLayout.clientsDir(dir).toAbsolutePath() +
+                " (journal " + dir.toAbsolutePath().resolve("journal") + ")");
+            System.out.println("ember serve: recovered " + kernel.recoveredRecords() + " records, state " +
+                kernel.digest() + ", idle " + idle + ", pid " + ProcessHandle.current().pid());
+            System.out.flush();
+            stopped.await();
             return 0;
         }
     }

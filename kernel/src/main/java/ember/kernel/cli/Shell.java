@@ -48,8 +48,37 @@ public final class Shell
         }
     }
 
+    /**
+     * Run handler calls that arrive while the shell waits for input (another client's
+     * {@code kill}), printing their {@code handler} lines as they come. For shells attached to a
+     * service; commands and this pump never print at the same time.
+     */
+    public void startHandlerPump()
+    {
+        final Thread pump = new Thread(() ->
+        {
+            while (!Thread.currentThread().isInterrupted())
+            {
+                synchronized (this)
+                {
+                    client.runHandlers();
+                }
+                try
+                {
+                    Thread.sleep(20);
+                }
+                catch (final InterruptedException ex)
+                {
+                    return;
+                }
+            }
+        }, "ember-shell-handlers");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
     /** Execute one line and print its result. */
-    public void execute(final String line)
+    public synchronized void execute(final String line)
     {
         final String trimmed = line.strip();
         if (trimmed.isEmpty() || trimmed.startsWith("#"))

@@ -8,7 +8,9 @@ import ember.journal.SyscallType;
 import ember.kernel.state.JournalReplay;
 import ember.kernel.state.KernelState;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A running kernel on a directory: recovers the state by replaying the journal, then runs the
@@ -38,7 +41,7 @@ public final class Kernel implements AutoCloseable
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final KernelCore core;
-    private final AgentRunner runner;
+    private AgentRunner runner;
     private final long recoveredRecords;
 
     private Kernel(final KernelConfig config, final FileChannel lockChannel, final FileLock lock,
@@ -49,12 +52,18 @@ public final class Kernel implements AutoCloseable
         this.lock = lock;
         this.core = core;
         this.recoveredRecords = recoveredRecords;
+    }
+
+    private void start(final Agent coAgent)
+    {
         final ErrorHandler errors = ex ->
         {
             System.err.println("ember core error: " + ex);
             ex.printStackTrace();
         };
-        this.runner = new AgentRunner(config.idle().get(), errors, null, core);
+        final Agent agent = coAgent == null ? core : new CompositeAgent(core, coAgent);
+        runner = new AgentRunner(config.idle().get(), errors, null, agent);
+        AgentRunner.startOnThread(runner);
     }
 
     /**
@@ -63,6 +72,19 @@ public final class Kernel implements AutoCloseable
      * @throws KernelOpenException when the directory is in use, unreadable, or its journal is damaged.
      */
     public static Kernel open(final KernelConfig config)
+    {
+        return open(config, null);
+    }
+
+    /**
+     * Open (and recover) the kernel of a directory and start its core, together with an agent
+     * that must share the core's thread (a transport that submits commands and is told of their
+     * completion on that thread).
+     *
+     * @param coAgent makes the agent from the opened kernel; null for none.
+     * @throws KernelOpenException when the directory is in use, unreadable, or its journal is damaged.
+     */
+    public static Kernel open(final KernelConfig config, final Function<Kernel, Agent> coAgent)
     {
         final Path dir = config.dir();
         FileChannel channel = null;
@@ -108,7 +130,7 @@ public final class Kernel implements AutoCloseable
             log.log("kernel opened: recovered " + recovered + " records, index " + state.lastIndex() +
                 ", digest " + state.digest());
             final Kernel kernel = new Kernel(config, channel, lock, core, recovered);
-            AgentRunner.startOnThread(kernel.runner);
+            kernel.start(coAgent == null ? null : coAgent.apply(kernel));
             return kernel;
         }
         catch (final IOException ex)
@@ -144,7 +166,7 @@ public final class Kernel implements AutoCloseable
     {
         while (!core.offer(command))
         {
-            if (core.isClosed() || runner.isClosed())
+            if (core.isClosed() || (runner != null && runner.isClosed()))
             {
                 throw new KernelClosedException("kernel closed");
             }
@@ -158,6 +180,16 @@ public final class Kernel implements AutoCloseable
                 throw new KernelClosedException("kernel closed");
             }
         }
+    }
+
+    /**
+     * @param commands how many commands a caller is about to submit.
+     * @return true when the core's inbox has room for them (callers on the core's own thread must
+     *     check, since {@link #submit} would wait for the core forever).
+     */
+    public boolean hasRoom(final int commands)
+    {
+        return core.inboxRoom() >= commands;
     }
 
     /**

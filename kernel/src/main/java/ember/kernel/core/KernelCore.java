@@ -89,6 +89,11 @@ final class KernelCore implements Agent, KernelEffects
         return inbox.offer(command);
     }
 
+    int inboxRoom()
+    {
+        return inbox.remainingCapacity();
+    }
+
     boolean isClosed()
     {
         return closed;

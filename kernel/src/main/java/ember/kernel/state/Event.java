@@ -36,6 +36,21 @@ public final class Event
         this.payload = payload;
     }
 
+    /**
+     * Rebuild an event from its parts (transports that carry events between processes).
+     *
+     * @throws IllegalArgumentException for an unknown kind.
+     */
+    public static Event of(final byte kind, final String name, final String type, final long a, final long b,
+        final byte[] payload)
+    {
+        if (kind < PLAIN || kind > COMPLETE_SIGNAL)
+        {
+            throw new IllegalArgumentException("unknown event kind " + kind);
+        }
+        return new Event(kind, name, type, a, b, payload);
+    }
+
     /** An event a process queued to itself: {@code name} with an encoded parameter table. */
     public static Event plain(final String name, final byte[] params)
     {

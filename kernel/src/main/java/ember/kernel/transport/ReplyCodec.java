@@ -1,0 +1,207 @@
+package ember.kernel.transport;
+
+import ember.kernel.state.Event;
+import ember.kernel.state.KernelError;
+import ember.kernel.state.ProcessInfo;
+import ember.kernel.state.SyscallResult;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The one codec of {@code MSG_RESULT} replies: a {@link SyscallResult} (or a refusal) after its
+ * correlation id. Used by the service to write and by the IPC client to read.
+ * <pre>
+ *   long correlation, byte status (0 ok, 1 kernel error, 2 refusal), then
+ *   ok:       byte kind, long number, kind-specific value
+ *   error:    byte KernelError ordinal
+ *   refusal:  utf-8 message
+ * </pre>
+ */
+public final class ReplyCodec
+{
+    private static final byte OK = 0;
+    private static final byte ERROR = 1;
+    private static final byte REFUSAL = 2;
+
+    private ReplyCodec()
+    {
+    }
+
+    /** @return bytes written at {@code offset}. */
+    public static int encode(
+        final MutableDirectBuffer buffer, final int offset, final long correlation, final SyscallResult result,
+        final String refusal)
+    {
+        int p = offset;
+        buffer.putLong(p, correlation);
+        p += 8;
+        if (refusal != null)
+        {
+            buffer.putByte(p++, REFUSAL);
+            p += buffer.putStringUtf8(p, refusal);
+            return p - offset;
+        }
+        if (result.error != null)
+        {
+            buffer.putByte(p++, ERROR);
+            buffer.putByte(p++, (byte)result.error.ordinal());
+            return p - offset;
+        }
+        buffer.putByte(p++, OK);
+        buffer.putByte(p++, (byte)result.kind.ordinal());
+        buffer.putLong(p, result.number);
+        p += 8;
+        switch (result.kind)
+        {
+            case STRING:
+                p += buffer.putStringUtf8(p, (String)result.value);
+                break;
+            case EVENT:
+            {
+                final Event e = (Event)result.value;
+                buffer.putByte(p++, e.kind());
+                p += buffer.putStringUtf8(p, e.name());
+                p += putNullable(buffer, p, e.type());
+                buffer.putLong(p, e.a());
+                buffer.putLong(p + 8, e.b());
+                p += 16;
+                final byte[] payload = e.payload();
+                buffer.putInt(p, payload == null ? -1 : payload.length);
+                p += 4;
+                if (payload != null)
+                {
+                    buffer.putBytes(p, payload);
+                    p += payload.length;
+                }
+                break;
+            }
+            case PIDS:
+            {
+                final long[] pids = (long[])result.value;
+                buffer.putInt(p, pids.length);
+                p += 4;
+                for (final long pid : pids)
+                {
+                    buffer.putLong(p, pid);
+                    p += 8;
+                }
+                break;
+            }
+            case INFO:
+            {
+                final ProcessInfo info = (ProcessInfo)result.value;
+                buffer.putLong(p, info.id());
+                buffer.putLong(p + 8, info.parent());
+                buffer.putInt(p + 16, info.queued());
+                buffer.putInt(p + 20, info.timers());
+                p += 24;
+                p += buffer.putStringUtf8(p, info.name());
+                p += buffer.putStringUtf8(p, info.user());
+                p += buffer.putStringUtf8(p, info.state());
+                break;
+            }
+            default:
+                break;
+        }
+        return p - offset;
+    }
+
+    /** @return the correlation id of a reply at {@code offset}. */
+    public static long correlation(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset);
+    }
+
+    /**
+     * Decode a reply into {@code result}.
+     *
+     * @return the refusal message, or null when {@code result} holds the outcome.
+     */
+    public static String decode(final DirectBuffer buffer, final int offset, final SyscallResult result)
+    {
+        result.clear();
+        int p = offset + 8;
+        final byte status = buffer.getByte(p++);
+        if (status == REFUSAL)
+        {
+            return buffer.getStringUtf8(p);
+        }
+        if (status == ERROR)
+        {
+            result.error = KernelError.values()[buffer.getByte(p)];
+            return null;
+        }
+        final SyscallResult.Kind kind = SyscallResult.Kind.values()[buffer.getByte(p++)];
+        result.kind = kind;
+        result.number = buffer.getLong(p);
+        p += 8;
+        switch (kind)
+        {
+            case STRING:
+                result.value = buffer.getStringUtf8(p);
+                break;
+            case EVENT:
+            {
+                final byte eventKind = buffer.getByte(p++);
+                final String name = buffer.getStringUtf8(p);
+                p += 4 + buffer.getInt(p);
+                final int typeLength = buffer.getInt(p);
+                final String type = typeLength < 0 ? null : buffer.getStringUtf8(p);
+                p += 4 + Math.max(typeLength, 0);
+                final long a = buffer.getLong(p);
+                final long b = buffer.getLong(p + 8);
+                p += 16;
+                final int payloadLength = buffer.getInt(p);
+                p += 4;
+                byte[] payload = null;
+                if (payloadLength >= 0)
+                {
+                    payload = new byte[payloadLength];
+                    buffer.getBytes(p, payload);
+                }
+                result.value = Event.of(eventKind, name, type, a, b, payload);
+                break;
+            }
+            case PIDS:
+            {
+                final long[] pids = new long[buffer.getInt(p)];
+                p += 4;
+                for (int i = 0; i < pids.length; i++)
+                {
+                    pids[i] = buffer.getLong(p);
+                    p += 8;
+                }
+                result.value = pids;
+                break;
+            }
+            case INFO:
+            {
+                final long id = buffer.getLong(p);
+                final long parent = buffer.getLong(p + 8);
+                final int queued = buffer.getInt(p + 16);
+                final int timers = buffer.getInt(p + 20);
+                p += 24;
+                final String name = buffer.getStringUtf8(p);
+                p += 4 + buffer.getInt(p);
+                final String user = buffer.getStringUtf8(p);
+                p += 4 + buffer.getInt(p);
+                final String state = buffer.getStringUtf8(p);
+                result.value = new ProcessInfo(id, name, user, parent, state, queued, timers);
+                break;
+            }
+            default:
+                break;
+        }
+        return null;
+    }
+
+    private static int putNullable(final MutableDirectBuffer buffer, final int p, final String value)
+    {
+        if (value == null)
+        {
+            buffer.putInt(p, -1);
+            return 4;
+        }
+        return buffer.putStringUtf8(p, value);
+    }
+}
