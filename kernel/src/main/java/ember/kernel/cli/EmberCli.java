@@ -152,10 +152,20 @@ public final class EmberCli implements Callable<Integer>
                 System.out.flush();
                 stopped.countDown();
             }, "ember-shutdown"));
+            final String state;
+            try
+            {
+                state = kernel.digest();
+            }
+            catch (final RuntimeException ex)
+            {
+                System.err.println("ember serve: the kernel failed to start: " + ex.getMessage());
+                return 1;
+            }
             System.out.println("ember serve: listening on " + IpcLayout.clientsDir(dir).toAbsolutePath() +
                 " (journal " + dir.toAbsolutePath().resolve("journal") + ")");
             System.out.println("ember serve: recovered " + kernel.recoveredRecords() + " records, state " +
-                kernel.digest() + ", idle " + idle + ", pid " + ProcessHandle.current().pid());
+                state + ", idle " + idle + ", pid " + ProcessHandle.current().pid());
             System.out.flush();
             stopped.await();
             return 0;

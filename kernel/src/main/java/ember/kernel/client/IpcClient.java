@@ -7,20 +7,14 @@ import ember.kernel.state.SyscallResult;
 import ember.kernel.transport.IpcLayout;
 import ember.kernel.transport.ReplyCodec;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -88,41 +82,28 @@ public final class IpcClient extends ClientBase
         {
             throw new EmberException("no Ember service is running on " + kernelDir);
         }
-        final Path clients = IpcLayout.clientsDir(kernelDir);
-        final String name = UUID.randomUUID().toString();
-        final Path temp = clients.resolve("." + name + ".tmp");
-        final Path file = clients.resolve(name + IpcLayout.CHANNEL_SUFFIX);
-        MappedByteBuffer mapped = null;
+        IpcLayout.NewChannel channel = null;
         try
         {
-            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (RandomAccessFile raf = new RandomAccessFile(temp.toFile(), "rw"))
-            {
-                raf.setLength(IpcLayout.CHANNEL_FILE_LENGTH);
-            }
-            mapped = IoUtil.mapExistingFile(temp.toFile(), "ember channel");
-            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, IpcLayout.HEADER_LENGTH);
-            header.putInt(IpcLayout.HEADER_VERSION, IpcLayout.VERSION);
-            header.putLong(IpcLayout.HEADER_OS_PID, ProcessHandle.current().pid());
-            header.putIntVolatile(IpcLayout.HEADER_MAGIC, IpcLayout.MAGIC);
-            final IpcClient client = new IpcClient(kernelDir, file, mapped);
+            channel = IpcLayout.createChannel(kernelDir);
+            final IpcClient client = new IpcClient(kernelDir, channel.file(), channel.mapped());
             client.replies.consumerHeartbeatTime(System.currentTimeMillis());
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            channel.publish();
             client.awaitAttached(timeoutMs);
             client.heartbeat.start();
             return client;
         }
         catch (final IOException ex)
         {
-            IpcLayout.unmap(mapped);
-            deleteQuietly(temp);
-            deleteQuietly(file);
-            throw new EmberException("cannot create a channel in " + clients + ": " + ex.getMessage());
+            throw new EmberException("cannot create a channel in " + IpcLayout.clientsDir(kernelDir) + ": " + ex.getMessage());
         }
         catch (final EmberException ex)
         {
-            IpcLayout.unmap(mapped);
-            deleteQuietly(file);
+            if (channel != null)
+            {
+                IpcLayout.unmap(channel.mapped());
+                deleteQuietly(channel.file());
+            }
             throw ex;
         }
     }

@@ -98,6 +98,50 @@ public final class IpcLayout
         return new UnsafeBuffer(mapped, REPLY_OFFSET, REPLY_LENGTH);
     }
 
+    /** A channel file made and mapped by a client, not yet visible to the service. */
+    public record NewChannel(Path temp, Path file, MappedByteBuffer mapped)
+    {
+        /** Make the channel visible: the service attaches it on its next scan. */
+        public void publish() throws java.io.IOException
+        {
+            java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /**
+     * Create a channel file (mode 0600, owned by the calling account) under a temporary name,
+     * sized and mapped, header written.
+     *
+     * @param kernelDir the kernel directory of the service.
+     */
+    public static NewChannel createChannel(final Path kernelDir) throws java.io.IOException
+    {
+        final Path clients = clientsDir(kernelDir);
+        final String name = java.util.UUID.randomUUID().toString();
+        final Path temp = clients.resolve("." + name + ".tmp");
+        final Path file = clients.resolve(name + CHANNEL_SUFFIX);
+        java.nio.file.Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try
+        {
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(temp.toFile(), "rw"))
+            {
+                raf.setLength(CHANNEL_FILE_LENGTH);
+            }
+            final MappedByteBuffer mapped = IoUtil.mapExistingFile(temp.toFile(), "ember channel");
+            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+            header.putInt(HEADER_VERSION, VERSION);
+            header.putLong(HEADER_OS_PID, ProcessHandle.current().pid());
+            header.putIntVolatile(HEADER_MAGIC, MAGIC);
+            return new NewChannel(temp, file, mapped);
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            java.nio.file.Files.deleteIfExists(temp);
+            throw ex;
+        }
+    }
+
     /** Unmap quietly. */
     public static void unmap(final MappedByteBuffer mapped)
     {
@@ -120,14 +164,16 @@ public final class IpcLayout
             return false;
         }
         MappedByteBuffer mapped = null;
-        try
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file.toPath(),
+            java.nio.file.StandardOpenOption.READ))
         {
-            mapped = IoUtil.mapExistingFile(file, "ember service beacon", 0, SERVICE_FILE_LENGTH);
+            // Read-only: clients of other accounts may read the beacon but not write it.
+            mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, SERVICE_FILE_LENGTH);
             final UnsafeBuffer beacon = new UnsafeBuffer(mapped);
             return beacon.getIntVolatile(0) == MAGIC &&
                 nowMs - beacon.getLongVolatile(SERVICE_HEARTBEAT) < SERVICE_TIMEOUT_MS;
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | java.io.IOException ex)
         {
             return false;
         }

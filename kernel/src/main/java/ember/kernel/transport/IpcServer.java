@@ -55,6 +55,7 @@ public final class IpcServer implements Agent
     private final Map<Integer, IpcChannel> bySession = new HashMap<>();
     private final List<IpcChannel> detaching = new ArrayList<>();
     private final RecordCodec codec = new RecordCodec();
+    private final ember.journal.PayloadCodec payloads = new ember.journal.PayloadCodec();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
     private final UnsafeBuffer frameView = new UnsafeBuffer(new byte[0]);
     private MappedByteBuffer beaconMapping;
@@ -94,6 +95,7 @@ public final class IpcServer implements Agent
             Files.setPosixFilePermissions(clientsDir, PosixFilePermissions.fromString("rwxrwxrwx"));
             new ProcessBuilder("chmod", "+t", clientsDir.toString()).start().waitFor();
             final java.io.File file = IpcLayout.serviceFile(kernelDir).toFile();
+            Files.deleteIfExists(file.toPath()); // left by a crashed service: we hold the kernel lock
             beaconMapping = IoUtil.mapNewFile(file, IpcLayout.SERVICE_FILE_LENGTH, false);
             beacon = new UnsafeBuffer(beaconMapping);
             beacon.putInt(IpcLayout.HEADER_VERSION, IpcLayout.VERSION);
@@ -335,15 +337,54 @@ public final class IpcServer implements Agent
             return;
         }
         command.correlationId = command.record.index;
-        if (!command.record.type.isClientCall())
+        final String invalid = checkPayload(command.record);
+        if (invalid != null)
         {
-            command.refusal = "not a syscall: " + command.record.type.syscallName();
+            command.refusal = invalid;
             reply(channel, command);
             return;
         }
         command.session = channel.session;
         channel.inFlight++;
         kernel.submit(command);
+    }
+
+    /**
+     * A client of another process may send any bytes as a payload: only well-formed payloads of
+     * the allowed types reach the journal (and, through events, other clients).
+     *
+     * @return the refusal, or null when the record may go to the core.
+     */
+    private String checkPayload(final ember.journal.SyscallRecord record)
+    {
+        if (!record.type.isClientCall())
+        {
+            return "not a syscall: " + record.type.syscallName();
+        }
+        final boolean table = record.type == SyscallType.QUEUE_EVENT;
+        if (!table && record.type != SyscallType.SEND_EVENT)
+        {
+            return record.payload == null ? null : "unexpected payload for " + record.type.syscallName();
+        }
+        if (record.payload == null)
+        {
+            return null; // the validator names the missing argument
+        }
+        final int arg = table ? 2 : 3;
+        try
+        {
+            final Object value = payloads.decode(record.payload);
+            if (table && !(value instanceof java.util.Map))
+            {
+                return ember.kernel.state.SyscallValidator.typeError(arg, record.type.syscallName(), "table",
+                    ember.journal.PayloadCodec.luaType(value));
+            }
+            return null;
+        }
+        catch (final ember.journal.PayloadException ex)
+        {
+            return ember.kernel.state.SyscallValidator.bad(arg, record.type.syscallName(), ex.getMessage());
+        }
     }
 
     private void onComplete(final Command command)

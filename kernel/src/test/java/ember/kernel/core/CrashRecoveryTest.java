@@ -7,6 +7,7 @@ import ember.kernel.state.KernelState;
 import ember.kernel.state.ProcessEntry;
 import ember.kernel.testing.CrashLoad;
 import ember.kernel.testing.EmberProcess;
+import ember.kernel.testing.JavaProcess;
 import ember.kernel.testing.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -14,10 +15,8 @@ import org.junit.jupiter.api.Test;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,20 +44,7 @@ class CrashRecoveryTest
     @Test
     void kill9UnderLoadLosesNoAcknowledgedSyscall() throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Dorg.slf4j"))
-            {
-                command.add(arg);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashLoad.class.getName());
-        command.add(dir.toString());
-        final Process load = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final Process load = JavaProcess.start(CrashLoad.class, dir.toString());
 
         final Map<Long, Long> lastAckedPerPid = new HashMap<>();
         long acked = 0;
