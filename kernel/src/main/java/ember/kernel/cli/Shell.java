@@ -300,8 +300,7 @@ public final class Shell
             final Map<String, ?> table = (Map<String, ?>)map;
             return table;
         }
-        throw new EmberException(SyscallValidator.typeError(2, "queueEvent", "table",
-            value instanceof List ? "array" : ember.journal.PayloadCodec.luaType(value)));
+        throw new EmberException(SyscallValidator.notATable(2, "queueEvent", value));
     }
 
     /** The JSON of {@code send}: any JSON value; text that is not JSON is passed as a string. */

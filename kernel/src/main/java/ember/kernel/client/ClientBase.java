@@ -97,7 +97,7 @@ public abstract class ClientBase implements EmberClient
     {
         if (table && !(value instanceof Map))
         {
-            throw new EmberException(SyscallValidator.typeError(arg, fn, "table", PayloadCodec.luaType(value)));
+            throw new EmberException(SyscallValidator.notATable(arg, fn, value));
         }
         try
         {

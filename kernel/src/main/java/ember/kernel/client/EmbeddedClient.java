@@ -11,8 +11,7 @@ import ember.kernel.state.SyscallResult;
 
 /**
  * A client of a kernel running in this JVM: commands go to the core through its lock-free inbox
- * and answers come back through the command. It acts with the authority of the account that
- * owns the kernel ({@code root}). Thread-safe.
+ * and answers come back through the command. Thread-safe.
  */
 public final class EmbeddedClient extends ClientBase
 {
@@ -20,11 +19,20 @@ public final class EmbeddedClient extends ClientBase
     private final ClientSession session;
     private volatile boolean closed;
 
-    /** Attach a new client to {@code kernel} (journaled). */
+    /** Attach a new client to {@code kernel} (journaled), with the kernel owner's authority (root). */
     public EmbeddedClient(final Kernel kernel)
     {
+        this(kernel, KernelState.ROOT);
+    }
+
+    /**
+     * Attach a new client acting as kernel user {@code user}: it may act only for that user's
+     * processes (root: any). For applications that embed the kernel and serve several users.
+     */
+    public EmbeddedClient(final Kernel kernel, final String user)
+    {
         this.kernel = kernel;
-        this.session = kernel.attach(KernelState.ROOT);
+        this.session = kernel.attach(user);
     }
 
     /** @return the client id the journal knows this client by. */

@@ -142,6 +142,13 @@ final class KernelCore implements Agent, KernelEffects
 
     private void handle(final Command command)
     {
+        if (command.refusal != null)
+        {
+            // Refused by a transport before the journal: answered in order with the client's other calls.
+            command.result.clear();
+            command.complete();
+            return;
+        }
         if (command.digestQuery)
         {
             command.result.clear();

@@ -94,6 +94,15 @@ public final class SyscallValidator
         return name.length() > MAX_NAME_CHARS ? bad(arg, fn, "name longer than " + MAX_NAME_CHARS + " characters") : null;
     }
 
+    /**
+     * @return {@code bad argument #N to 'NAME' (expected table, got TYPE)} for a parameter table
+     *     argument that is not one; a list reads as {@code array}, since tables have string keys.
+     */
+    public static String notATable(final int arg, final String fn, final Object value)
+    {
+        return typeError(arg, fn, "table", value instanceof java.util.List ? "array" : ember.journal.PayloadCodec.luaType(value));
+    }
+
     /** @return {@code bad argument #N to 'NAME' (REASON)}. */
     public static String bad(final int arg, final String fn, final String reason)
     {

@@ -337,14 +337,8 @@ public final class IpcServer implements Agent
             return;
         }
         command.correlationId = command.record.index;
-        final String invalid = checkPayload(command.record);
-        if (invalid != null)
-        {
-            command.refusal = invalid;
-            reply(channel, command);
-            return;
-        }
         command.session = channel.session;
+        command.refusal = checkPayload(command.record); // refusals go through the core too: replies stay in order
         channel.inFlight++;
         kernel.submit(command);
     }
@@ -376,8 +370,7 @@ public final class IpcServer implements Agent
             final Object value = payloads.decode(record.payload);
             if (table && !(value instanceof java.util.Map))
             {
-                return ember.kernel.state.SyscallValidator.typeError(arg, record.type.syscallName(), "table",
-                    ember.journal.PayloadCodec.luaType(value));
+                return ember.kernel.state.SyscallValidator.notATable(arg, record.type.syscallName(), value);
             }
             return null;
         }
