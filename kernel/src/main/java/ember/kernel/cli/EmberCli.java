@@ -182,14 +182,28 @@ public final class EmberCli implements Callable<Integer>
         @Option(names = "--seconds", defaultValue = "3", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")
         double seconds;
 
+        @Option(names = "--clients", defaultValue = "4", description = "client JVMs of the N-client figures (default: ${DEFAULT-VALUE})")
+        int clients;
+
+        @Option(names = "--only", paramLabel = "embedded|service", description = "run one group of figures")
+        String only;
+
         @Override
         public Integer call()
         {
-            ember.kernel.bench.EmbeddedBench.run(seconds, (name, value) ->
+            final java.util.function.BiConsumer<String, String> print = (name, value) ->
             {
                 System.out.println(name + "=" + value);
                 System.out.flush();
-            });
+            };
+            if (only == null || only.equals("embedded"))
+            {
+                ember.kernel.bench.EmbeddedBench.run(seconds, print);
+            }
+            if (only == null || only.equals("service"))
+            {
+                ember.kernel.bench.ServiceBench.run(seconds, clients, print);
+            }
             return 0;
         }
     }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Ember vs Redis on the same workloads, side by side in one run.
+#
+# Redis (from Debian's packages, installed if missing) runs on 127.0.0.1 with appendonly yes and
+# appendfsync everysec; Ember runs as its service (busy-spin core). Both are driven by the same
+# Java client harness (HdrHistogram, warm-up then a measured phase) with one list / one process
+# per client: RPUSH + BLPOP against Redis, queueEvent + pullEvent against Ember.
+#
+#   bench/redis-compare.sh [SECONDS] [CLIENTS]
+#
+# Prints name=value lines; stops every process it started.
+set -euo pipefail
+seconds="${1:-3}"
+clients="${2:-4}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/bin/ember-env.sh"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-compare: installing redis-server from Debian's packages..." >&2
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >&2
+  else
+    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >&2
+  fi
+fi
+
+if [ -n "${EMBER_CLASSPATH:-}" ]; then cp="$EMBER_CLASSPATH"; else ember_build_if_needed; cp="$(ember_classpath kernel)"; fi
+
+work="$(mktemp -d)"
+port=$((20000 + RANDOM % 20000))
+redis_pid=""
+cleanup() {
+  if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+redis-server --bind 127.0.0.1 --port "$port" --dir "$work" --appendonly yes --appendfsync everysec \
+  --save "" --daemonize no --protected-mode yes --loglevel warning > "$work/redis.log" 2>&1 &
+redis_pid=$!
+for _ in $(seq 1 100); do
+  if redis-cli -p "$port" ping >/dev/null 2>&1; then break; fi
+  sleep 0.05
+done
+
+java "${EMBER_JAVA_FLAGS[@]}" -cp "$cp" ember.kernel.bench.RedisCompare "$port" "$seconds" "$clients"

@@ -1,0 +1,152 @@
+package ember.kernel.bench;
+
+import ember.kernel.client.IpcClient;
+import ember.kernel.client.ReceivedEvent;
+import ember.kernel.client.Syscalls;
+import org.HdrHistogram.Histogram;
+import redis.clients.jedis.Jedis;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * One benchmark client, run in its own JVM by {@link ServiceBench}. Prints {@code OPS n seconds}
+ * and {@code HIST base64} (an HdrHistogram of per-operation latency in ns) when done.
+ * <pre>
+ *   rtt    DIR SECONDS              getpid round trips through the service
+ *   pairs  DIR SECONDS              queueEvent + pullEvent on its own process (RPUSH/BLPOP's analogue)
+ *   ping   DIR SECONDS PID PEER     sendEvent(PEER, now) then wait for the pong
+ *   pong   DIR SECONDS PID          pullEvent; records now - sent (one way); sendEvent back
+ *   redis  PORT SECONDS KEY         RPUSH KEY + BLPOP KEY against Redis
+ * </pre>
+ */
+public final class BenchClient
+{
+    private BenchClient()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final String mode = args[0];
+        final double seconds = Double.parseDouble(args[2]);
+        final Histogram histogram = new Histogram(60_000_000_000L, 3);
+        final long[] ops = new long[1];
+        final long elapsedNs;
+        if ("redis".equals(mode))
+        {
+            try (Jedis redis = new Jedis("127.0.0.1", Integer.parseInt(args[1])))
+            {
+                final String key = args[3];
+                elapsedNs = loop(seconds, histogram, ops, () ->
+                {
+                    redis.rpush(key, "x");
+                    redis.blpop(0, key);
+                });
+            }
+        }
+        else
+        {
+            try (IpcClient client = IpcClient.connect(Path.of(args[1]), 10_000))
+            {
+                switch (mode)
+                {
+                    case "rtt":
+                    {
+                        final Syscalls sys = client.as(1);
+                        elapsedNs = loop(seconds, histogram, ops, sys::getpid);
+                        break;
+                    }
+                    case "pairs":
+                    {
+                        final Syscalls sys = client.as(client.as(1).spawn("bench"));
+                        final Map<String, Object> params = Map.of("n", 1L);
+                        elapsedNs = loop(seconds, histogram, ops, () ->
+                        {
+                            sys.queueEvent("tick", params);
+                            sys.pullEvent(Syscalls.FOREVER, "tick");
+                        });
+                        break;
+                    }
+                    case "ping":
+                    {
+                        final Syscalls sys = client.as(Long.parseLong(args[3]));
+                        final long peer = Long.parseLong(args[4]);
+                        elapsedNs = loop(seconds, null, ops, () ->
+                        {
+                            sys.sendEvent(peer, "ping", System.nanoTime());
+                            sys.pullEvent(Syscalls.FOREVER, "remote_event");
+                        });
+                        sys.sendEvent(peer, "stop", 0L);
+                        break;
+                    }
+                    case "pong":
+                    {
+                        final Syscalls sys = client.as(Long.parseLong(args[3]));
+                        final long start = System.nanoTime();
+                        long n = 0;
+                        while (true)
+                        {
+                            final ReceivedEvent event = sys.pullEvent(Syscalls.FOREVER);
+                            final long now = System.nanoTime();
+                            if ("stop".equals(event.params().get("type")))
+                            {
+                                break;
+                            }
+                            histogram.recordValue(Math.max(0, now - (Long)event.params().get("data")));
+                            n++;
+                            sys.sendEvent((Long)event.params().get("sender"), "pong", 0L);
+                        }
+                        ops[0] = n;
+                        elapsedNs = System.nanoTime() - start;
+                        break;
+                    }
+                    default:
+                        throw new IllegalArgumentException("unknown mode " + mode);
+                }
+            }
+        }
+        System.out.println("OPS " + ops[0] + " " + elapsedNs);
+        final ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        final int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+        System.out.println("HIST " + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length)));
+        System.out.flush();
+    }
+
+    @FunctionalInterface
+    interface Op
+    {
+        void run() throws Exception;
+    }
+
+    /** Warm up for {@code seconds}, then measure for {@code seconds}. @return measured ns. */
+    private static long loop(final double seconds, final Histogram histogram, final long[] ops, final Op op)
+        throws Exception
+    {
+        final long phase = (long)(seconds * 1e9);
+        final long warm = System.nanoTime() + phase;
+        while (System.nanoTime() < warm)
+        {
+            op.run();
+        }
+        final long start = System.nanoTime();
+        final long end = start + phase;
+        long now = start;
+        long n = 0;
+        while (now < end)
+        {
+            op.run();
+            final long after = System.nanoTime();
+            if (histogram != null)
+            {
+                histogram.recordValue(after - now);
+            }
+            now = after;
+            n++;
+        }
+        ops[0] = n;
+        return now - start;
+    }
+}
