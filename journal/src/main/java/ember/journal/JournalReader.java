@@ -79,6 +79,44 @@ public final class JournalReader implements AutoCloseable
         }
     }
 
+    /**
+     * Position the reader after record {@code index}, which a snapshot says sits at Chronicle
+     * index {@code chronicleIndex}; the record there is read and must carry that index.
+     *
+     * @return false when the journal does not hold that record there (the snapshot does not
+     *     belong to this journal); the reader is then back at the start.
+     */
+    public boolean resumeAfter(final long index, final long chronicleIndex)
+    {
+        final SyscallRecord record = new SyscallRecord();
+        try
+        {
+            if (tailer.moveToIndex(chronicleIndex))
+            {
+                final long saved = lastIndex;
+                lastIndex = index - 1;
+                if (next(record) && record.index == index)
+                {
+                    return true;
+                }
+                lastIndex = saved;
+            }
+        }
+        catch (final CorruptRecordException ex)
+        {
+            // fall through: not usable
+        }
+        tailer.toStart();
+        lastIndex = 0;
+        chronicleIndex(-1);
+        return false;
+    }
+
+    private void chronicleIndex(final long value)
+    {
+        chronicleIndex = value;
+    }
+
     /** @return the index of the last record read, 0 before the first. */
     public long lastIndex()
     {

@@ -42,6 +42,12 @@ public final class JournalWriter implements AutoCloseable
         }
     }
 
+    /** @return the Chronicle index of the last record this writer appended (for snapshots). */
+    public long lastChronicleIndex()
+    {
+        return appender.lastIndexAppended();
+    }
+
     /** Force the appended records to the storage device (msync). */
     public void sync()
     {

@@ -7,6 +7,7 @@ import ember.journal.JournalWriter;
 import ember.journal.SyscallType;
 import ember.kernel.state.JournalReplay;
 import ember.kernel.state.KernelState;
+import ember.kernel.state.SnapshotCodec;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -106,29 +107,55 @@ public final class Kernel implements AutoCloseable
                 throw new KernelOpenException("kernel directory " + dir + " is in use by another Ember process");
             }
 
-            final KernelState state = new KernelState();
-            final long recovered;
+            final KernelLog log = new KernelLog(dir);
+            final SnapshotStore snapshots = new SnapshotStore(dir);
+            KernelState state = null;
+            long recovered = 0;
+            String from = "an empty kernel";
             if (Files.isDirectory(Journal.queueDir(dir)))
             {
                 try (JournalReader reader = new JournalReader(dir, false))
                 {
+                    for (final Path file : snapshots.list())
+                    {
+                        try
+                        {
+                            final SnapshotStore.Loaded loaded = SnapshotStore.read(file);
+                            if (reader.resumeAfter(loaded.state().lastIndex(), loaded.chronicleIndex()))
+                            {
+                                state = loaded.state();
+                                from = "snapshot " + file.getFileName();
+                                break;
+                            }
+                            log.log("snapshot " + file + " does not match the journal: skipped");
+                        }
+                        catch (final SnapshotCodec.DamagedSnapshotException ex)
+                        {
+                            log.log("damaged snapshot " + file + " skipped: " + ex.getMessage());
+                            System.err.println("ember: damaged snapshot " + file + " skipped: " + ex.getMessage());
+                        }
+                    }
+                    if (state == null)
+                    {
+                        state = new KernelState();
+                    }
                     recovered = JournalReplay.replay(reader, state, Long.MAX_VALUE, null);
                 }
                 catch (final CorruptRecordException ex)
                 {
+                    log.close();
                     throw new KernelOpenException("cannot recover " + dir + ": " + ex.getMessage());
                 }
             }
             else
             {
-                recovered = 0;
+                state = new KernelState();
             }
 
-            final KernelLog log = new KernelLog(dir);
             final JournalWriter writer = new JournalWriter(dir, config.blockSize());
-            final KernelCore core = new KernelCore(state, writer, config.clock(), log, config.limits());
-            log.log("kernel opened: recovered " + recovered + " records, index " + state.lastIndex() +
-                ", digest " + state.digest());
+            final KernelCore core = new KernelCore(state, writer, log, config, snapshots);
+            log.log("kernel opened: recovered from " + from + " and " + recovered + " journal records, index " +
+                state.lastIndex() + ", digest " + state.digest());
             final Kernel kernel = new Kernel(config, channel, lock, core, recovered);
             kernel.start(coAgent == null ? null : coAgent.apply(kernel));
             return kernel;

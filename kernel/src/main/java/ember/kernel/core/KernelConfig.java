@@ -15,40 +15,70 @@ import java.util.function.Supplier;
 /**
  * How to open a kernel. Immutable; {@code with*} methods return modified copies.
  *
- * @param dir       the kernel directory (journal, lock, log).
- * @param limits    resource limits, journaled at open.
- * @param idle      the core's idle strategy: busy-spin for lowest latency, backoff or sleep to
- *                  share a small machine.
- * @param clock     the kernel clock (epoch ns): record timestamps and timer expiry; injectable for tests.
- * @param blockSize Chronicle Queue block size (memory-mapped chunk).
+ * @param dir                the kernel directory (journal, snapshots, lock, log).
+ * @param limits             resource limits, journaled at open.
+ * @param idle               the core's idle strategy: busy-spin for lowest latency, backoff or
+ *                           sleep to share a small machine.
+ * @param clock              the kernel clock (epoch ns): record timestamps and timer expiry.
+ * @param blockSize          Chronicle Queue block size (memory-mapped chunk).
+ * @param sync               what is forced to disk before answering.
+ * @param snapshotEvery      take a snapshot every this many records (0: never periodically).
+ * @param snapshotIntervalMs take a snapshot when this long has passed and records were added (0: never).
+ * @param snapshotOnClose    take a snapshot at clean shutdown.
  */
-public record KernelConfig(Path dir, KernelLimits limits, Supplier<IdleStrategy> idle, EpochNanoClock clock, long blockSize)
+public record KernelConfig(
+    Path dir,
+    KernelLimits limits,
+    Supplier<IdleStrategy> idle,
+    EpochNanoClock clock,
+    long blockSize,
+    SyncMode sync,
+    long snapshotEvery,
+    long snapshotIntervalMs,
+    boolean snapshotOnClose)
 {
-    /** @return defaults for {@code dir}: default limits, backoff idle, system clock. */
+    public static final long DEFAULT_SNAPSHOT_EVERY = 1_000_000;
+
+    /** @return defaults for {@code dir}: default limits, backoff idle, system clock, no sync, snapshots every 1M records and at close. */
     public static KernelConfig of(final Path dir)
     {
-        return new KernelConfig(dir, KernelLimits.DEFAULTS, () -> new BackoffIdleStrategy(), new SystemEpochNanoClock(),
-            Journal.DEFAULT_BLOCK_SIZE);
+        return new KernelConfig(dir, KernelLimits.DEFAULTS, BackoffIdleStrategy::new, new SystemEpochNanoClock(),
+            Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true);
     }
 
     public KernelConfig withLimits(final KernelLimits limits)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
     }
 
     public KernelConfig withIdle(final Supplier<IdleStrategy> idle)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
     }
 
     public KernelConfig withClock(final EpochNanoClock clock)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
     }
 
     public KernelConfig withBlockSize(final long blockSize)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
+    }
+
+    public KernelConfig withSync(final SyncMode sync)
+    {
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
+    }
+
+    /**
+     * @param every      records between periodic snapshots, 0 for none.
+     * @param intervalMs time between periodic snapshots, 0 for none.
+     * @param onClose    snapshot at clean shutdown.
+     */
+    public KernelConfig withSnapshots(final long every, final long intervalMs, final boolean onClose)
+    {
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose);
     }
 
     /**

@@ -50,18 +50,33 @@ final class KernelCore implements Agent, KernelEffects
     private final SyscallRecord kernelRecord = new SyscallRecord();
     private final SyscallResult kernelResult = new SyscallResult();
     private final KernelLimits limits;
+    private final KernelConfig config;
+    private final SnapshotStore snapshots;
+    private final ArrayList<Command> unsynced = new ArrayList<>();
+    private final java.util.concurrent.ExecutorService snapshotWriter =
+        java.util.concurrent.Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread thread = new Thread(r, "ember-snapshot-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    private long lastSnapshotIndex;
+    private long lastSnapshotMs = System.currentTimeMillis();
     private int waiting;
     private volatile boolean closed;
 
     KernelCore(
-        final KernelState state, final JournalWriter journal, final EpochNanoClock clock, final KernelLog log,
-        final KernelLimits limits)
+        final KernelState state, final JournalWriter journal, final KernelLog log, final KernelConfig config,
+        final SnapshotStore snapshots)
     {
-        this.limits = limits;
+        this.limits = config.limits();
         this.state = state;
         this.journal = journal;
-        this.clock = clock;
+        this.clock = config.clock();
         this.log = log;
+        this.config = config;
+        this.snapshots = snapshots;
+        this.lastSnapshotIndex = state.lastIndex();
         this.wheel = new TimerWheel(clock.nanoTime());
         for (final PendingTimer timer : state.pendingTimers())
         {
@@ -108,7 +123,75 @@ final class KernelCore implements Agent, KernelEffects
         {
             work += expireWaiters();
         }
+        if (!unsynced.isEmpty())
+        {
+            groupCommit();
+        }
+        maybeSnapshot();
         return work;
+    }
+
+    /** SyncMode.BATCH: one msync for the duty cycle's records, then answer their callers. */
+    private void groupCommit()
+    {
+        try
+        {
+            journal.sync();
+        }
+        catch (final RuntimeException ex)
+        {
+            log.log("journal sync failed: " + ex);
+        }
+        for (int i = 0; i < unsynced.size(); i++)
+        {
+            unsynced.get(i).complete();
+        }
+        unsynced.clear();
+    }
+
+    /** Answer a command now, or after the batch's msync in SyncMode.BATCH. */
+    private void finish(final Command command)
+    {
+        if (config.sync() == SyncMode.BATCH)
+        {
+            unsynced.add(command);
+        }
+        else
+        {
+            command.complete();
+        }
+    }
+
+    private void maybeSnapshot()
+    {
+        final long added = state.lastIndex() - lastSnapshotIndex;
+        if (added <= 0)
+        {
+            return;
+        }
+        final boolean byCount = config.snapshotEvery() > 0 && added >= config.snapshotEvery();
+        final boolean byTime = config.snapshotIntervalMs() > 0 &&
+            System.currentTimeMillis() - lastSnapshotMs >= config.snapshotIntervalMs();
+        if (byCount || byTime)
+        {
+            // The image is taken here, between records; the file is written off the core thread.
+            final byte[] image = ember.kernel.state.SnapshotCodec.encode(state);
+            final long index = state.lastIndex();
+            final long chronicleIndex = journal.lastChronicleIndex();
+            lastSnapshotIndex = index;
+            lastSnapshotMs = System.currentTimeMillis();
+            snapshotWriter.execute(() ->
+            {
+                try
+                {
+                    snapshots.write(index, chronicleIndex, image);
+                }
+                catch (final RuntimeException ex)
+                {
+                    System.err.println("ember: snapshot at index " + index + " failed: " + ex.getMessage());
+                }
+            });
+        }
     }
 
     @Override
@@ -129,6 +212,31 @@ final class KernelCore implements Agent, KernelEffects
             }
         }
         waiters.clear();
+        if (!unsynced.isEmpty())
+        {
+            groupCommit();
+        }
+        snapshotWriter.shutdown();
+        try
+        {
+            snapshotWriter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (config.snapshotOnClose() && state.lastIndex() > lastSnapshotIndex)
+        {
+            try
+            {
+                snapshots.write(state.lastIndex(), journal.lastChronicleIndex(),
+                    ember.kernel.state.SnapshotCodec.encode(state));
+            }
+            catch (final RuntimeException ex)
+            {
+                log.log("snapshot at close failed: " + ex);
+            }
+        }
         journal.close();
         log.log("kernel closed at index " + state.lastIndex() + ", digest " + state.digest());
         log.close();
@@ -146,7 +254,7 @@ final class KernelCore implements Agent, KernelEffects
         {
             // Refused by a transport before the journal: answered in order with the client's other calls.
             command.result.clear();
-            command.complete();
+            finish(command);
             return;
         }
         if (command.digestQuery)
@@ -172,7 +280,7 @@ final class KernelCore implements Agent, KernelEffects
             {
                 command.refusal = "journal write failed";
             }
-            command.complete();
+            finish(command);
             return;
         }
         if (type == SyscallType.CLIENT_DETACH)
@@ -211,7 +319,7 @@ final class KernelCore implements Agent, KernelEffects
         }
         else
         {
-            command.complete();
+            finish(command);
         }
         serveDeliverable();
     }
@@ -227,7 +335,7 @@ final class KernelCore implements Agent, KernelEffects
             journalAndApply(command.record, command.result);
             dropWaitersOf(session);
         }
-        command.complete();
+        finish(command);
     }
 
     /**
@@ -242,6 +350,10 @@ final class KernelCore implements Agent, KernelEffects
         try
         {
             journal.append(record);
+            if (config.sync() == SyncMode.ALWAYS)
+            {
+                journal.sync();
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -318,7 +430,7 @@ final class KernelCore implements Agent, KernelEffects
                 }
                 it.remove();
                 waiting--;
-                command.complete();
+                finish(command);
             }
             if (queue.isEmpty())
             {
@@ -345,7 +457,7 @@ final class KernelCore implements Agent, KernelEffects
                     waiting--;
                     expiredCount++;
                     command.result.clear(); // nil: no event arrived in time
-                    command.complete();
+                    finish(command);
                 }
             }
             if (queue.isEmpty())
@@ -380,11 +492,18 @@ final class KernelCore implements Agent, KernelEffects
         }
     }
 
-    private static void refuse(final Command command, final String message)
+    private void refuse(final Command command, final String message)
     {
         command.result.clear();
         command.refusal = message;
-        command.complete();
+        if (closed)
+        {
+            command.complete(); // closing: no more duty cycles to batch in
+        }
+        else
+        {
+            finish(command);
+        }
     }
 
     // ---------------------------------------------------------------------------------------
@@ -421,7 +540,7 @@ final class KernelCore implements Agent, KernelEffects
                 waiting--;
                 command.result.clear();
                 command.result.error = KernelError.NO_SUCH_PROCESS;
-                command.complete();
+                finish(command);
             }
         }
     }

@@ -28,16 +28,17 @@ public final class KernelState
     public static final long INIT_PID = 1;
     public static final String ROOT = "root";
 
-    private final Long2ObjectHashMap<ProcessEntry> processes = new Long2ObjectHashMap<>();
-    private final HashMap<String, Long> services = new HashMap<>();
-    private final Long2ObjectHashMap<PendingTimer> timers = new Long2ObjectHashMap<>();
-    private final IntHashSet clients = new IntHashSet();
-    private KernelLimits limits = KernelLimits.DEFAULTS;
-    private long nextPid = 2;
-    private long timerCount;
-    private int clientCount;
-    private long lastIndex;
-    private long lastTimestamp;
+    // Package-private for SnapshotCodec, the only other code that may build a state.
+    final Long2ObjectHashMap<ProcessEntry> processes = new Long2ObjectHashMap<>();
+    final HashMap<String, Long> services = new HashMap<>();
+    final Long2ObjectHashMap<PendingTimer> timers = new Long2ObjectHashMap<>();
+    final IntHashSet clients = new IntHashSet();
+    KernelLimits limits = KernelLimits.DEFAULTS;
+    long nextPid = 2;
+    long timerCount;
+    int clientCount;
+    long lastIndex;
+    long lastTimestamp;
 
     /** A fresh kernel: pid 1, {@code init}, user {@code root}, parent 0. */
     public KernelState()

@@ -95,7 +95,7 @@ class CrashRecoveryTest
         {
             final String digest = kernel.digest();
             final long index = Long.parseLong(digest.substring(0, digest.indexOf(':')));
-            assertEquals(recovered.lastIndex() + 1, index);
+            assertTrue(index > recovered.lastIndex(), "recovery continues the index");
             assertEquals(digest, index + ":" + JournalReplay.replay(dir, index).digest());
         }
     }

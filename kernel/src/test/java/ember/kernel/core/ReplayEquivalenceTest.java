@@ -81,7 +81,10 @@ class ReplayEquivalenceTest
             {
                 final String after = reopened.digest();
                 final long index = Long.parseLong(after.substring(0, after.indexOf(':')));
-                assertEquals(atClose.lastIndex() + 1, index, "seed " + seed + ": recovery continues the index");
+                // kernelOpen comes next, then the expiries of timers that fell due while closed.
+                assertTrue(index > atClose.lastIndex(), "seed " + seed + ": recovery continues the index");
+                final KernelState opened = JournalReplay.replay(dir, atClose.lastIndex() + 1);
+                assertEquals(atClose.lastIndex() + 1, opened.lastIndex());
                 assertEquals(after, index + ":" + JournalReplay.replay(dir, index).digest(),
                     "seed " + seed + ": recovered digest");
             }
