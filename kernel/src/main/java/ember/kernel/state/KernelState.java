@@ -33,6 +33,8 @@ public final class KernelState
     final HashMap<String, Long> services = new HashMap<>();
     final Long2ObjectHashMap<PendingTimer> timers = new Long2ObjectHashMap<>();
     final IntHashSet clients = new IntHashSet();
+    /** Live processes per user (derived: rebuilt from processes by snapshots, not in the digest). */
+    final HashMap<String, Integer> userCounts = new HashMap<>();
     KernelLimits limits = KernelLimits.DEFAULTS;
     long nextPid = 2;
     long timerCount;
@@ -44,6 +46,7 @@ public final class KernelState
     public KernelState()
     {
         processes.put(INIT_PID, new ProcessEntry(INIT_PID, "init", ROOT, 0));
+        userCounts.put(ROOT, 1);
     }
 
     /**
@@ -118,7 +121,9 @@ public final class KernelState
                 }
                 else
                 {
+                    countUser(caller.user, -1);
                     caller.user = record.text;
+                    countUser(caller.user, 1);
                 }
                 break;
             case GETPLIST:
@@ -198,6 +203,11 @@ public final class KernelState
                 break;
             case TIMER:
             {
+                if (caller.timers.size() >= limits.maxTimersPerProcess())
+                {
+                    result.fail(KernelError.PERMISSION_DENIED);
+                    break;
+                }
                 final double nanos = Math.max(0, record.number) * 1e9;
                 final long deadline = nanos >= Long.MAX_VALUE - record.timestamp ?
                     Long.MAX_VALUE : record.timestamp + (long)Math.ceil(nanos);
@@ -205,6 +215,11 @@ public final class KernelState
                 break;
             }
             case ALARM:
+                if (caller.timers.size() >= limits.maxTimersPerProcess())
+                {
+                    result.fail(KernelError.PERMISSION_DENIED);
+                    break;
+                }
                 result.number(schedule(caller, PendingTimer.ALARM_BIT + ++timerCount,
                     AlarmClock.nextDeadline(record.timestamp, record.number), effects));
                 break;
@@ -226,6 +241,13 @@ public final class KernelState
 
     private void spawn(final ProcessEntry caller, final String name, final SyscallResult result)
     {
+        if (processes.size() >= limits.maxProcesses() ||
+            userCounts.getOrDefault(caller.user, 0) >= limits.maxProcessesPerUser())
+        {
+            result.fail(KernelError.PERMISSION_DENIED);
+            return;
+        }
+        countUser(caller.user, 1);
         final long pid = nextPid++;
         processes.put(pid, new ProcessEntry(pid, name != null ? name : caller.name, caller.user, caller.pid));
         result.number(pid);
@@ -408,9 +430,23 @@ public final class KernelState
         enqueue(owner, timer.isAlarm() ? Event.alarm(id) : Event.timer(id), effects);
     }
 
+    void countUser(final String user, final int delta)
+    {
+        final int count = userCounts.getOrDefault(user, 0) + delta;
+        if (count <= 0)
+        {
+            userCounts.remove(user);
+        }
+        else
+        {
+            userCounts.put(user, count);
+        }
+    }
+
     private void end(final ProcessEntry process, final Event completion, final KernelEffects effects)
     {
         processes.remove(process.pid);
+        countUser(process.user, -1);
         for (final String service : process.services)
         {
             services.remove(service);

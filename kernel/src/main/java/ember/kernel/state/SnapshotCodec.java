@@ -135,6 +135,7 @@ public final class SnapshotCodec
             final String digest = r.string();
             final KernelState state = new KernelState();
             state.processes.clear();
+            state.userCounts.clear();
             state.lastIndex = r.getLong();
             state.lastTimestamp = r.getLong();
             state.nextPid = r.getLong();
@@ -168,6 +169,7 @@ public final class SnapshotCodec
                     state.services.put(service, p.pid);
                 }
                 state.processes.put(p.pid, p);
+                state.countUser(p.user, 1);
             }
             for (long i = r.count(); i > 0; i--)
             {

@@ -309,4 +309,27 @@ class KernelStateTest
         assertEquals(List.of("alarm {id=" + a2 + "}"), queue(p), "a cancelled timer never fires");
         assertEquals(4, apply(SyscallType.TIMER, p, r -> r.number = 1).number, "ids are never reused");
     }
+
+    @Test
+    void processAndTimerLimitsRefuseWithPermissionDeniedAndChangeNothing()
+    {
+        apply(SyscallType.KERNEL_OPEN, 0, r -> r.text = new KernelLimits(10, 100, 4, 2, 2).encode());
+        final long a = spawn(1, "a");
+        apply(SyscallType.SETUSER, a, r -> r.text = "alice");
+        final long b = spawn(a, "b");
+        assertEquals(KernelError.PERMISSION_DENIED, apply(SyscallType.SPAWN, a, r -> { }).error, "2 per user");
+        final long c = spawn(1, "c");
+        assertEquals(KernelError.PERMISSION_DENIED, apply(SyscallType.SPAWN, 1, r -> { }).error, "4 in all");
+        apply(SyscallType.EXIT, b, r -> r.arg0 = 0);
+        assertTrue(apply(SyscallType.SPAWN, a, r -> { }).ok(), "an ended process frees its slot");
+
+        apply(SyscallType.TIMER, c, r -> r.number = 10);
+        apply(SyscallType.ALARM, c, r -> r.number = 3);
+        final String before = state.digest();
+        assertEquals(KernelError.PERMISSION_DENIED, apply(SyscallType.TIMER, c, r -> r.number = 1).error);
+        assertEquals(KernelError.PERMISSION_DENIED, apply(SyscallType.ALARM, c, r -> r.number = 1).error);
+        assertEquals(2, state.process(c).timerCount());
+        assertEquals(2, state.timerCount(), "refused timers take no id");
+        assertTrue(before.length() > 0);
+    }
 }
