@@ -47,9 +47,8 @@ public final class EmberCli implements Callable<Integer>
         })
     static final class ShellCommand implements Callable<Integer>
     {
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
-            description = "kernel directory (default: ${DEFAULT-VALUE})")
-        Path dir;
+        @picocli.CommandLine.Mixin
+        KernelOptions options;
 
         @Override
         public Integer call() throws Exception
@@ -57,12 +56,23 @@ public final class EmberCli implements Callable<Integer>
             final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
                 StandardCharsets.UTF_8);
             final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            final Path dir = options.dir;
             if (!IpcLayout.serviceAlive(dir, System.currentTimeMillis()))
             {
+                final KernelConfig config;
+                try
+                {
+                    config = options.config();
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    System.err.println("ember shell: " + ex.getMessage());
+                    return 2;
+                }
                 final Kernel kernel;
                 try
                 {
-                    kernel = Kernel.open(KernelConfig.of(dir));
+                    kernel = Kernel.open(config);
                 }
                 catch (final KernelOpenException ex)
                 {
@@ -71,7 +81,7 @@ public final class EmberCli implements Callable<Integer>
                         System.err.println("ember shell: " + ex.getMessage());
                         return 1;
                     }
-                    return attached(in, out); // a service started meanwhile
+                    return attached(dir, in, out); // a service started meanwhile
                 }
                 try (kernel; EmbeddedClient client = new EmbeddedClient(kernel))
                 {
@@ -80,10 +90,11 @@ public final class EmberCli implements Callable<Integer>
                 out.flush();
                 return 0;
             }
-            return attached(in, out);
+            return attached(dir, in, out);
         }
 
-        private int attached(final BufferedReader in, final PrintStream out) throws java.io.IOException
+        private static int attached(final Path dir, final BufferedReader in, final PrintStream out)
+            throws java.io.IOException
         {
             final IpcClient client;
             try
@@ -113,9 +124,8 @@ public final class EmberCli implements Callable<Integer>
         })
     static final class ServeCommand implements Callable<Integer>
     {
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
-            description = "kernel directory (default: ${DEFAULT-VALUE})")
-        Path dir;
+        @picocli.CommandLine.Mixin
+        KernelOptions options;
 
         @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "busy-spin",
             description = "core idle strategy: busy-spin, backoff or sleep (default: ${DEFAULT-VALUE})")
@@ -125,9 +135,10 @@ public final class EmberCli implements Callable<Integer>
         public Integer call() throws InterruptedException
         {
             final KernelConfig config;
+            final Path dir = options.dir;
             try
             {
-                config = KernelConfig.of(dir).withIdle(KernelConfig.idleStrategy(idle));
+                config = options.config().withIdle(KernelConfig.idleStrategy(idle));
             }
             catch (final IllegalArgumentException ex)
             {

@@ -1,0 +1,66 @@
+package ember.kernel.cli;
+
+import ember.kernel.core.KernelConfig;
+import ember.kernel.core.SyncMode;
+import ember.kernel.state.KernelLimits;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The kernel options shared by {@code serve} and {@code shell} (picocli mixin). */
+final class KernelOptions
+{
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
+        description = "kernel directory (default: ${DEFAULT-VALUE})")
+    Path dir;
+
+    @Option(names = "--sync", paramLabel = "MODE", defaultValue = "none",
+        description = {"what is forced to disk before answering (default: ${DEFAULT-VALUE}):",
+            "none: survives a kernel crash; batch: group commit, also survives an OS crash or power loss;",
+            "always: msync after every record"})
+    String sync;
+
+    @Option(names = "--snapshot-every", paramLabel = "RECORDS", defaultValue = "1000000",
+        description = "snapshot every RECORDS journal records, 0 for never (default: ${DEFAULT-VALUE})")
+    long snapshotEvery;
+
+    @Option(names = "--snapshot-interval", paramLabel = "SECONDS", defaultValue = "0",
+        description = "snapshot every SECONDS when records were added, 0 for never (default: ${DEFAULT-VALUE})")
+    long snapshotIntervalSeconds;
+
+    @Option(names = "--max-queue", paramLabel = "EVENTS", description = "events per process queue (default: 10000)")
+    Integer maxQueue;
+
+    @Option(names = "--max-payload", paramLabel = "BYTES", description = "encoded bytes of a parameter table or event data (default: 65536)")
+    Integer maxPayload;
+
+    @Option(names = "--max-processes", paramLabel = "N", description = "live processes in all (default: 100000)")
+    Integer maxProcesses;
+
+    @Option(names = "--max-processes-per-user", paramLabel = "N", description = "live processes of one user (default: 50000)")
+    Integer maxProcessesPerUser;
+
+    @Option(names = "--max-timers", paramLabel = "N", description = "pending timers and alarms of one process (default: 1000000)")
+    Integer maxTimers;
+
+    /**
+     * @return the configuration these options describe.
+     * @throws IllegalArgumentException for an unknown sync mode or a limit below 1.
+     */
+    KernelConfig config()
+    {
+        final KernelLimits d = KernelLimits.DEFAULTS;
+        final KernelLimits limits = new KernelLimits(
+            maxQueue != null ? maxQueue : d.maxQueueLength(),
+            maxPayload != null ? maxPayload : d.maxPayloadBytes(),
+            maxProcesses != null ? maxProcesses : d.maxProcesses(),
+            maxProcessesPerUser != null ? maxProcessesPerUser : d.maxProcessesPerUser(),
+            maxTimers != null ? maxTimers : d.maxTimersPerProcess());
+        if (snapshotEvery < 0 || snapshotIntervalSeconds < 0)
+        {
+            throw new IllegalArgumentException("snapshot settings must not be negative");
+        }
+        return KernelConfig.of(dir).withLimits(limits).withSync(SyncMode.parse(sync))
+            .withSnapshots(snapshotEvery, snapshotIntervalSeconds * 1000, true);
+    }
+}
