@@ -196,8 +196,13 @@ public final class EmberCli implements Callable<Integer>
         @Option(names = "--clients", defaultValue = "4", description = "client JVMs of the N-client figures (default: ${DEFAULT-VALUE})")
         int clients;
 
-        @Option(names = "--only", paramLabel = "embedded|service", description = "run one group of figures")
+        @Option(names = "--only", paramLabel = "GROUP",
+            description = "run one group of figures: embedded, service, sync or recovery (default: embedded, service, sync)")
         String only;
+
+        @Option(names = "--recovery-records", split = ",", defaultValue = "1000000,10000000",
+            description = "journal lengths of the recovery figures (default: ${DEFAULT-VALUE})")
+        long[] recoveryRecords;
 
         @Override
         public Integer call()
@@ -214,6 +219,14 @@ public final class EmberCli implements Callable<Integer>
             if (only == null || only.equals("service"))
             {
                 ember.kernel.bench.ServiceBench.run(seconds, clients, print);
+            }
+            if (only == null || only.equals("sync"))
+            {
+                ember.kernel.bench.DurabilityBench.syncModes(seconds, print);
+            }
+            if ("recovery".equals(only))
+            {
+                ember.kernel.bench.DurabilityBench.recovery(recoveryRecords, print);
             }
             return 0;
         }
