@@ -61,6 +61,8 @@ final class KernelCore implements Agent, KernelEffects
             return thread;
         });
     private long lastSnapshotIndex;
+    private long nextDiskCheckMs;
+    private String diskFull;
     private long lastSnapshotMs = System.currentTimeMillis();
     private int waiting;
     private volatile boolean closed;
@@ -117,6 +119,7 @@ final class KernelCore implements Agent, KernelEffects
     @Override
     public int doWork()
     {
+        checkDisk();
         int work = inbox.drain(this::handle, DRAIN_LIMIT);
         work += pollTimers();
         if (waiting > 0)
@@ -129,6 +132,42 @@ final class KernelCore implements Agent, KernelEffects
         }
         maybeSnapshot();
         return work;
+    }
+
+    /**
+     * Chronicle maps the journal in blocks: appending into a block the file system cannot back
+     * kills the process (SIGBUS) instead of failing. So the core refuses syscalls, with a clear
+     * error, while less than two blocks are free on the journal's file system.
+     */
+    private void checkDisk()
+    {
+        final long nowMs = System.currentTimeMillis();
+        if (nowMs < nextDiskCheckMs)
+        {
+            return;
+        }
+        nextDiskCheckMs = nowMs + 100;
+        try
+        {
+            final java.nio.file.Path dir = ember.journal.Journal.queueDir(config.dir());
+            final long free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
+            final long needed = 2 * config.blockSize() + (1 << 20);
+            final String was = diskFull;
+            diskFull = free < needed ? "journal write failed: disk full (" + free + " bytes free for the journal in " +
+                dir + ", " + needed + " needed)" : null;
+            if (diskFull != null && was == null)
+            {
+                log.log("refusing syscalls: " + diskFull);
+            }
+            else if (diskFull == null && was != null)
+            {
+                log.log("disk space is back: accepting syscalls");
+            }
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            diskFull = null; // cannot tell: let the append itself fail if it must
+        }
     }
 
     /** SyncMode.BATCH: one msync for the duty cycle's records, then answer their callers. */
@@ -305,6 +344,11 @@ final class KernelCore implements Agent, KernelEffects
         if (!entitled(session, record.pid))
         {
             refuse(command, KernelError.PERMISSION_DENIED.message());
+            return;
+        }
+        if (diskFull != null)
+        {
+            refuse(command, diskFull);
             return;
         }
         if (!journalAndApply(record, command.result))
