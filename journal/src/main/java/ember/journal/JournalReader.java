@@ -23,6 +23,7 @@ public final class JournalReader implements AutoCloseable
     private byte[] frame = new byte[512];
     private long lastIndex;
     private long chronicleIndex = -1;
+    private long offset = -1;
 
     /**
      * @param kernelDir the kernel directory.
@@ -43,6 +44,23 @@ public final class JournalReader implements AutoCloseable
      */
     public boolean next(final SyscallRecord record)
     {
+        try
+        {
+            return read(record);
+        }
+        catch (final CorruptRecordException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            // Chronicle's own framing is damaged (a header or index entry): name where we were.
+            throw corrupt("unreadable journal document: " + ex);
+        }
+    }
+
+    private boolean read(final SyscallRecord record)
+    {
         try (DocumentContext dc = tailer.readingDocument())
         {
             if (!dc.isPresent())
@@ -51,6 +69,7 @@ public final class JournalReader implements AutoCloseable
             }
             chronicleIndex = dc.index();
             final Bytes<?> bytes = dc.wire().bytes();
+            offset = bytes.readPosition();
             final long remaining = bytes.readRemaining();
             if (remaining > RecordCodec.MAX_FRAME_BYTES)
             {
@@ -117,6 +136,12 @@ public final class JournalReader implements AutoCloseable
         chronicleIndex = value;
     }
 
+    /** @return the file offset of the last record read (its body, after Chronicle's header), -1 before the first. */
+    public long offset()
+    {
+        return offset;
+    }
+
     /** @return the index of the last record read, 0 before the first. */
     public long lastIndex()
     {
@@ -135,7 +160,8 @@ public final class JournalReader implements AutoCloseable
         }
         final int cycle = queue.rollCycle().toCycle(chronicleIndex);
         final long sequence = queue.rollCycle().toSequenceNumber(chronicleIndex);
-        return "file " + queue.file().toPath().resolve(fileName(cycle)) + ", excerpt " + sequence;
+        return "file " + queue.file().toPath().resolve(fileName(cycle)) + ", excerpt " + sequence +
+            (offset >= 0 ? ", offset " + offset : "");
     }
 
     private String fileName(final int cycle)

@@ -28,6 +28,11 @@ final class KernelOptions
         description = "snapshot every SECONDS when records were added, 0 for never (default: ${DEFAULT-VALUE})")
     long snapshotIntervalSeconds;
 
+    @Option(names = "--cut-damaged-journal",
+        description = {"if recovery meets a damaged record, cut the journal after the last good one",
+            "(the damaged journal is kept aside and the cut is logged) instead of refusing to start"})
+    boolean cutDamagedJournal;
+
     @Option(names = "--max-queue", paramLabel = "EVENTS", description = "events per process queue (default: 10000)")
     Integer maxQueue;
 
@@ -61,6 +66,6 @@ final class KernelOptions
             throw new IllegalArgumentException("snapshot settings must not be negative");
         }
         return KernelConfig.of(dir).withLimits(limits).withSync(SyncMode.parse(sync))
-            .withSnapshots(snapshotEvery, snapshotIntervalSeconds * 1000, true);
+            .withSnapshots(snapshotEvery, snapshotIntervalSeconds * 1000, true).withCutDamagedJournal(cutDamagedJournal);
     }
 }

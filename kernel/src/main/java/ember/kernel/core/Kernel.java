@@ -2,6 +2,7 @@ package ember.kernel.core;
 
 import ember.journal.CorruptRecordException;
 import ember.journal.Journal;
+import ember.journal.JournalCutter;
 import ember.journal.JournalReader;
 import ember.journal.JournalWriter;
 import ember.journal.SyscallType;
@@ -111,6 +112,8 @@ public final class Kernel implements AutoCloseable
             final SnapshotStore snapshots = new SnapshotStore(dir);
             KernelState state = null;
             long recovered = 0;
+            CorruptRecordException damage = null;
+            long lastGood = 0;
             String from = "an empty kernel";
             if (Files.isDirectory(Journal.queueDir(dir)))
             {
@@ -139,12 +142,36 @@ public final class Kernel implements AutoCloseable
                     {
                         state = new KernelState();
                     }
-                    recovered = JournalReplay.replay(reader, state, Long.MAX_VALUE, null);
+                    try
+                    {
+                        recovered = JournalReplay.replay(reader, state, Long.MAX_VALUE, null);
+                    }
+                    catch (final CorruptRecordException ex)
+                    {
+                        damage = ex;
+                        lastGood = reader.lastIndex();
+                    }
                 }
-                catch (final CorruptRecordException ex)
+                if (damage != null)
                 {
+                    if (!config.cutDamagedJournal())
+                    {
+                        log.log("recovery stopped: " + damage.getMessage());
+                        log.close();
+                        throw new KernelOpenException("cannot recover " + dir + ": " + damage.getMessage() +
+                            " (to give up the records from there on, reopen with --cut-damaged-journal)");
+                    }
+                    final Path kept = JournalCutter.cut(dir, lastGood, config.blockSize());
+                    for (final Path file : snapshots.list())
+                    {
+                        Files.delete(file); // they point into the old queue
+                    }
+                    log.log("journal cut after index " + lastGood + " by operator request (" + damage.getMessage() +
+                        "); the damaged journal is kept in " + kept);
                     log.close();
-                    throw new KernelOpenException("cannot recover " + dir + ": " + ex.getMessage());
+                    releaseQuietly(lock);
+                    closeQuietly(channel);
+                    return open(config.withCutDamagedJournal(false), coAgent);
                 }
             }
             else
@@ -299,6 +326,18 @@ public final class Kernel implements AutoCloseable
             // released with the channel
         }
         closeQuietly(lockChannel);
+    }
+
+    private static void releaseQuietly(final FileLock lock)
+    {
+        try
+        {
+            lock.release();
+        }
+        catch (final IOException ignored)
+        {
+            // released with its channel
+        }
     }
 
     private static void closeQuietly(final FileChannel channel)

@@ -25,6 +25,9 @@ import java.util.function.Supplier;
  * @param snapshotEvery      take a snapshot every this many records (0: never periodically).
  * @param snapshotIntervalMs take a snapshot when this long has passed and records were added (0: never).
  * @param snapshotOnClose    take a snapshot at clean shutdown.
+ * @param cutDamagedJournal  when recovery meets a damaged record, cut the journal after the last
+ *                           good one (kept aside, logged) instead of refusing to open: an
+ *                           operator's explicit choice, since later records are given up.
  */
 public record KernelConfig(
     Path dir,
@@ -35,7 +38,8 @@ public record KernelConfig(
     SyncMode sync,
     long snapshotEvery,
     long snapshotIntervalMs,
-    boolean snapshotOnClose)
+    boolean snapshotOnClose,
+    boolean cutDamagedJournal)
 {
     public static final long DEFAULT_SNAPSHOT_EVERY = 1_000_000;
 
@@ -43,32 +47,32 @@ public record KernelConfig(
     public static KernelConfig of(final Path dir)
     {
         return new KernelConfig(dir, KernelLimits.DEFAULTS, BackoffIdleStrategy::new, new SystemEpochNanoClock(),
-            Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true);
+            Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true, false);
     }
 
     public KernelConfig withLimits(final KernelLimits limits)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
     }
 
     public KernelConfig withIdle(final Supplier<IdleStrategy> idle)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
     }
 
     public KernelConfig withClock(final EpochNanoClock clock)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
     }
 
     public KernelConfig withBlockSize(final long blockSize)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
     }
 
     public KernelConfig withSync(final SyncMode sync)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
     }
 
     /**
@@ -78,7 +82,14 @@ public record KernelConfig(
      */
     public KernelConfig withSnapshots(final long every, final long intervalMs, final boolean onClose)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose, cutDamagedJournal);
+    }
+
+    /** @param cut whether recovery may cut a damaged journal after its last good record. */
+    public KernelConfig withCutDamagedJournal(final boolean cut)
+    {
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
+            snapshotOnClose, cut);
     }
 
     /**
