@@ -6,6 +6,7 @@ import ember.kernel.core.HandlerCall;
 import ember.kernel.state.SyscallResult;
 import ember.kernel.transport.IpcLayout;
 import ember.kernel.transport.ReplyCodec;
+import ember.kernel.transport.ServiceBeacon;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -37,6 +38,8 @@ public final class IpcClient extends ClientBase
     private static final ThreadLocal<RecordCodec> CODECS = ThreadLocal.withInitial(RecordCodec::new);
 
     private final Path kernelDir;
+    private final ServiceBeacon beacon;
+    private long nextAliveCheckMs;
     private final Path file;
     private final MappedByteBuffer mapped;
     private final ManyToOneRingBuffer requests;
@@ -59,9 +62,10 @@ public final class IpcClient extends ClientBase
         volatile boolean done;
     }
 
-    private IpcClient(final Path kernelDir, final Path file, final MappedByteBuffer mapped)
+    private IpcClient(final Path kernelDir, final Path file, final MappedByteBuffer mapped, final ServiceBeacon beacon)
     {
         this.kernelDir = kernelDir;
+        this.beacon = beacon;
         this.file = file;
         this.mapped = mapped;
         this.requests = new ManyToOneRingBuffer(IpcLayout.requestRegion(mapped));
@@ -78,15 +82,20 @@ public final class IpcClient extends ClientBase
      */
     public static IpcClient connect(final Path kernelDir, final long timeoutMs)
     {
-        if (!IpcLayout.serviceAlive(kernelDir, System.currentTimeMillis()))
+        final ServiceBeacon beacon = ServiceBeacon.open(kernelDir);
+        if (beacon == null || !beacon.alive(System.currentTimeMillis()))
         {
+            if (beacon != null)
+            {
+                beacon.close();
+            }
             throw new EmberException("no Ember service is running on " + kernelDir);
         }
         IpcLayout.NewChannel channel = null;
         try
         {
             channel = IpcLayout.createChannel(kernelDir);
-            final IpcClient client = new IpcClient(kernelDir, channel.file(), channel.mapped());
+            final IpcClient client = new IpcClient(kernelDir, channel.file(), channel.mapped(), beacon);
             client.replies.consumerHeartbeatTime(System.currentTimeMillis());
             channel.publish();
             client.awaitAttached(timeoutMs);
@@ -95,10 +104,12 @@ public final class IpcClient extends ClientBase
         }
         catch (final IOException ex)
         {
+            beacon.close();
             throw new EmberException("cannot create a channel in " + IpcLayout.clientsDir(kernelDir) + ": " + ex.getMessage());
         }
         catch (final EmberException ex)
         {
+            beacon.close();
             if (channel != null)
             {
                 IpcLayout.unmap(channel.mapped());
@@ -168,21 +179,17 @@ public final class IpcClient extends ClientBase
                 checkAlive(deadline);
                 Thread.onSpinWait();
             }
-            int spins = 0;
+            // Spin for the lowest latency, then yield, then park: a long pullEvent must not burn a core.
+            final org.agrona.concurrent.BackoffIdleStrategy idle =
+                new org.agrona.concurrent.BackoffIdleStrategy(20_000, 1_000, 10_000, 1_000_000);
             while (!wait.done)
             {
-                if (pollReplies() == 0)
+                final int read = pollReplies();
+                if (read == 0)
                 {
-                    if (++spins > 10_000)
-                    {
-                        checkAlive(deadline);
-                        Thread.yield();
-                    }
-                    else
-                    {
-                        Thread.onSpinWait();
-                    }
+                    checkAlive(deadline);
                 }
+                idle.idle(read);
             }
             if (wait.refusal != null)
             {
@@ -206,7 +213,13 @@ public final class IpcClient extends ClientBase
         {
             throw new EmberException("the Ember service did not answer within 30 s");
         }
-        if (!IpcLayout.serviceAlive(kernelDir, System.currentTimeMillis()))
+        final long nowMs = System.currentTimeMillis();
+        if (nowMs < nextAliveCheckMs)
+        {
+            return;
+        }
+        nextAliveCheckMs = nowMs + 10;
+        if (!beacon.alive(nowMs))
         {
             detachedReason = "the service went away";
             throw new EmberException("the Ember service on " + kernelDir + " went away");
@@ -275,7 +288,7 @@ public final class IpcClient extends ClientBase
         {
             replies.consumerHeartbeatTime(System.currentTimeMillis());
             pollReplies();
-            if (detachedReason == null && !pending.isEmpty() && !IpcLayout.serviceAlive(kernelDir, System.currentTimeMillis()))
+            if (detachedReason == null && !pending.isEmpty() && !beacon.alive(System.currentTimeMillis()))
             {
                 detachedReason = "the service went away";
                 failPending("the Ember service on " + kernelDir + " went away");
@@ -317,8 +330,7 @@ public final class IpcClient extends ClientBase
             final ExpandableArrayBuffer empty = new ExpandableArrayBuffer(8);
             requests.write(IpcLayout.MSG_DETACH, empty, 0, 0);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (detachedReason == null && System.nanoTime() < deadline &&
-                IpcLayout.serviceAlive(kernelDir, System.currentTimeMillis()))
+            while (detachedReason == null && System.nanoTime() < deadline && beacon.alive(System.currentTimeMillis()))
             {
                 if (pollReplies() == 0)
                 {
@@ -340,6 +352,7 @@ public final class IpcClient extends ClientBase
         try
         {
             IpcLayout.unmap(mapped);
+            beacon.close();
         }
         finally
         {

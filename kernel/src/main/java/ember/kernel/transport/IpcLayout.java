@@ -158,28 +158,9 @@ public final class IpcLayout
      */
     public static boolean serviceAlive(final Path kernelDir, final long nowMs)
     {
-        final java.io.File file = serviceFile(kernelDir).toFile();
-        if (!file.isFile() || file.length() < SERVICE_FILE_LENGTH)
+        try (ServiceBeacon beacon = ServiceBeacon.open(kernelDir))
         {
-            return false;
-        }
-        MappedByteBuffer mapped = null;
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file.toPath(),
-            java.nio.file.StandardOpenOption.READ))
-        {
-            // Read-only: clients of other accounts may read the beacon but not write it.
-            mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, SERVICE_FILE_LENGTH);
-            final UnsafeBuffer beacon = new UnsafeBuffer(mapped);
-            return beacon.getIntVolatile(0) == MAGIC &&
-                nowMs - beacon.getLongVolatile(SERVICE_HEARTBEAT) < SERVICE_TIMEOUT_MS;
-        }
-        catch (final RuntimeException | java.io.IOException ex)
-        {
-            return false;
-        }
-        finally
-        {
-            unmap(mapped);
+            return beacon != null && beacon.alive(nowMs);
         }
     }
 }
