@@ -41,11 +41,13 @@ public final class EmbeddedBench
         try
         {
             final double chronicle = rawChronicleAppends(base.resolve("raw"), seconds);
+            final double apply = pipelinedApply(base.resolve("pipelined"), seconds);
             final Histogram latency = new Histogram(3_600_000_000L, 3);
-            final double apply = embeddedSyscalls(base.resolve("kernel"), seconds, latency);
+            final double roundTrips = embeddedSyscalls(base.resolve("kernel"), seconds, latency);
             out.accept("apply_ops_per_s", String.format("%.0f", apply));
             out.accept("chronicle_append_ops_per_s", String.format("%.0f", chronicle));
             out.accept("apply_vs_chronicle_ratio", String.format("%.3f", apply / chronicle));
+            out.accept("embedded_roundtrip_ops_per_s", String.format("%.0f", roundTrips));
             out.accept("embedded_p50_us", String.format("%.2f", latency.getValueAtPercentile(50) / 1000.0));
             out.accept("embedded_p99_us", String.format("%.2f", latency.getValueAtPercentile(99) / 1000.0));
         }
@@ -95,6 +97,63 @@ public final class EmbeddedBench
         record.text = "tick";
         record.payload = new PayloadCodec().encode(Map.of("n", 1L));
         return record;
+    }
+
+    /**
+     * The core's journaled apply rate: one producer keeps up to {@code WINDOW} queueEvent /
+     * pullEvent commands in flight (payload encoded once, as a client would have), and the core
+     * journals and applies them; counts completions per second.
+     */
+    private static double pipelinedApply(final Path dir, final double seconds)
+    {
+        final int window = 256;
+        final KernelConfig config = KernelConfig.of(dir).withIdle(BusySpinIdleStrategy::new).withBlockSize(64L << 20)
+            .withSnapshots(0, 0, false);
+        try (Kernel kernel = Kernel.open(config))
+        {
+            final ember.kernel.core.ClientSession session = kernel.attach("root");
+            final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
+            final byte[] payload = new PayloadCodec().encode(Map.of("n", 1L));
+            final java.util.function.Consumer<ember.kernel.core.Command> done = c -> completed.lazySet(completed.get() + 1);
+            long submitted = 0;
+            final long phase = (long)(seconds * 1e9);
+            long start = 0;
+            long startCount = 0;
+            final long warmEnd = System.nanoTime() + phase;
+            long end = Long.MAX_VALUE;
+            while (true)
+            {
+                if (submitted - completed.get() < window)
+                {
+                    final ember.kernel.core.Command command = new ember.kernel.core.Command(done);
+                    command.session = session;
+                    if ((submitted & 1) == 0)
+                    {
+                        command.record.reset(SyscallType.QUEUE_EVENT, 1).text = "tick";
+                        command.record.payload = payload;
+                    }
+                    else
+                    {
+                        command.record.reset(SyscallType.PULL_EVENT, 1).names = new String[0];
+                    }
+                    kernel.submit(command);
+                    submitted++;
+                    continue;
+                }
+                final long now = System.nanoTime();
+                if (start == 0 && now >= warmEnd)
+                {
+                    start = now;
+                    startCount = completed.get();
+                    end = start + phase;
+                }
+                else if (now >= end)
+                {
+                    return (completed.get() - startCount) / ((now - start) / 1e9);
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** queueEvent + pullEvent pairs through the embedded client (each a journaled round trip). */
