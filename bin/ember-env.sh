@@ -29,7 +29,7 @@ ember_build_if_needed() {
     return 0
   fi
   echo "ember: building (first use or sources changed)..." >&2
-  if ! (cd "$EMBER_ROOT" && { mvn -q -o -DskipTests install >&2 2>/dev/null || mvn -q -DskipTests install >&2; }); then
+  if ! (cd "$EMBER_ROOT" && { mvn -B -q -o -DskipTests install >&2 2>/dev/null || mvn -B -q -DskipTests install >&2; }); then
     echo "ember: build failed; run 'mvn -DskipTests install' in $EMBER_ROOT to see why" >&2
     exit 1
   fi
