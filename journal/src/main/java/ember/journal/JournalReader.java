@@ -52,9 +52,10 @@ public final class JournalReader implements AutoCloseable
         {
             throw ex;
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | InternalError ex)
         {
-            // Chronicle's own framing is damaged (a header or index entry): name where we were.
+            // Chronicle's own framing is damaged (a header or index entry; a length pointing past
+            // the mapped file faults as InternalError): name where we were.
             throw corrupt("unreadable journal document: " + ex);
         }
     }

@@ -56,7 +56,13 @@ public final class EmbeddedClient extends ClientBase
             kernel.submit(command);
             if (mayWait)
             {
-                command.await(Long.MAX_VALUE);
+                while (!command.await(100_000_000L)) // a blocking pull: wake up to see the kernel still runs
+                {
+                    if (kernel.isClosed())
+                    {
+                        throw new EmberException("kernel closed");
+                    }
+                }
             }
             else
             {

@@ -236,6 +236,12 @@ public final class Kernel implements AutoCloseable
         }
     }
 
+    /** @return true once the kernel is closed or its core has stopped. */
+    public boolean isClosed()
+    {
+        return core.isClosed() || (runner != null && runner.isClosed());
+    }
+
     /**
      * @param commands how many commands a caller is about to submit.
      * @return true when the core's inbox has room for them (callers on the core's own thread must

@@ -1,6 +1,7 @@
 package ember.replay.engine;
 
 import ember.journal.SyscallRecord;
+import ember.journal.SyscallType;
 import ember.kernel.state.Disposition;
 import ember.kernel.state.Event;
 import ember.kernel.state.KernelState;
@@ -61,7 +62,7 @@ public final class Before
             default:
                 break;
         }
-        final long signal = record.type == ember.journal.SyscallType.SIGNAL ? record.arg0 : 0;
+        final long signal = record.type == SyscallType.SIGNAL ? record.arg0 : 0;
         before.mark(state, record.pid, signal, true);
         switch (record.type)
         {
@@ -98,11 +99,15 @@ public final class Before
     private void mark(final KernelState state, final long pid, final long signal, final boolean withParent)
     {
         final ProcessEntry entry = state.process(pid);
-        if (entry == null || marks.containsKey(pid))
+        if (entry == null)
         {
             return;
         }
-        marks.put(pid, ProcessMark.of(entry, signal));
+        final ProcessMark seen = marks.get(pid);
+        if (seen == null || (signal != 0 && seen.signal() != signal))
+        {
+            marks.put(pid, ProcessMark.of(entry, signal)); // the same moment: only the captured signal differs
+        }
         if (withParent)
         {
             mark(state, entry.parent(), 0, false);

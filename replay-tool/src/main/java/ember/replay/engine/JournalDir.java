@@ -1,8 +1,16 @@
 package ember.replay.engine;
 
+import ember.journal.CorruptRecordException;
 import ember.journal.Journal;
 import ember.journal.JournalReader;
+import ember.journal.RecordCodec;
+import ember.journal.SyscallRecord;
 import ember.replay.ToolException;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.wire.DocumentContext;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,5 +53,59 @@ public final class JournalDir
     public JournalReader openReader()
     {
         return new JournalReader(dir, true);
+    }
+
+    /**
+     * Check that a reader that found no further record reached the record the journal's end
+     * held when reading started: a damaged record header can make a reader see an early end.
+     *
+     * @param lastRead        the last record read.
+     * @param lastAtStart     {@link #lastIndex()} taken before reading started.
+     * @throws CorruptRecordException naming the first record that could not be read.
+     */
+    public static void checkReachedEnd(final long lastRead, final long lastAtStart)
+    {
+        if (lastAtStart > lastRead)
+        {
+            throw new CorruptRecordException("reading stops after record " + lastRead + " but the journal holds " +
+                "records up to " + lastAtStart + ": record " + (lastRead + 1) + " is incomplete or unreadable");
+        }
+    }
+
+    /**
+     * The index of the journal's last complete record, read from the end of the queue without
+     * reading the rest (for progress bars and for checking a reader reached the real end).
+     *
+     * @return the index, 0 for an empty journal, -1 when the last record cannot be decoded.
+     */
+    public long lastIndex()
+    {
+        try (ChronicleQueue queue = Journal.openQueue(dir, true, Journal.DEFAULT_BLOCK_SIZE);
+             ExcerptTailer tailer = queue.createTailer())
+        {
+            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                if (!dc.isPresent())
+                {
+                    return 0;
+                }
+                final Bytes<?> bytes = dc.wire().bytes();
+                final long remaining = bytes.readRemaining();
+                if (remaining > RecordCodec.MAX_FRAME_BYTES)
+                {
+                    return -1;
+                }
+                final byte[] frame = new byte[(int)remaining];
+                bytes.read(frame, 0, frame.length);
+                final SyscallRecord record = new SyscallRecord();
+                new RecordCodec().decode(frame, frame.length, record);
+                return record.index;
+            }
+        }
+        catch (final CorruptRecordException | InternalError ex)
+        {
+            return -1;
+        }
     }
 }

@@ -1,0 +1,73 @@
+package ember.replay.cli;
+
+import ember.journal.Journal;
+import ember.replay.bench.ReplayBench;
+import ember.replay.engine.TempDir;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code replay-tool bench}: how fast the kernel's replay runs on a journal the kernel wrote. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    header = "Replay benchmark: records/s of the kernel's replay.",
+    description = {
+        "Write N records with the real kernel (embedded) into DIR, then replay the",
+        "journal several times into fresh states and print records/s (goal: at least",
+        "5 M records/s on 10 M records). Without --dir a temporary directory is used",
+        "and deleted afterwards; with --dir DIR holding a journal already, only the",
+        "replay is measured.",
+        ""
+    })
+final class BenchCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "kernel directory to write (or reuse); default a temporary one")
+    Path dir;
+
+    @Option(names = "--records", paramLabel = "N", defaultValue = "10000000",
+        description = "records to write (default: ${DEFAULT-VALUE})")
+    long records;
+
+    @Option(names = "--runs", paramLabel = "R", defaultValue = "5", description = "replay runs (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--block-size", paramLabel = "BYTES", defaultValue = "67108864",
+        description = "Chronicle block size when writing (default: ${DEFAULT-VALUE})")
+    long blockSize;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final boolean temporary = dir == null;
+        final Path kernelDir = temporary ? Files.createTempDirectory("ember-bench") : dir;
+        try
+        {
+            final ReplayBench bench = new ReplayBench(out);
+            if (Files.isDirectory(Journal.queueDir(kernelDir)))
+            {
+                out.println("reusing the journal in " + kernelDir);
+            }
+            else
+            {
+                bench.write(kernelDir, records, blockSize);
+            }
+            bench.replay(kernelDir, Math.max(1, runs));
+        }
+        finally
+        {
+            if (temporary)
+            {
+                TempDir.delete(kernelDir);
+            }
+        }
+        return 0;
+    }
+}

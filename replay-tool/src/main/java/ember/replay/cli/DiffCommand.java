@@ -1,0 +1,63 @@
+package ember.replay.cli;
+
+import ember.replay.audit.Diff;
+import ember.replay.engine.JournalDir;
+import ember.replay.engine.Point;
+import ember.replay.render.DiffRender;
+import ember.replay.render.TextOrJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
+
+import java.util.concurrent.Callable;
+
+/** {@code replay-tool diff A B}: what changed between two points. */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+    header = "What changed between two points.",
+    description = {
+        "Show what changed between the state after A and the state after B (A <= B;",
+        "0 = the empty state): processes born and ended, signals delivered, events",
+        "queued (and whether each is still queued, consumed or dropped at B) and",
+        "consumed, timers and alarms set, fired and cancelled, users, dispositions,",
+        "services, clients; then each queue's length at A and at B.",
+        ""
+    })
+final class DiffCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    DirOption dir;
+
+    @Parameters(index = "0", paramLabel = "A", converter = PointConverter.class, description = "INDEX or TIME")
+    Point a;
+
+    @Parameters(index = "1", paramLabel = "B", converter = PointConverter.class, description = "INDEX or TIME")
+    Point b;
+
+    @Option(names = "--summary", description = "only count each kind of change")
+    boolean summary;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+        description = "text or json (default: ${DEFAULT-VALUE})")
+    TextOrJson format;
+
+    @Override
+    public Integer call()
+    {
+        final JournalDir journal = dir.journal();
+        final Diff diff = Diff.compute(journal, a.resolve(journal), b.resolve(journal));
+        if (format == TextOrJson.JSON)
+        {
+            DiffRender.json(diff, spec.commandLine().getOut());
+        }
+        else
+        {
+            DiffRender.text(diff, summary, spec.commandLine().getOut());
+        }
+        return 0;
+    }
+}

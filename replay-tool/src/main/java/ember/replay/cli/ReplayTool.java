@@ -1,0 +1,100 @@
+package ember.replay.cli;
+
+import ember.journal.CorruptRecordException;
+import ember.replay.ToolException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code replay-tool}: reads an Ember kernel's journal, read-only (also while the kernel writes
+ * it), for debugging and audit. Every outcome it shows comes from replaying the records through
+ * the kernel's own {@code KernelState.apply}.
+ */
+@Command(name = "replay-tool", mixinStandardHelpOptions = true, version = "replay-tool 0.1.0",
+    description = {
+        "Read an Ember kernel's journal (DIR/journal), read-only, also while the",
+        "kernel writes it. Outcomes come from replaying the records through the",
+        "kernel's own apply function. 'replay-tool COMMAND --help' for each command.",
+        "",
+        "Points (--from, --to, --at, diff A B) are a record index or an ISO-8601 time",
+        "(UTC unless a zone is given); a time stands for the last record at or",
+        "before it.",
+        "",
+        "Exit codes: 0 ok; 1 damaged journal, failed verification or unreadable",
+        "directory; 2 usage error.",
+        ""
+    },
+    subcommands = {
+        LogCommand.class, StateCommand.class, DiffCommand.class, TraceCommand.class, VerifyCommand.class,
+        ReportCommand.class, TimelineCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class ReplayTool implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call()
+    {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Entry point of {@code bin/replay-tool}. */
+    public static void main(final String[] args)
+    {
+        final PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+            StandardCharsets.UTF_8), false);
+        final PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
+            StandardCharsets.UTF_8), true);
+        final int code = execute(args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Run the tool in this JVM (tests, embedding).
+     *
+     * @param args the command line.
+     * @param out  standard output.
+     * @param err  standard error.
+     * @return the exit code.
+     */
+    public static int execute(final String[] args, final PrintWriter out, final PrintWriter err)
+    {
+        final CommandLine commandLine = new CommandLine(new ReplayTool());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setExecutionExceptionHandler((ex, cl, parseResult) ->
+        {
+            cl.getOut().flush(); // what was printed before the failure is true; show it first
+            if (ex instanceof ToolException tool)
+            {
+                cl.getErr().println("replay-tool: " + tool.getMessage());
+                return tool.exitCode();
+            }
+            if (ex instanceof CorruptRecordException corrupt)
+            {
+                cl.getErr().println("replay-tool: journal damaged: " + corrupt.getMessage());
+                return ToolException.FAILURE;
+            }
+            cl.getErr().println("replay-tool: internal error: " + ex);
+            ex.printStackTrace(cl.getErr());
+            return ToolException.FAILURE;
+        });
+        final int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}

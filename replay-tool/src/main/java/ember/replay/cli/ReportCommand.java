@@ -1,0 +1,60 @@
+package ember.replay.cli;
+
+import ember.replay.audit.Report;
+import ember.replay.render.ReportRender;
+import ember.replay.render.TextOrJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
+
+import java.util.concurrent.Callable;
+
+/** {@code replay-tool report}: an aureport-like summary. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+    header = "An aureport-like summary.",
+    description = {
+        "Summarize the journal (or the records the filters keep), like aureport:",
+        "counts per syscall, user and pid; errors and permission denials; signals by",
+        "number, sender and outcome; events by name; process spawns and endings;",
+        "timers; the busiest processes.",
+        ""
+    })
+final class ReportCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    DirOption dir;
+
+    @Mixin
+    FilterOptions filters;
+
+    @Option(names = "--top", paramLabel = "N", defaultValue = "10",
+        description = "rows per table (default: ${DEFAULT-VALUE})")
+    int top;
+
+    @Option(names = "--denials", paramLabel = "N", defaultValue = "50",
+        description = "permission denials listed one by one (default: ${DEFAULT-VALUE})")
+    int denials;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+        description = "text or json (default: ${DEFAULT-VALUE})")
+    TextOrJson format;
+
+    @Override
+    public Integer call()
+    {
+        final Report report = Report.of(dir.journal(), filters.filter(), Math.max(0, denials));
+        if (format == TextOrJson.JSON)
+        {
+            ReportRender.json(report, Math.max(1, top), spec.commandLine().getOut());
+        }
+        else
+        {
+            ReportRender.text(report, Math.max(1, top), spec.commandLine().getOut());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,71 @@
+package ember.replay.cli;
+
+import ember.kernel.cli.Json;
+import ember.kernel.state.KernelState;
+import ember.replay.ToolException;
+import ember.replay.engine.JournalDir;
+import ember.replay.engine.Point;
+import ember.replay.engine.Replays;
+import ember.replay.render.StateJson;
+import ember.replay.render.StateText;
+import ember.replay.render.TextOrJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** {@code replay-tool state --at POINT}: the whole kernel state after a record. */
+@Command(name = "state", mixinStandardHelpOptions = true,
+    header = "The whole kernel state after a record.",
+    description = {
+        "Print the whole kernel state after a record: process table, each queue's",
+        "events in order, signal dispositions and handler owners, held handler calls,",
+        "pending timers and alarms with their deadlines, services, attached clients",
+        "and the state digest. Without --at: after the last record; --at 0 is the",
+        "state before the first record.",
+        "",
+        "What did every queue hold just before process 42 died? 'replay-tool trace 42'",
+        "names the record that ended it, N: then 'replay-tool state --at N-1'.",
+        ""
+    })
+final class StateCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    DirOption dir;
+
+    @Option(names = "--at", paramLabel = "INDEX|TIME", converter = PointConverter.class,
+        description = "after this record, or after the last record at or before this ISO-8601 time")
+    Point at;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+        description = "text or json (default: ${DEFAULT-VALUE})")
+    TextOrJson format;
+
+    @Override
+    public Integer call()
+    {
+        final JournalDir journal = dir.journal();
+        final long index = at == null ? Long.MAX_VALUE : at.resolve(journal);
+        final KernelState state = Replays.stateAt(journal, index, "replay");
+        if (at != null && !at.isTime() && state.lastIndex() < index)
+        {
+            throw new ToolException("the journal ends at record " + state.lastIndex() + "; there is no record " + index);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        if (format == TextOrJson.JSON)
+        {
+            out.println(Json.write(StateJson.of(state)));
+        }
+        else
+        {
+            StateText.write(state, out);
+        }
+        return 0;
+    }
+}

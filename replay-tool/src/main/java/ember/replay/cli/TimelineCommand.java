@@ -1,0 +1,70 @@
+package ember.replay.cli;
+
+import ember.journal.SyscallType;
+import ember.replay.audit.RecordFilter;
+import ember.replay.audit.Timeline;
+import ember.replay.engine.Point;
+import ember.replay.render.HtmlTimeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code replay-tool timeline --html FILE}: processes as lanes over time, in one HTML file. */
+@Command(name = "timeline", mixinStandardHelpOptions = true,
+    header = "Processes as lanes over time, in one self-contained HTML file.",
+    description = {
+        "Write one self-contained HTML file (it fetches nothing) that draws processes",
+        "as lanes over time (or record index) with events, signals, timers, spawns,",
+        "ends and refused calls as marks, arrows from sender to receiver, zoom",
+        "(wheel, buttons), pan (drag) and a filter box.",
+        ""
+    })
+final class TimelineCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    DirOption dir;
+
+    @Option(names = "--html", paramLabel = "FILE", required = true, description = "the HTML file to write")
+    Path html;
+
+    @Option(names = "--pid", paramLabel = "PID", split = ",",
+        description = "only marks on or from these processes (repeatable)")
+    List<Long> pids = new ArrayList<>();
+
+    @Option(names = "--from", paramLabel = "INDEX|TIME", converter = PointConverter.class, description = "first record")
+    Point from;
+
+    @Option(names = "--to", paramLabel = "INDEX|TIME", converter = PointConverter.class, description = "last record")
+    Point to;
+
+    @Option(names = "--max-marks", paramLabel = "N", defaultValue = "20000",
+        description = "stop adding marks after N, to keep the page fast (default: ${DEFAULT-VALUE})")
+    int maxMarks;
+
+    @Override
+    public Integer call()
+    {
+        final Set<Long> pidSet = new LinkedHashSet<>(pids);
+        final RecordFilter filter = new RecordFilter(pidSet, Set.of(), Set.of(), EnumSet.noneOf(SyscallType.class),
+            Set.of(), Set.of(), false, false, from, to);
+        final Map<String, Object> data = Timeline.of(dir.journal(), filter, Math.max(1, maxMarks));
+        HtmlTimeline.write(data, html);
+        spec.commandLine().getOut().println("wrote " + html + ": " + ((List<?>)data.get("lanes")).size() +
+            " processes, " + ((List<?>)data.get("marks")).size() + " marks, records " + data.get("firstIndex") + ".." +
+            data.get("lastIndex"));
+        return 0;
+    }
+}

@@ -1,0 +1,62 @@
+package ember.replay.cli;
+
+import ember.kernel.cli.Json;
+import ember.replay.audit.Trace;
+import ember.replay.engine.Point;
+import ember.replay.render.TextOrJson;
+import ember.replay.render.TraceText;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
+
+import java.util.concurrent.Callable;
+
+/** {@code replay-tool trace PID}: the life of one process. */
+@Command(name = "trace", mixinStandardHelpOptions = true,
+    header = "The life of one process.",
+    description = {
+        "Show the life of one process: who spawned it, each event it received and",
+        "from whom, each signal sent to it and by whom (refused ones too) and what it",
+        "did, its timers and alarms, user, dispositions, services and children, and",
+        "how it ended (with what its queue held at that moment).",
+        ""
+    })
+final class TraceCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    DirOption dir;
+
+    @Parameters(index = "0", paramLabel = "PID", description = "the process")
+    long pid;
+
+    @Option(names = "--calls", description = "also list the syscalls the process made itself")
+    boolean calls;
+
+    @Option(names = "--to", paramLabel = "INDEX|TIME", converter = PointConverter.class,
+        description = "stop after this record (default: the end of the journal)")
+    Point to;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+        description = "text or json (default: ${DEFAULT-VALUE})")
+    TextOrJson format;
+
+    @Override
+    public Integer call()
+    {
+        final Trace trace = Trace.of(dir.journal(), pid, to, calls);
+        if (format == TextOrJson.JSON)
+        {
+            spec.commandLine().getOut().println(Json.write(trace.toJson()));
+        }
+        else
+        {
+            TraceText.write(trace, spec.commandLine().getOut());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,48 @@
+package ember.replay.render;
+
+import ember.replay.audit.LogEntry;
+
+import java.io.PrintWriter;
+
+/**
+ * {@code log --format text}: one line per record,
+ * {@code INDEX TIME pid=PID user=USER SYSCALL(ARGS) = OUTCOME [EFFECTS]}, e.g.
+ * {@code 17 2025-06-01T12:00:00.123456Z pid=1 user=root kill(2, 15) = nil [signal 15 to 2: terminated; ...]}.
+ */
+final class TextLogWriter implements LogWriter
+{
+    private final PrintWriter out;
+
+    TextLogWriter(final PrintWriter out)
+    {
+        this.out = out;
+    }
+
+    @Override
+    public void start()
+    {
+    }
+
+    @Override
+    public void write(final LogEntry e)
+    {
+        out.println(line(e));
+    }
+
+    /** @return the text line of an entry. */
+    static String line(final LogEntry e)
+    {
+        final StringBuilder sb = new StringBuilder(128);
+        sb.append(e.index()).append(' ').append(e.time())
+            .append(" pid=").append(e.pid())
+            .append(" user=").append(e.user() == null ? "-" : e.user())
+            .append(' ').append(e.syscall()).append('(').append(CallText.args(e.args())).append(") = ")
+            .append(CallText.outcome(e.result(), e.error()));
+        final String effects = EffectText.summary(e.effects());
+        if (!effects.isEmpty())
+        {
+            sb.append("  [").append(effects).append(']');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,170 @@
+package ember.replay.verify;
+
+import ember.journal.CorruptRecordException;
+import ember.journal.JournalReader;
+import ember.kernel.state.KernelState;
+import ember.replay.engine.JournalDir;
+import ember.replay.engine.Progress;
+import ember.replay.engine.Replays;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code replay-tool verify}: every record's integrity (the reader checks each record's CRC32C,
+ * structure and index sequence), that the readable records reach the journal's last record, that
+ * replay is deterministic (a second full replay gives the same digests at every checkpoint), and
+ * that replay gives the digests the live kernel logged.
+ */
+public final class Verifier
+{
+    private final JournalDir dir;
+    private final long every;
+    private final boolean checkLog;
+
+    /**
+     * @param dir      the journal.
+     * @param every    take a digest checkpoint every this many records (and at the end).
+     * @param checkLog compare with the digests in {@code kernel.log}.
+     */
+    public Verifier(final JournalDir dir, final long every, final boolean checkLog)
+    {
+        this.dir = dir;
+        this.every = Math.max(1, every);
+        this.checkLog = checkLog;
+    }
+
+    /** @return the outcome; a fault is reported in it, never thrown. */
+    public Verification run()
+    {
+        final List<String> notes = new ArrayList<>();
+        final long lastBefore = dir.lastIndex(); // records that exist before reading starts
+        final Map<Long, LiveDigests.Entry> logged = checkLog ? LiveDigests.read(dir.path()) : Map.of();
+        final LiveDigests.Entry genesis = logged.get(0L);
+        final boolean otherEncoding = genesis != null && !genesis.digest().equals(new KernelState().digest());
+        // The empty state cannot replay differently: if its logged digest differs, the log was
+        // written by a kernel whose digest encoding differs from this one's, and nothing compares.
+        final Map<Long, LiveDigests.Entry> live = otherEncoding ? Map.of() : logged;
+        final TreeMap<Long, String> checkpoints = new TreeMap<>();
+        final List<String> liveFaults = new ArrayList<>();
+        final int[] liveChecked = {0};
+        final long[] firstTime = {0};
+        final KernelState state = new KernelState();
+        checkLive(live, state, liveFaults, liveChecked);
+
+        String fault = null;
+        final long start = System.nanoTime();
+        try (JournalReader reader = dir.openReader(); Progress progress = Progress.onTerminal("verify", lastBefore))
+        {
+            Replays.observe(reader, state, Long.MAX_VALUE, (record, result, s) ->
+            {
+                progress.at(record.index);
+                if (record.index == 1)
+                {
+                    firstTime[0] = record.timestamp;
+                }
+                if (record.index % every == 0)
+                {
+                    checkpoints.put(record.index, s.digest());
+                }
+                checkLive(live, s, liveFaults, liveChecked);
+            });
+        }
+        catch (final CorruptRecordException ex)
+        {
+            fault = "first bad record is index " + (state.lastIndex() + 1) + ": " + ex.getMessage() +
+                " (records 1.." + state.lastIndex() + " are intact)";
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        final long records = state.lastIndex();
+        final String digest = state.digest();
+        checkpoints.put(records, digest);
+
+        if (fault == null && lastBefore > records)
+        {
+            fault = "first bad record is index " + (records + 1) + ": reading stops after record " + records +
+                " but the journal holds records up to " + lastBefore + " (a record in between is incomplete or unreadable)";
+        }
+        if (fault == null && lastBefore < 0)
+        {
+            fault = "the journal's last record cannot be decoded (read " + records + " intact records before it)";
+        }
+        if (fault == null)
+        {
+            notes.add("integrity: " + records + " records, checksums and index sequence 1.." + records + " intact");
+        }
+
+        if (fault == null)
+        {
+            fault = secondPass(records, checkpoints, notes);
+        }
+        if (fault == null && !liveFaults.isEmpty())
+        {
+            fault = liveFaults.get(0);
+        }
+        if (otherEncoding)
+        {
+            notes.add("live digests: not compared, kernel.log was written by a kernel with another digest encoding " +
+                "(its digest of the empty state differs)");
+        }
+        else if (checkLog)
+        {
+            notes.add(live.isEmpty() ? "live digests: no kernel.log digests to compare" :
+                "live digests: " + liveChecked[0] + " of " + live.size() + " kernel.log digests compared" +
+                    (liveFaults.isEmpty() ? ", all equal" : ", " + liveFaults.size() + " differ"));
+        }
+        return new Verification(records, firstTime[0], state.lastTimestamp(), seconds, digest, notes, fault);
+    }
+
+    private String secondPass(final long records, final TreeMap<Long, String> checkpoints, final List<String> notes)
+    {
+        final KernelState again = new KernelState();
+        final String[] mismatch = {null};
+        try (JournalReader reader = dir.openReader(); Progress progress = Progress.onTerminal("replay 2", records))
+        {
+            Replays.observe(reader, again, records, (record, result, s) ->
+            {
+                progress.at(record.index);
+                final String expected = checkpoints.get(record.index);
+                if (expected != null && mismatch[0] == null && !expected.equals(s.digest()))
+                {
+                    mismatch[0] = "replay is not deterministic: the second replay's digest after record " +
+                        record.index + " differs from the first's";
+                }
+            });
+        }
+        catch (final CorruptRecordException ex)
+        {
+            return "the journal changed between two reads: " + ex.getMessage();
+        }
+        if (mismatch[0] != null)
+        {
+            return mismatch[0];
+        }
+        if (again.lastIndex() != records)
+        {
+            return "the second replay stopped after record " + again.lastIndex() + ", the first after " + records;
+        }
+        notes.add("determinism: a second replay gives the same digest at " + checkpoints.size() + " checkpoint" +
+            (checkpoints.size() == 1 ? "" : "s") + " (every " + every + " records and the last)");
+        return null;
+    }
+
+    private static void checkLive(final Map<Long, LiveDigests.Entry> live, final KernelState state,
+        final List<String> faults, final int[] checked)
+    {
+        final LiveDigests.Entry entry = live.get(state.lastIndex());
+        if (entry == null)
+        {
+            return;
+        }
+        checked[0]++;
+        if (!entry.digest().equals(state.digest()))
+        {
+            faults.add("replayed state after record " + entry.index() + " differs from the live kernel's " +
+                "(kernel.log line " + entry.line() + ": digest " + entry.digest() + ")");
+        }
+    }
+}
