@@ -17,6 +17,7 @@ public final class JournalWriter implements AutoCloseable
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
     private final RecordCodec codec = new RecordCodec();
+    private final int maxRecordBytes;
 
     /**
      * @param kernelDir the kernel directory.
@@ -26,19 +27,44 @@ public final class JournalWriter implements AutoCloseable
     {
         queue = Journal.openQueue(kernelDir, false, blockSize);
         appender = queue.createAppender();
+        maxRecordBytes = maxRecordBytes(blockSize);
     }
 
     /**
-     * Encode and append one record.
+     * @param blockSize a Chronicle block size.
+     * @return the largest record a journal with that block size holds (Chronicle refuses a
+     *     document over a quarter of a block).
+     */
+    public static int maxRecordBytes(final long blockSize)
+    {
+        return (int)Math.min(RecordCodec.MAX_FRAME_BYTES, blockSize / 4 - 1024);
+    }
+
+    /**
+     * Encode and append one record, whole or not at all.
      *
      * @param record whose {@code index} and {@code timestamp} are already set.
+     * @throws JournalException when the record is larger than the journal takes (nothing is written).
      */
     public void append(final SyscallRecord record)
     {
         final int length = codec.encode(record);
+        if (length > maxRecordBytes)
+        {
+            throw new JournalException("record of " + length + " bytes is larger than the journal's limit of " +
+                maxRecordBytes + " bytes");
+        }
         try (DocumentContext dc = appender.writingDocument())
         {
-            dc.wire().bytes().write(codec.frameArray(), 0, length);
+            try
+            {
+                dc.wire().bytes().write(codec.frameArray(), 0, length);
+            }
+            catch (final RuntimeException ex)
+            {
+                dc.rollbackOnClose(); // never leave a partial document behind
+                throw ex;
+            }
         }
     }
 

@@ -196,9 +196,13 @@ public final class Shell
                 ps(lines);
                 break;
             case "sleep":
-                sleep(Words.number(w, 1, 1, "sleep"));
+            {
+                final double seconds = Words.number(w, 1, 1, "sleep");
+                self.getpid(); // SPEC §7: after the acting process ended, every command fails until the next `as`
+                sleep(seconds);
                 lines.add("ok");
                 break;
+            }
             default:
                 throw new EmberException("unknown command '" + w[0] + "'");
         }

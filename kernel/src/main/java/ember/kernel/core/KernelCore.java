@@ -61,6 +61,7 @@ final class KernelCore implements Agent, KernelEffects
             return thread;
         });
     private long lastSnapshotIndex;
+    private final int maxJournaledPayload;
     private long nextDiskCheckMs;
     private String diskFull;
     private long lastSnapshotMs = System.currentTimeMillis();
@@ -79,6 +80,8 @@ final class KernelCore implements Agent, KernelEffects
         this.config = config;
         this.snapshots = snapshots;
         this.lastSnapshotIndex = state.lastIndex();
+        // A payload must also fit one journal record (a quarter of a Chronicle block), with room for the rest.
+        this.maxJournaledPayload = ember.journal.JournalWriter.maxRecordBytes(config.blockSize()) - 8 * 1024;
         this.wheel = new TimerWheel(clock.nanoTime());
         for (final PendingTimer timer : state.pendingTimers())
         {
@@ -344,6 +347,12 @@ final class KernelCore implements Agent, KernelEffects
         if (!entitled(session, record.pid))
         {
             refuse(command, KernelError.PERMISSION_DENIED.message());
+            return;
+        }
+        if (record.payload != null && record.payload.length > Math.min(state.limits().maxPayloadBytes(), maxJournaledPayload))
+        {
+            // Refused before the journal: an oversized payload is not worth journaling.
+            refuse(command, KernelError.PAYLOAD_TOO_LARGE.message());
             return;
         }
         if (diskFull != null)

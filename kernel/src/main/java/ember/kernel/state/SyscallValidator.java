@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 public final class SyscallValidator
 {
     public static final int MAX_NAME_CHARS = 256;
+    /** Names in one pullEvent filter (the record codec's own bound). */
+    public static final int MAX_PULL_NAMES = ember.journal.RecordCodec.MAX_NAMES;
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private SyscallValidator()
@@ -25,6 +27,11 @@ public final class SyscallValidator
      */
     public static String check(final SyscallRecord record)
     {
+        final String strings = checkStrings(record);
+        if (strings != null)
+        {
+            return strings;
+        }
         final SyscallType type = record.type;
         if (type == null || !type.isClientCall())
         {
@@ -65,6 +72,10 @@ public final class SyscallValidator
                 }
                 if (record.names != null)
                 {
+                    if (record.names.length > MAX_PULL_NAMES)
+                    {
+                        return bad(MAX_PULL_NAMES + 1, fn, "at most " + MAX_PULL_NAMES + " event names");
+                    }
                     for (int i = 0; i < record.names.length; i++)
                     {
                         final String message = checkName(i + 1, fn, record.names[i]);
@@ -83,6 +94,52 @@ public final class SyscallValidator
             default:
                 return null;
         }
+    }
+
+    /**
+     * Strings are journaled as UTF-8: one that is not valid Unicode (an unpaired surrogate)
+     * would replay as a different string, so it is refused.
+     */
+    private static String checkStrings(final SyscallRecord record)
+    {
+        final String fn = record.type.syscallName();
+        final int textArg = record.type == ember.journal.SyscallType.SEND_EVENT ? 2 : 1;
+        if (record.text != null && !wellFormed(record.text))
+        {
+            return bad(textArg, fn, "string is not valid Unicode");
+        }
+        if (record.names != null)
+        {
+            for (int i = 0; i < record.names.length; i++)
+            {
+                if (record.names[i] != null && !wellFormed(record.names[i]))
+                {
+                    return bad(i + 1, fn, "string is not valid Unicode");
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean wellFormed(final String value)
+    {
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char c = value.charAt(i);
+            if (Character.isHighSurrogate(c))
+            {
+                if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1)))
+                {
+                    return false;
+                }
+                i++;
+            }
+            else if (Character.isLowSurrogate(c))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String checkName(final int arg, final String fn, final String name)
