@@ -74,7 +74,7 @@ public final class BenchClient
                     {
                         final Syscalls sys = client.as(Long.parseLong(args[3]));
                         final long peer = Long.parseLong(args[4]);
-                        elapsedNs = loop(seconds, null, ops, () ->
+                        elapsedNs = loop(seconds, histogram, ops, () ->
                         {
                             sys.sendEvent(peer, "ping", System.nanoTime());
                             sys.pullEvent(Syscalls.FOREVER, "remote_event");

@@ -181,7 +181,7 @@ public final class IpcClient extends ClientBase
             }
             // Spin for the lowest latency, then yield, then park: a long pullEvent must not burn a core.
             final org.agrona.concurrent.BackoffIdleStrategy idle =
-                new org.agrona.concurrent.BackoffIdleStrategy(2_000, 100, 1_000, 200_000);
+                new org.agrona.concurrent.BackoffIdleStrategy(2_000, 20_000, 1_000, 200_000);
             while (!wait.done)
             {
                 final int read = pollReplies();
