@@ -40,10 +40,45 @@ public final class Journal
      */
     public static ChronicleQueue openQueue(final Path kernelDir, final boolean readOnly, final long blockSize)
     {
+        return openQueue(kernelDir, readOnly, blockSize, RollCycles.FAST_DAILY);
+    }
+
+    /**
+     * Open the journal queue with a roll cycle for new queues (an existing queue keeps the cycle
+     * it was written with: Chronicle reads it from the queue's metadata).
+     */
+    public static ChronicleQueue openQueue(
+        final Path kernelDir, final boolean readOnly, final long blockSize, final net.openhft.chronicle.queue.RollCycle rollCycle)
+    {
         return SingleChronicleQueueBuilder.binary(queueDir(kernelDir))
-            .rollCycle(RollCycles.FAST_DAILY)
+            .rollCycle(rollCycle)
             .blockSize(blockSize)
             .readOnly(readOnly)
             .build();
+    }
+
+    /**
+     * @param name {@code minutely}, {@code hourly}, {@code daily}, {@code weekly}, or
+     *             {@code test-secondly} (a new file every second, for tests).
+     * @return the Chronicle roll cycle of that name: one journal file per cycle.
+     * @throws IllegalArgumentException for any other name.
+     */
+    public static net.openhft.chronicle.queue.RollCycle rollCycle(final String name)
+    {
+        switch (name)
+        {
+            case "minutely":
+                return RollCycles.MINUTELY;
+            case "hourly":
+                return RollCycles.FAST_HOURLY;
+            case "daily":
+                return RollCycles.FAST_DAILY;
+            case "weekly":
+                return RollCycles.WEEKLY;
+            case "test-secondly":
+                return RollCycles.TEST_SECONDLY;
+            default:
+                throw new IllegalArgumentException("unknown roll cycle '" + name + "' (minutely, hourly, daily or weekly)");
+        }
     }
 }

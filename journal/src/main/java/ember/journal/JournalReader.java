@@ -92,6 +92,11 @@ public final class JournalReader implements AutoCloseable
             }
             if (record.index != lastIndex + 1)
             {
+                if (lastIndex == 0 && record.index > 1)
+                {
+                    throw corrupt("the journal starts at index " + record.index + ": earlier records were pruned, " +
+                        "so it can only be read from a snapshot taken at or after index " + (record.index - 1));
+                }
                 throw corrupt("record index " + record.index + " follows index " + lastIndex);
             }
             lastIndex = record.index;
@@ -141,6 +146,12 @@ public final class JournalReader implements AutoCloseable
     public long offset()
     {
         return offset;
+    }
+
+    /** @return the Chronicle queue this reader reads (for tools that manage its files). */
+    public ChronicleQueue queue()
+    {
+        return queue;
     }
 
     /** @return the index of the last record read, 0 before the first. */

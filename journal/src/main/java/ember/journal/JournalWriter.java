@@ -25,7 +25,17 @@ public final class JournalWriter implements AutoCloseable
      */
     public JournalWriter(final Path kernelDir, final long blockSize)
     {
-        queue = Journal.openQueue(kernelDir, false, blockSize);
+        this(kernelDir, blockSize, net.openhft.chronicle.queue.RollCycles.FAST_DAILY);
+    }
+
+    /**
+     * @param kernelDir the kernel directory.
+     * @param blockSize of the memory-mapped chunks.
+     * @param rollCycle one journal file per cycle, for a new journal.
+     */
+    public JournalWriter(final Path kernelDir, final long blockSize, final net.openhft.chronicle.queue.RollCycle rollCycle)
+    {
+        queue = Journal.openQueue(kernelDir, false, blockSize, rollCycle);
         appender = queue.createAppender();
         maxRecordBytes = maxRecordBytes(blockSize);
     }

@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "ember 0.1.0",
     description = "A persistent, event-sourced kernel for the Phoenix event system.",
-    subcommands = {EmberCli.ServeCommand.class, EmberCli.ShellCommand.class, EmberCli.BenchCommand.class})
+    subcommands = {EmberCli.ServeCommand.class, EmberCli.ShellCommand.class, EmberCli.PruneCommand.class,
+        EmberCli.BenchCommand.class})
 public final class EmberCli implements Callable<Integer>
 {
     @Override
@@ -180,6 +181,44 @@ public final class EmberCli implements Callable<Integer>
             System.out.flush();
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+        description = {
+            "Archive or delete the journal files that lie wholly before the newest valid snapshot.",
+            "The kernel must be stopped. Afterwards the journal is read from that snapshot on."
+        })
+    static final class PruneCommand implements Callable<Integer>
+    {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
+            description = "kernel directory (default: ${DEFAULT-VALUE})")
+        Path dir;
+
+        @Option(names = "--archive", paramLabel = "ARCHIVE",
+            description = "move the pruned files here instead of deleting them")
+        Path archive;
+
+        @Override
+        public Integer call()
+        {
+            try
+            {
+                final ember.kernel.core.JournalPruner.Result result = ember.kernel.core.JournalPruner.prune(dir, archive);
+                System.out.println("ember prune: newest valid snapshot at index " + result.snapshotIndex() + "; " +
+                    (archive != null ? "archived " : "deleted ") + result.moved().size() + " journal file(s)" +
+                    (archive != null ? " to " + archive : ""));
+                for (final Path file : result.moved())
+                {
+                    System.out.println("  " + file.getFileName());
+                }
+                return 0;
+            }
+            catch (final KernelOpenException ex)
+            {
+                System.err.println("ember prune: " + ex.getMessage());
+                return 1;
+            }
         }
     }
 

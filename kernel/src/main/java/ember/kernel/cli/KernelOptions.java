@@ -28,6 +28,10 @@ final class KernelOptions
         description = "snapshot every SECONDS when records were added, 0 for never (default: ${DEFAULT-VALUE})")
     long snapshotIntervalSeconds;
 
+    @Option(names = "--roll-cycle", paramLabel = "CYCLE", defaultValue = "daily",
+        description = "one journal file per CYCLE for a new journal: minutely, hourly, daily or weekly (default: ${DEFAULT-VALUE})")
+    String rollCycle;
+
     @Option(names = "--cut-damaged-journal",
         description = {"if recovery meets a damaged record, cut the journal after the last good one",
             "(the damaged journal is kept aside and the cut is logged) instead of refusing to start"})
@@ -66,6 +70,7 @@ final class KernelOptions
             throw new IllegalArgumentException("snapshot settings must not be negative");
         }
         return KernelConfig.of(dir).withLimits(limits).withSync(SyncMode.parse(sync))
-            .withSnapshots(snapshotEvery, snapshotIntervalSeconds * 1000, true).withCutDamagedJournal(cutDamagedJournal);
+            .withSnapshots(snapshotEvery, snapshotIntervalSeconds * 1000, true).withCutDamagedJournal(cutDamagedJournal)
+            .withRollCycle(rollCycle);
     }
 }

@@ -179,7 +179,7 @@ public final class Kernel implements AutoCloseable
                 state = new KernelState();
             }
 
-            final JournalWriter writer = new JournalWriter(dir, config.blockSize());
+            final JournalWriter writer = new JournalWriter(dir, config.blockSize(), Journal.rollCycle(config.rollCycle()));
             final KernelCore core = new KernelCore(state, writer, log, config, snapshots);
             log.log("kernel opened: recovered from " + from + " and " + recovered + " journal records, index " +
                 state.lastIndex() + ", digest " + state.digest());

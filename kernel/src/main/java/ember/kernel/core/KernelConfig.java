@@ -25,6 +25,8 @@ import java.util.function.Supplier;
  * @param snapshotEvery      take a snapshot every this many records (0: never periodically).
  * @param snapshotIntervalMs take a snapshot when this long has passed and records were added (0: never).
  * @param snapshotOnClose    take a snapshot at clean shutdown.
+ * @param rollCycle          journal files roll on this cycle ({@code minutely}, {@code hourly},
+ *                           {@code daily}, {@code weekly}); an existing journal keeps its own.
  * @param cutDamagedJournal  when recovery meets a damaged record, cut the journal after the last
  *                           good one (kept aside, logged) instead of refusing to open: an
  *                           operator's explicit choice, since later records are given up.
@@ -39,7 +41,8 @@ public record KernelConfig(
     long snapshotEvery,
     long snapshotIntervalMs,
     boolean snapshotOnClose,
-    boolean cutDamagedJournal)
+    boolean cutDamagedJournal,
+    String rollCycle)
 {
     public static final long DEFAULT_SNAPSHOT_EVERY = 1_000_000;
 
@@ -47,32 +50,32 @@ public record KernelConfig(
     public static KernelConfig of(final Path dir)
     {
         return new KernelConfig(dir, KernelLimits.DEFAULTS, BackoffIdleStrategy::new, new SystemEpochNanoClock(),
-            Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true, false);
+            Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true, false, "daily");
     }
 
     public KernelConfig withLimits(final KernelLimits limits)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
     }
 
     public KernelConfig withIdle(final Supplier<IdleStrategy> idle)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
     }
 
     public KernelConfig withClock(final EpochNanoClock clock)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
     }
 
     public KernelConfig withBlockSize(final long blockSize)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
     }
 
     public KernelConfig withSync(final SyncMode sync)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
     }
 
     /**
@@ -82,14 +85,22 @@ public record KernelConfig(
      */
     public KernelConfig withSnapshots(final long every, final long intervalMs, final boolean onClose)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose, cutDamagedJournal);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose, cutDamagedJournal, rollCycle);
     }
 
     /** @param cut whether recovery may cut a damaged journal after its last good record. */
     public KernelConfig withCutDamagedJournal(final boolean cut)
     {
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cut);
+            snapshotOnClose, cut, rollCycle);
+    }
+
+    /** @param name the journal's roll cycle (see {@link Journal#rollCycle(String)}). */
+    public KernelConfig withRollCycle(final String name)
+    {
+        Journal.rollCycle(name); // validates
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
+            snapshotOnClose, cutDamagedJournal, name);
     }
 
     /**
