@@ -34,11 +34,14 @@ public final class SnapshotCodec
     {
     }
 
-    /** @return the snapshot bytes of {@code state} (digest included). */
-    public static byte[] encode(final KernelState state)
+    /**
+     * The canonical encoding of a state: every field, collections in pid, signal, id or queue
+     * order. Equal states, and only equal states, have equal encodings; the state digest is its
+     * SHA-256 ({@link StateDigest}) and a snapshot carries it.
+     */
+    static byte[] canonical(final KernelState state)
     {
         final Writer w = new Writer();
-        w.putString(state.digest());
         w.putLong(state.lastIndex);
         w.putLong(state.lastTimestamp);
         w.putLong(state.nextPid);
@@ -98,6 +101,16 @@ public final class SnapshotCodec
             w.putLong(t.pid());
             w.putLong(t.deadlineNs());
         }
+        return w.bytes();
+    }
+
+    /** @return the snapshot bytes of {@code state}: header, digest, canonical encoding. */
+    public static byte[] encode(final KernelState state)
+    {
+        final byte[] body = canonical(state);
+        final Writer w = new Writer();
+        w.putString(StateDigest.of(body));
+        w.putRaw(body);
         return w.finish();
     }
 
@@ -203,6 +216,20 @@ public final class SnapshotCodec
     {
         private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1 << 16);
         private int p = HEADER;
+
+        void putRaw(final byte[] value)
+        {
+            buffer.putBytes(p, value);
+            p += value.length;
+        }
+
+        /** @return what was written after the header space (a canonical body). */
+        byte[] bytes()
+        {
+            final byte[] bytes = new byte[p - HEADER];
+            buffer.getBytes(HEADER, bytes);
+            return bytes;
+        }
 
         void putLong(final long value)
         {
