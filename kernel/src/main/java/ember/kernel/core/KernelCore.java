@@ -66,6 +66,8 @@ final class KernelCore implements Agent, KernelEffects
     private String diskFull;
     private long lastSnapshotMs = System.currentTimeMillis();
     private int waiting;
+    /** No parked pull is due before this (kernel clock ns). */
+    private long nextWaitDeadlineNs = Long.MAX_VALUE;
     private volatile boolean closed;
 
     KernelCore(
@@ -456,6 +458,7 @@ final class KernelCore implements Agent, KernelEffects
             Long.MAX_VALUE : clock.nanoTime() + (long)(seconds * 1e9);
         waiters.computeIfAbsent(command.record.pid, pid -> new ArrayDeque<>()).addLast(command);
         waiting++;
+        nextWaitDeadlineNs = Math.min(nextWaitDeadlineNs, command.waitDeadlineNs);
     }
 
     /** Retry parked pulls of processes that received events. */
@@ -492,37 +495,44 @@ final class KernelCore implements Agent, KernelEffects
         }
     }
 
+    /** Answer nil to the waiting pulls whose time is up; scans only once the earliest is due. */
     private int expireWaiters()
     {
         final long now = clock.nanoTime();
-        int expiredCount = 0;
-        final Iterator<ArrayDeque<Command>> queues = waiters.values().iterator();
-        while (queues.hasNext())
+        if (now < nextWaitDeadlineNs)
         {
-            final ArrayDeque<Command> queue = queues.next();
-            final Iterator<Command> it = queue.iterator();
-            while (it.hasNext())
-            {
-                final Command command = it.next();
-                if (command.waitDeadlineNs <= now)
-                {
-                    it.remove();
-                    waiting--;
-                    expiredCount++;
-                    command.result.clear(); // nil: no event arrived in time
-                    finish(command);
-                }
-            }
-            if (queue.isEmpty())
-            {
-                queues.remove();
-            }
+            return 0;
         }
-        return expiredCount;
+        nextWaitDeadlineNs = Long.MAX_VALUE;
+        return removeWaiters(command ->
+        {
+            if (command.waitDeadlineNs > now)
+            {
+                nextWaitDeadlineNs = Math.min(nextWaitDeadlineNs, command.waitDeadlineNs);
+                return false;
+            }
+            return true;
+        }, command ->
+        {
+            command.result.clear(); // nil: no event arrived in time
+            finish(command);
+        });
     }
 
     private void dropWaitersOf(final ClientSession session)
     {
+        removeWaiters(command -> command.session == session, command -> refuse(command, "client detached"));
+    }
+
+    /**
+     * Remove the parked pulls that {@code which} selects and hand each to {@code then}.
+     *
+     * @return how many were removed.
+     */
+    private int removeWaiters(
+        final java.util.function.Predicate<Command> which, final java.util.function.Consumer<Command> then)
+    {
+        int removed = 0;
         final Iterator<ArrayDeque<Command>> queues = waiters.values().iterator();
         while (queues.hasNext())
         {
@@ -531,11 +541,12 @@ final class KernelCore implements Agent, KernelEffects
             while (it.hasNext())
             {
                 final Command command = it.next();
-                if (command.session == session)
+                if (which.test(command))
                 {
                     it.remove();
                     waiting--;
-                    refuse(command, "client detached");
+                    removed++;
+                    then.accept(command);
                 }
             }
             if (queue.isEmpty())
@@ -543,6 +554,7 @@ final class KernelCore implements Agent, KernelEffects
                 queues.remove();
             }
         }
+        return removed;
     }
 
     private void refuse(final Command command, final String message)
