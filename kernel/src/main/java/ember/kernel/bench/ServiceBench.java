@@ -5,7 +5,6 @@ import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelConfig;
 import ember.kernel.transport.IpcServer;
 import org.HdrHistogram.Histogram;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -45,10 +44,12 @@ public final class ServiceBench
      * @param clients the N of the N-client throughput figure.
      * @param out     receives {@code name=value} figures.
      */
-    public static void run(final double seconds, final int clients, final BiConsumer<String, String> out)
+    public static void run(
+        final double seconds, final int clients, final java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> idle,
+        final BiConsumer<String, String> out)
     {
         final Path dir = tempDir();
-        final KernelConfig config = KernelConfig.of(dir).withIdle(BusySpinIdleStrategy::new).withBlockSize(64L << 20);
+        final KernelConfig config = KernelConfig.of(dir).withIdle(idle).withBlockSize(64L << 20);
         try (Kernel kernel = Kernel.open(config, k -> new IpcServer(k, dir)))
         {
             kernel.digest(); // answered after the IPC server has started

@@ -129,7 +129,7 @@ public final class EmberCli implements Callable<Integer>
         KernelOptions options;
 
         @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "busy-spin",
-            description = "core idle strategy: busy-spin, backoff or sleep (default: ${DEFAULT-VALUE})")
+            description = "core idle strategy: busy-spin, yield, backoff or sleep (default: ${DEFAULT-VALUE})")
         String idle;
 
         @Override
@@ -232,6 +232,10 @@ public final class EmberCli implements Callable<Integer>
         @Option(names = "--seconds", defaultValue = "3", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")
         double seconds;
 
+        @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "busy-spin",
+            description = "the service's idle strategy in the service figures (default: ${DEFAULT-VALUE})")
+        String idle;
+
         @Option(names = "--clients", defaultValue = "4", description = "client JVMs of the N-client figures (default: ${DEFAULT-VALUE})")
         int clients;
 
@@ -257,7 +261,7 @@ public final class EmberCli implements Callable<Integer>
             }
             if (only == null || only.equals("service"))
             {
-                ember.kernel.bench.ServiceBench.run(seconds, clients, print);
+                ember.kernel.bench.ServiceBench.run(seconds, clients, KernelConfig.idleStrategy(idle), print);
             }
             if (only == null || only.equals("sync"))
             {

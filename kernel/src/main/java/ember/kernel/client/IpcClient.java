@@ -35,6 +35,9 @@ public final class IpcClient extends ClientBase
 {
     /** How long a non-blocking syscall may take before the client gives up on the service. */
     public static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    private static final long WAIT_SPINS = Long.getLong("ember.ipc.spins", 2_000);
+    private static final long WAIT_YIELDS = Long.getLong("ember.ipc.yields", 20_000);
+    private static final long WAIT_MAX_PARK_NS = Long.getLong("ember.ipc.maxParkNs", 200_000);
     private static final ThreadLocal<RecordCodec> CODECS = ThreadLocal.withInitial(RecordCodec::new);
 
     private final Path kernelDir;
@@ -181,7 +184,7 @@ public final class IpcClient extends ClientBase
             }
             // Spin for the lowest latency, then yield, then park: a long pullEvent must not burn a core.
             final org.agrona.concurrent.BackoffIdleStrategy idle =
-                new org.agrona.concurrent.BackoffIdleStrategy(2_000, 20_000, 1_000, 200_000);
+                new org.agrona.concurrent.BackoffIdleStrategy(WAIT_SPINS, WAIT_YIELDS, 1_000, WAIT_MAX_PARK_NS);
             while (!wait.done)
             {
                 final int read = pollReplies();

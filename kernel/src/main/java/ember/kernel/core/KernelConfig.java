@@ -104,7 +104,8 @@ public record KernelConfig(
     }
 
     /**
-     * @param name {@code busy-spin}, {@code backoff} or {@code sleep}.
+     * @param name {@code busy-spin}, {@code yield} (spins but lets other threads of a full
+     *             machine run), {@code backoff} or {@code sleep}.
      * @return the idle strategy of that name.
      * @throws IllegalArgumentException for any other name.
      */
@@ -116,10 +117,12 @@ public record KernelConfig(
                 return BusySpinIdleStrategy::new;
             case "backoff":
                 return BackoffIdleStrategy::new;
+            case "yield":
+                return org.agrona.concurrent.YieldingIdleStrategy::new;
             case "sleep":
                 return () -> new SleepingMillisIdleStrategy(1);
             default:
-                throw new IllegalArgumentException("unknown idle strategy '" + name + "' (busy-spin, backoff or sleep)");
+                throw new IllegalArgumentException("unknown idle strategy '" + name + "' (busy-spin, yield, backoff or sleep)");
         }
     }
 }
