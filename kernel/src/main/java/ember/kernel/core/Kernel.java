@@ -92,7 +92,9 @@ public final class Kernel implements AutoCloseable
         FileChannel channel = null;
         try
         {
+            final boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
+            protect(dir, created);
             channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             final FileLock lock;
             try
@@ -332,6 +334,31 @@ public final class Kernel implements AutoCloseable
             // released with the channel
         }
         closeQuietly(lockChannel);
+    }
+
+    /**
+     * The journal and snapshots hold every user's events: only the kernel's account may read
+     * them. Other accounts need only to reach {@code DIR/ipc} (the service opens that up), so a
+     * kernel directory Ember creates is traverse-only for them.
+     */
+    private static void protect(final Path dir, final boolean created) throws IOException
+    {
+        try
+        {
+            if (created)
+            {
+                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            }
+            for (final Path own : new Path[] {Journal.queueDir(dir), dir.resolve(SnapshotStore.DIR)})
+            {
+                Files.createDirectories(own);
+                Files.setPosixFilePermissions(own, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+        catch (final UnsupportedOperationException ignored)
+        {
+            // not a POSIX file system: nothing to set
+        }
     }
 
     private static void releaseQuietly(final FileLock lock)

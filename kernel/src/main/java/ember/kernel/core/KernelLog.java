@@ -21,6 +21,15 @@ public final class KernelLog implements AutoCloseable
     {
         out = Files.newBufferedWriter(dir.resolve(FILE), StandardCharsets.UTF_8,
             StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        try
+        {
+            // It names processes and users: for the kernel's account only, like the journal.
+            Files.setPosixFilePermissions(dir.resolve(FILE), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        catch (final UnsupportedOperationException ignored)
+        {
+            // not a POSIX file system
+        }
     }
 
     /** Append one line, prefixed with the time. Failures to log never stop the kernel. */
