@@ -268,6 +268,22 @@ public final class RecordCodec
 
     private static int putString(final MutableDirectBuffer buffer, final int p, final String value)
     {
+        final int length = value.length();
+        boolean ascii = true;
+        for (int i = 0; i < length && ascii; i++)
+        {
+            ascii = value.charAt(i) < 0x80;
+        }
+        if (ascii)
+        {
+            // The common case, written without allocating: ASCII is its own UTF-8.
+            buffer.putInt(p, length, ORDER);
+            for (int i = 0; i < length; i++)
+            {
+                buffer.putByte(p + 4 + i, (byte)value.charAt(i));
+            }
+            return 4 + length;
+        }
         final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         buffer.putInt(p, bytes.length, ORDER);
         buffer.putBytes(p + 4, bytes);
