@@ -18,6 +18,8 @@ public final class JournalWriter implements AutoCloseable
     private final ExcerptAppender appender;
     private final RecordCodec codec = new RecordCodec();
     private final int maxRecordBytes;
+    private net.openhft.chronicle.bytes.BytesStore<?, byte[]> frameStore;
+    private byte[] frameStoreArray;
 
     /**
      * @param kernelDir the kernel directory.
@@ -68,7 +70,13 @@ public final class JournalWriter implements AutoCloseable
         {
             try
             {
-                dc.wire().bytes().write(codec.frameArray(), 0, length);
+                final byte[] frame = codec.frameArray();
+                if (frameStore == null || frameStoreArray != frame)
+                {
+                    frameStore = net.openhft.chronicle.bytes.BytesStore.wrap(frame); // re-wrapped only when the scratch grows
+                    frameStoreArray = frame;
+                }
+                dc.wire().bytes().write(frameStore, 0L, (long)length);
             }
             catch (final RuntimeException ex)
             {

@@ -67,6 +67,23 @@ public final class Command
         }
     }
 
+    /**
+     * Make a completed command ready to be submitted again (owners that pool commands on a hot
+     * path). Only its owner may call this, and only after completion.
+     *
+     * @throws IllegalStateException when the command has not completed.
+     */
+    public void reuse()
+    {
+        if (!done)
+        {
+            throw new IllegalStateException("command still in flight");
+        }
+        refusal = null;
+        result.clear();
+        done = false;
+    }
+
     /** @return true once the core has completed the command. */
     public boolean isDone()
     {
