@@ -117,7 +117,7 @@ public final class Kernel implements AutoCloseable
             CorruptRecordException damage = null;
             long lastGood = 0;
             String from = "an empty kernel";
-            if (Files.isDirectory(Journal.queueDir(dir)))
+            if (hasJournal(dir))
             {
                 try (JournalReader reader = new JournalReader(dir, false))
                 {
@@ -358,6 +358,20 @@ public final class Kernel implements AutoCloseable
         catch (final UnsupportedOperationException ignored)
         {
             // not a POSIX file system: nothing to set
+        }
+    }
+
+    /** @return true when the directory already holds a journal (not just its empty folder). */
+    private static boolean hasJournal(final Path dir) throws IOException
+    {
+        final Path queue = Journal.queueDir(dir);
+        if (!Files.isDirectory(queue))
+        {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(queue))
+        {
+            return files.findAny().isPresent();
         }
     }
 
