@@ -91,6 +91,7 @@ class OsAccountIdentityTest
 
                 final ProcessBuilder shell = EmberProcess.ember("shell", "--dir", dir.toString());
                 shell.environment().put("EMBER_CLASSPATH", String.join(File.pathSeparator, entries));
+                shell.environment().put("EMBER_JAVA_OPTS", "-XX:-UsePerfData"); // leaves no /tmp/hsperfdata_<account>
                 final List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + account,
                     "--regid=" + account, "--clear-groups", "--"));
                 command.addAll(shell.command());
