@@ -1,11 +1,8 @@
 package ember.replay;
 
+import ember.replay.testing.ScenarioJournalTest;
 import ember.replay.testing.Jsons;
-import ember.replay.testing.Records;
-import ember.replay.testing.Scenario;
 import ember.replay.testing.Tool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,26 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code diff}, {@code trace} and {@code report} on a journal written by the real kernel. */
-class DiffTraceReportTest
+class DiffTraceReportTest extends ScenarioJournalTest
 {
-    static Scenario scenario;
-    static Records records;
-    static String dir;
-
-    @BeforeAll
-    static void write()
-    {
-        scenario = Scenario.write();
-        records = Records.of(scenario);
-        dir = scenario.dir.toString();
-    }
-
-    @AfterAll
-    static void delete()
-    {
-        scenario.delete();
-    }
-
     private static Tool.Run ok(final String... args)
     {
         final Tool.Run run = Tool.run(args);

@@ -1,11 +1,8 @@
 package ember.replay;
 
+import ember.replay.testing.ScenarioJournalTest;
 import ember.replay.testing.Jsons;
-import ember.replay.testing.Records;
-import ember.replay.testing.Scenario;
 import ember.replay.testing.Tool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -20,27 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code replay-tool log}: every format and filter, on a journal written by the real kernel. */
-class LogCommandTest
+class LogCommandTest extends ScenarioJournalTest
 {
     private static final Pattern ISO_MICROS = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z");
-    static Scenario scenario;
-    static Records records;
-    static String dir;
-
-    @BeforeAll
-    static void write()
-    {
-        scenario = Scenario.write();
-        records = Records.of(scenario);
-        dir = scenario.dir.toString();
-    }
-
-    @AfterAll
-    static void delete()
-    {
-        scenario.delete();
-    }
-
     private static Tool.Run log(final String... args)
     {
         final String[] full = new String[args.length + 3];

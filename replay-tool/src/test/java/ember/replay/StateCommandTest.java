@@ -1,11 +1,8 @@
 package ember.replay;
 
+import ember.replay.testing.ScenarioJournalTest;
 import ember.replay.testing.Jsons;
-import ember.replay.testing.Records;
-import ember.replay.testing.Scenario;
 import ember.replay.testing.Tool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,26 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code replay-tool state}: the whole state at any point, equal to the live kernel's. */
-class StateCommandTest
+class StateCommandTest extends ScenarioJournalTest
 {
-    static Scenario scenario;
-    static Records records;
-    static String dir;
-
-    @BeforeAll
-    static void write()
-    {
-        scenario = Scenario.write();
-        records = Records.of(scenario);
-        dir = scenario.dir.toString();
-    }
-
-    @AfterAll
-    static void delete()
-    {
-        scenario.delete();
-    }
-
     private static Map<String, Object> stateJson(final String at)
     {
         final Tool.Run run = Tool.run("state", "--dir", dir, "--at", at, "--format", "json");
