@@ -5,8 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Cuts a damaged journal after its last good record, on an operator's explicit request: the
@@ -58,18 +56,8 @@ public final class JournalCutter
         }
     }
 
-    private static void delete(final Path dir) throws IOException
+    private static void delete(final Path dir)
     {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.delete(path);
-            }
-        }
+        org.agrona.IoUtil.delete(dir.toFile(), false); // throws when something cannot be deleted
     }
 }

@@ -16,10 +16,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.stream.Stream;
 
 /**
  * Embedded journaled syscall throughput against raw Chronicle Queue appends of the same bytes,
@@ -240,13 +238,6 @@ public final class EmbeddedBench
 
     static void delete(final Path dir)
     {
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        catch (final IOException ignored)
-        {
-            // best effort
-        }
+        org.agrona.IoUtil.delete(dir.toFile(), true); // best effort: a benchmark's scratch directory
     }
 }
