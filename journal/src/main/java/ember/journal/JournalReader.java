@@ -133,13 +133,9 @@ public final class JournalReader implements AutoCloseable
         }
         tailer.toStart();
         lastIndex = 0;
-        chronicleIndex(-1);
+        this.chronicleIndex = -1; // the parameter shadows the field
+        offset = -1;
         return false;
-    }
-
-    private void chronicleIndex(final long value)
-    {
-        chronicleIndex = value;
     }
 
     /** @return the file offset of the last record read (its body, after Chronicle's header), -1 before the first. */

@@ -54,6 +54,8 @@ public final class IpcServer implements Agent
     private final Map<Path, IpcChannel> channels = new HashMap<>();
     private final Map<Integer, IpcChannel> bySession = new HashMap<>();
     private final List<IpcChannel> detaching = new ArrayList<>();
+    /** Channels whose clientAttach command the core has not answered yet. */
+    private final Map<Command, IpcChannel> pendingAttach = new HashMap<>();
     private final RecordCodec codec = new RecordCodec();
     private final ember.journal.PayloadCodec payloads = new ember.journal.PayloadCodec();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
@@ -270,8 +272,6 @@ public final class IpcServer implements Agent
             reject(path);
         }
     }
-
-    private final Map<Command, IpcChannel> pendingAttach = new HashMap<>();
 
     private void onAttached(final Command command)
     {

@@ -17,10 +17,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -46,7 +44,6 @@ class CrashRecoveryTest
     {
         final Process load = JavaProcess.start(CrashLoad.class, dir.toString());
 
-        final Map<Long, Long> lastAckedPerPid = new HashMap<>();
         long acked = 0;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8)))
         {
@@ -57,7 +54,6 @@ class CrashRecoveryTest
                 if (line.startsWith("ACK "))
                 {
                     final String[] parts = line.split(" ");
-                    lastAckedPerPid.put(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
                     acked = Long.parseLong(parts[2]);
                 }
             }
