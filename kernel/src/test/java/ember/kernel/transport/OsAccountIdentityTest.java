@@ -80,6 +80,12 @@ class OsAccountIdentityTest
                 }
                 entries.add(target.toString());
             }
+            // The launcher too: the repository may sit where the other account cannot read (CI's clone).
+            final Path bin = Files.createDirectories(classes.resolve("bin"));
+            for (final String script : new String[] {"ember", "ember-env.sh"})
+            {
+                Files.copy(EmberProcess.repoRoot().resolve("bin").resolve(script), bin.resolve(script));
+            }
             run("chmod", "-R", "a+rX", classes.toString());
             run("chmod", "755", dir.toString(), classes.toString());
 
@@ -94,7 +100,8 @@ class OsAccountIdentityTest
                 shell.environment().put("EMBER_JAVA_OPTS", "-XX:-UsePerfData"); // leaves no /tmp/hsperfdata_<account>
                 final List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + account,
                     "--regid=" + account, "--clear-groups", "--"));
-                command.addAll(shell.command());
+                command.add(bin.resolve("ember").toString());
+                command.addAll(shell.command().subList(1, shell.command().size()));
                 shell.command(command);
                 final Process process = shell.redirectErrorStream(false).start();
                 process.getOutputStream().write(String.join("\n",
