@@ -120,7 +120,7 @@ public final class EmberCli implements Callable<Integer>
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {
-            "Run the kernel as a local service on DIR: clients attach through channel files in DIR/ipc.",
+            "Run the kernel as a local service on DIR: clients connect to DIR/ipc/ember.sock.",
             "SIGTERM or Ctrl-C shuts it down cleanly (journal closed)."
         })
     static final class ServeCommand implements Callable<Integer>
@@ -131,6 +131,14 @@ public final class EmberCli implements Callable<Integer>
         @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "busy-spin",
             description = "core idle strategy: busy-spin, yield, backoff or sleep (default: ${DEFAULT-VALUE})")
         String idle;
+
+        @Option(names = "--max-clients-per-account", paramLabel = "N", defaultValue = "64",
+            description = "clients one OS account may have attached at once (default: ${DEFAULT-VALUE})")
+        int maxClientsPerAccount;
+
+        @Option(names = "--max-clients", paramLabel = "N", defaultValue = "1024",
+            description = "clients attached at once in all (default: ${DEFAULT-VALUE})")
+        int maxClients;
 
         @Override
         public Integer call() throws InterruptedException
@@ -149,7 +157,7 @@ public final class EmberCli implements Callable<Integer>
             final Kernel kernel;
             try
             {
-                kernel = Kernel.open(config, k -> new IpcServer(k, dir));
+                kernel = Kernel.open(config, k -> new IpcServer(k, dir, maxClientsPerAccount, maxClients));
             }
             catch (final KernelOpenException ex)
             {
@@ -174,7 +182,7 @@ public final class EmberCli implements Callable<Integer>
                 System.err.println("ember serve: the kernel failed to start: " + ex.getMessage());
                 return 1;
             }
-            System.out.println("ember serve: listening on " + IpcLayout.clientsDir(dir).toAbsolutePath() +
+            System.out.println("ember serve: listening on " + IpcLayout.socketFile(dir).toAbsolutePath() +
                 " (journal " + dir.toAbsolutePath().resolve("journal") + ")");
             System.out.println("ember serve: recovered " + kernel.recoveredRecords() + " records, state " +
                 state + ", idle " + idle + ", pid " + ProcessHandle.current().pid());

@@ -3,17 +3,26 @@ package ember.kernel.client;
 import ember.journal.RecordCodec;
 import ember.journal.SyscallRecord;
 import ember.kernel.core.HandlerCall;
+import ember.kernel.core.KernelDirectory;
 import ember.kernel.state.SyscallResult;
 import ember.kernel.transport.IpcLayout;
 import ember.kernel.transport.ReplyCodec;
-import ember.kernel.transport.ServiceBeacon;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,13 +32,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A client of an {@code ember serve} service on the same machine, through a channel file of
- * Agrona ring buffers that this client creates (mode 0600) in {@code DIR/ipc/clients}: the
- * service takes the file's owner as the client's identity. Thread-safe.
+ * A client of an {@code ember serve} service on the same machine. Thread-safe.
  * <p>
- * A waiting caller polls the reply ring itself (lowest latency); a daemon thread heart-beats
- * every {@value IpcLayout#HEARTBEAT_INTERVAL_MS} ms and reads replies while no caller does, so
- * handler calls for an idle client still arrive ({@link #runHandlers()} runs them).
+ * It connects to the service's Unix-domain socket {@code DIR/ipc/ember.sock}; the service learns
+ * the client's OS account from the connection itself. A client of the service's own account then
+ * talks through a shared-memory channel of Agrona ring buffers that the service made for it
+ * (lowest latency); a client of any other account sends its requests as frames on the socket and
+ * gets its replies the same way, so it never shares memory with the service. Either way the
+ * connection stays open while the client lives: when it ends, the service detaches the client,
+ * and when the service goes away, every waiting call fails at once.
+ * <p>
+ * A waiting caller polls the reply ring itself; a daemon thread reads replies every
+ * {@value IpcLayout#HEARTBEAT_INTERVAL_MS} ms / 2 while no caller does, so handler calls for an
+ * idle client still arrive ({@link #runHandlers()} runs them).
  */
 public final class IpcClient extends ClientBase
 {
@@ -41,17 +56,19 @@ public final class IpcClient extends ClientBase
     private static final ThreadLocal<RecordCodec> CODECS = ThreadLocal.withInitial(RecordCodec::new);
 
     private final Path kernelDir;
-    private final ServiceBeacon beacon;
-    private long nextAliveCheckMs;
-    private final Path file;
+    private final SocketChannel socket;
+    /** Shared-memory mode: the service's channel file, mapped; null in socket mode. */
     private final MappedByteBuffer mapped;
+    /** Shared-memory mode: the request ring; null in socket mode. */
     private final ManyToOneRingBuffer requests;
     private final OneToOneRingBuffer replies;
     private final ReentrantLock readerLock = new ReentrantLock();
+    private final Object socketWriteLock = new Object();
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<HandlerCall> handlerCalls = new ConcurrentLinkedQueue<>();
     private final AtomicLong correlations = new AtomicLong();
-    private final Thread heartbeat;
+    private final Thread poller;
+    private final Thread link;
     private final org.agrona.concurrent.MessageHandler onReply = this::onReply;
     private volatile int clientId;
     private volatile String user;
@@ -61,64 +78,171 @@ public final class IpcClient extends ClientBase
     private static final class Pending
     {
         final SyscallResult result = new SyscallResult();
+        /** The pieces of a result longer than one ring message, while they arrive (reader thread only). */
+        ExpandableArrayBuffer parts;
         volatile String refusal;
         volatile boolean done;
     }
 
-    private IpcClient(final Path kernelDir, final Path file, final MappedByteBuffer mapped, final ServiceBeacon beacon)
+    private IpcClient(final Path kernelDir, final SocketChannel socket, final MappedByteBuffer mapped,
+        final ByteBuffer replyMemory)
     {
         this.kernelDir = kernelDir;
-        this.beacon = beacon;
-        this.file = file;
+        this.socket = socket;
         this.mapped = mapped;
-        this.requests = new ManyToOneRingBuffer(IpcLayout.requestRegion(mapped));
-        this.replies = new OneToOneRingBuffer(IpcLayout.replyRegion(mapped));
-        this.heartbeat = new Thread(this::heartbeatLoop, "ember-ipc-heartbeat");
-        this.heartbeat.setDaemon(true);
+        this.requests = mapped == null ? null : new ManyToOneRingBuffer(IpcLayout.requestRegion(mapped));
+        this.replies = new OneToOneRingBuffer(IpcLayout.replyRegion(mapped == null ? replyMemory : mapped));
+        this.poller = new Thread(this::pollLoop, "ember-ipc-poller");
+        this.poller.setDaemon(true);
+        this.link = new Thread(mapped == null ? this::socketReadLoop : this::watchLoop, "ember-ipc-link");
+        this.link.setDaemon(true);
     }
 
     /**
      * Attach to the service running on {@code kernelDir}.
      *
-     * @param timeoutMs how long to wait for the service to accept the channel.
-     * @throws EmberException when no service runs there or it does not accept the client.
+     * @param timeoutMs how long to wait for the service to accept the client.
+     * @throws EmberException when no service runs there, it cannot be reached, or it refuses the client.
      */
     public static IpcClient connect(final Path kernelDir, final long timeoutMs)
     {
-        final ServiceBeacon beacon = ServiceBeacon.open(kernelDir);
-        if (beacon == null || !beacon.alive(System.currentTimeMillis()))
-        {
-            if (beacon != null)
-            {
-                beacon.close();
-            }
-            throw new EmberException("no Ember service is running on " + kernelDir);
-        }
-        IpcLayout.NewChannel channel = null;
+        final Path socketFile = IpcLayout.socketFile(kernelDir);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        SocketChannel socket = null;
+        MappedByteBuffer mapped = null;
+        IpcClient client = null;
         try
         {
-            channel = IpcLayout.createChannel(kernelDir);
-            final IpcClient client = new IpcClient(kernelDir, channel.file(), channel.mapped(), beacon);
-            client.replies.consumerHeartbeatTime(System.currentTimeMillis());
-            channel.publish();
-            client.awaitAttached(timeoutMs);
-            client.heartbeat.start();
+            socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try
+            {
+                socket.connect(UnixDomainSocketAddress.of(socketFile));
+            }
+            catch (final IOException ex)
+            {
+                throw new EmberException(unreachable(kernelDir, ex));
+            }
+            final boolean own = KernelDirectory.uidOf(socketFile) == KernelDirectory.ownUid();
+            final ByteBuffer hello = ByteBuffer.allocate(IpcLayout.HELLO_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            hello.putInt(IpcLayout.MAGIC).putInt(IpcLayout.VERSION)
+                .putInt(own ? IpcLayout.MODE_SHARED_MEMORY : IpcLayout.MODE_SOCKET).putInt(0)
+                .putLong(ProcessHandle.current().pid()).flip();
+            while (hello.hasRemaining())
+            {
+                socket.write(hello);
+            }
+            final String answer = readAnswer(socket, kernelDir, deadline);
+            if (own)
+            {
+                final Path file = Path.of(answer);
+                if (!file.startsWith(IpcLayout.channelsDir(kernelDir).toAbsolutePath()) ||
+                    KernelDirectory.uidOf(file) != KernelDirectory.ownUid())
+                {
+                    throw new EmberException("the service on " + kernelDir + " offered a channel outside its directory");
+                }
+                mapped = IoUtil.mapExistingFile(file.toFile(), "ember channel");
+                client = new IpcClient(kernelDir, socket, mapped, null);
+            }
+            else
+            {
+                client = new IpcClient(kernelDir, socket, null, ByteBuffer.allocateDirect(IpcLayout.CHANNEL_FILE_LENGTH));
+            }
+            client.link.start();
+            client.awaitAttached(deadline);
+            client.poller.start();
             return client;
         }
         catch (final IOException ex)
         {
-            beacon.close();
-            throw new EmberException("cannot create a channel in " + IpcLayout.clientsDir(kernelDir) + ": " + ex.getMessage());
+            abandon(client, socket, mapped);
+            throw new EmberException("cannot attach to the Ember service on " + kernelDir + ": " + KernelDirectory.describe(ex));
         }
-        catch (final EmberException ex)
+        catch (final RuntimeException ex)
         {
-            beacon.close();
-            if (channel != null)
+            abandon(client, socket, mapped);
+            throw ex instanceof EmberException e ? e : new EmberException("cannot attach to the Ember service on " +
+                kernelDir + ": " + ex);
+        }
+    }
+
+    /** A failed connect: stop the client's threads before its mapping goes. */
+    private static void abandon(final IpcClient client, final SocketChannel socket, final MappedByteBuffer mapped)
+    {
+        if (client != null)
+        {
+            client.shutDown();
+            return;
+        }
+        closeQuietly(socket);
+        IpcLayout.unmap(mapped);
+    }
+
+    private static String unreachable(final Path kernelDir, final IOException ex)
+    {
+        final String message = String.valueOf(ex.getMessage());
+        if (message.contains("ermission denied"))
+        {
+            return "cannot reach the Ember service on " + kernelDir + ": permission denied";
+        }
+        return "no Ember service is running on " + kernelDir;
+    }
+
+    /** Read the handshake answer: the text on success; a refusal throws. */
+    private static String readAnswer(final SocketChannel socket, final Path kernelDir, final long deadline)
+        throws IOException
+    {
+        socket.configureBlocking(false);
+        try
+        {
+            final ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(socket, head, kernelDir, deadline);
+            final int status = head.getInt(0);
+            final int length = head.getInt(4);
+            if (length < 0 || length > 64 * 1024)
             {
-                IpcLayout.unmap(channel.mapped());
-                deleteQuietly(channel.file());
+                throw new EmberException("the service on " + kernelDir + " answered garbage");
             }
-            throw ex;
+            final ByteBuffer text = ByteBuffer.allocate(length);
+            readFully(socket, text, kernelDir, deadline);
+            final String answer = new String(text.array(), StandardCharsets.UTF_8);
+            if (status != IpcLayout.STATUS_OK)
+            {
+                throw new EmberException("the service on " + kernelDir + " refused the client: " + answer);
+            }
+            return answer;
+        }
+        finally
+        {
+            socket.configureBlocking(true);
+        }
+    }
+
+    private static void readFully(final SocketChannel socket, final ByteBuffer buffer, final Path kernelDir,
+        final long deadline) throws IOException
+    {
+        while (buffer.hasRemaining())
+        {
+            final int n = socket.read(buffer);
+            if (n < 0)
+            {
+                throw new EmberException("the Ember service on " + kernelDir + " closed the connection");
+            }
+            if (n == 0)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new EmberException("the Ember service on " + kernelDir + " did not answer the handshake");
+                }
+                try
+                {
+                    Thread.sleep(1);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new EmberException("interrupted");
+                }
+            }
         }
     }
 
@@ -134,9 +258,14 @@ public final class IpcClient extends ClientBase
         return user;
     }
 
-    private void awaitAttached(final long timeoutMs)
+    /** @return true when this client shares memory with the service (the kernel's own account). */
+    public boolean sharedMemory()
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        return mapped != null;
+    }
+
+    private void awaitAttached(final long deadline)
+    {
         while (clientId == 0)
         {
             pollReplies();
@@ -146,8 +275,7 @@ public final class IpcClient extends ClientBase
             }
             if (System.nanoTime() > deadline)
             {
-                throw new EmberException("the Ember service on " + kernelDir + " did not accept the client within " +
-                    timeoutMs + " ms");
+                throw new EmberException("the Ember service on " + kernelDir + " did not accept the client in time");
             }
             Thread.onSpinWait();
         }
@@ -168,7 +296,7 @@ public final class IpcClient extends ClientBase
         record.index = correlation;
         final RecordCodec codec = CODECS.get();
         final int length = codec.encode(record);
-        if (length > requests.maxMsgLength())
+        if (length > IpcLayout.MAX_MESSAGE_LENGTH)
         {
             throw new EmberException("Payload too large");
         }
@@ -177,11 +305,7 @@ public final class IpcClient extends ClientBase
         try
         {
             final long deadline = mayWait ? Long.MAX_VALUE : System.nanoTime() + ANSWER_TIMEOUT_NS;
-            while (!requests.write(IpcLayout.MSG_SYSCALL, codec.frameBuffer(), 0, length))
-            {
-                checkAlive(deadline);
-                Thread.onSpinWait();
-            }
+            send(IpcLayout.MSG_SYSCALL, codec.frameBuffer(), length, deadline);
             // Spin for the lowest latency, then yield, then park: a long pullEvent must not burn a core.
             final org.agrona.concurrent.BackoffIdleStrategy idle =
                 new org.agrona.concurrent.BackoffIdleStrategy(WAIT_SPINS, WAIT_YIELDS, 1_000, WAIT_MAX_PARK_NS);
@@ -206,26 +330,48 @@ public final class IpcClient extends ClientBase
         }
     }
 
+    private void send(final int type, final DirectBuffer buffer, final int length, final long deadline)
+    {
+        if (requests != null)
+        {
+            while (!requests.write(type, buffer, 0, length))
+            {
+                checkAlive(deadline);
+                Thread.onSpinWait();
+            }
+            return;
+        }
+        final ByteBuffer frame = ByteBuffer.allocate(IpcLayout.FRAME_HEADER_LENGTH + length).order(ByteOrder.LITTLE_ENDIAN);
+        frame.putInt(length).putInt(type);
+        buffer.getBytes(0, frame, IpcLayout.FRAME_HEADER_LENGTH, length);
+        frame.limit(IpcLayout.FRAME_HEADER_LENGTH + length).position(0);
+        try
+        {
+            synchronized (socketWriteLock)
+            {
+                while (frame.hasRemaining())
+                {
+                    socket.write(frame);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            lose("the service went away");
+            throw new EmberException("the Ember service on " + kernelDir + " went away");
+        }
+    }
+
     private void checkAlive(final long deadline)
     {
         if (detachedReason != null)
         {
-            throw new EmberException("detached by the service: " + detachedReason);
+            throw new EmberException(detachedReason.equals("the service went away") ?
+                "the Ember service on " + kernelDir + " went away" : "detached by the service: " + detachedReason);
         }
         if (System.nanoTime() > deadline)
         {
             throw new EmberException("the Ember service did not answer within 30 s");
-        }
-        final long nowMs = System.currentTimeMillis();
-        if (nowMs < nextAliveCheckMs)
-        {
-            return;
-        }
-        nextAliveCheckMs = nowMs + 10;
-        if (!beacon.alive(nowMs))
-        {
-            detachedReason = "the service went away";
-            throw new EmberException("the Ember service on " + kernelDir + " went away");
         }
     }
 
@@ -238,7 +384,7 @@ public final class IpcClient extends ClientBase
         }
         try
         {
-            return replies.read(onReply);
+            return closed ? 0 : replies.read(onReply); // after close the ring may be unmapped
         }
         finally
         {
@@ -260,6 +406,29 @@ public final class IpcClient extends ClientBase
                 }
                 break;
             }
+            case IpcLayout.MSG_RESULT_PART:
+            {
+                final Pending wait = pending.get(buffer.getLong(index));
+                if (wait == null)
+                {
+                    break;
+                }
+                final int total = buffer.getInt(index + 8);
+                final int offset = buffer.getInt(index + 12);
+                final int n = length - IpcLayout.RESULT_PART_HEADER;
+                if (wait.parts == null)
+                {
+                    wait.parts = new ExpandableArrayBuffer(total);
+                }
+                wait.parts.putBytes(offset, buffer, index + IpcLayout.RESULT_PART_HEADER, n);
+                if (offset + n >= total)
+                {
+                    wait.refusal = ReplyCodec.decode(wait.parts, 0, wait.result);
+                    wait.parts = null;
+                    wait.done = true;
+                }
+                break;
+            }
             case IpcLayout.MSG_HANDLER:
                 handlerCalls.add(new HandlerCall(buffer.getLong(index), buffer.getLong(index + 8)));
                 break;
@@ -268,34 +437,116 @@ public final class IpcClient extends ClientBase
                 clientId = buffer.getInt(index);
                 break;
             case IpcLayout.MSG_DETACHED:
-                detachedReason = buffer.getStringUtf8(index);
-                failPending("detached by the service: " + detachedReason);
+                lose(buffer.getStringUtf8(index));
                 break;
             default:
                 break;
         }
     }
 
-    private void failPending(final String reason)
+    private void lose(final String reason)
     {
+        if (detachedReason == null)
+        {
+            detachedReason = reason;
+        }
+        final String message = reason.equals("the service went away") ?
+            "the Ember service on " + kernelDir + " went away" : "detached by the service: " + reason;
         for (final Pending wait : pending.values())
         {
-            wait.refusal = reason;
+            wait.refusal = message;
             wait.done = true;
         }
     }
 
-    private void heartbeatLoop()
+    /** Shared-memory mode: the socket carries nothing; its end means the service is gone. */
+    private void watchLoop()
+    {
+        final ByteBuffer sink = ByteBuffer.allocate(64);
+        try
+        {
+            while (!closed && socket.read(sink) >= 0)
+            {
+                sink.clear();
+            }
+        }
+        catch (final IOException ignored)
+        {
+            // closed
+        }
+        serviceGone();
+    }
+
+    /** Socket mode: move reply frames from the socket into the local reply ring. */
+    private void socketReadLoop()
+    {
+        final ByteBuffer frame = ByteBuffer.allocateDirect(IpcLayout.FRAME_HEADER_LENGTH + IpcLayout.MAX_MESSAGE_LENGTH)
+            .order(ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer view = new UnsafeBuffer(frame);
+        try
+        {
+            while (!closed)
+            {
+                frame.clear().limit(IpcLayout.FRAME_HEADER_LENGTH);
+                if (!readFully(frame))
+                {
+                    break;
+                }
+                final int length = frame.getInt(0);
+                final int type = frame.getInt(4);
+                if (length < 0 || length > IpcLayout.MAX_MESSAGE_LENGTH || type <= 0)
+                {
+                    break; // not our service's framing
+                }
+                frame.limit(IpcLayout.FRAME_HEADER_LENGTH + length);
+                if (!readFully(frame))
+                {
+                    break;
+                }
+                while (!replies.write(type, view, IpcLayout.FRAME_HEADER_LENGTH, length))
+                {
+                    if (closed)
+                    {
+                        return;
+                    }
+                    pollReplies(); // nobody waits: make room ourselves
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        catch (final IOException ignored)
+        {
+            // closed or broken: the service is gone for us
+        }
+        serviceGone();
+    }
+
+    private boolean readFully(final ByteBuffer buffer) throws IOException
+    {
+        while (buffer.hasRemaining())
+        {
+            if (socket.read(buffer) < 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void serviceGone()
+    {
+        if (!closed)
+        {
+            pollReplies(); // a detach notice may be waiting in the ring
+            lose("the service went away");
+        }
+    }
+
+    private void pollLoop()
     {
         while (!closed)
         {
-            replies.consumerHeartbeatTime(System.currentTimeMillis());
             pollReplies();
-            if (detachedReason == null && !pending.isEmpty() && !beacon.alive(System.currentTimeMillis()))
-            {
-                detachedReason = "the service went away";
-                failPending("the Ember service on " + kernelDir + " went away");
-            }
             try
             {
                 Thread.sleep(IpcLayout.HEARTBEAT_INTERVAL_MS / 2);
@@ -330,50 +581,80 @@ public final class IpcClient extends ClientBase
         }
         if (detachedReason == null)
         {
-            final ExpandableArrayBuffer empty = new ExpandableArrayBuffer(8);
-            requests.write(IpcLayout.MSG_DETACH, empty, 0, 0);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (detachedReason == null && System.nanoTime() < deadline && beacon.alive(System.currentTimeMillis()))
+            try
             {
-                if (pollReplies() == 0)
+                send(IpcLayout.MSG_DETACH, new ExpandableArrayBuffer(8), 0, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (detachedReason == null && System.nanoTime() < deadline)
                 {
-                    Thread.yield();
+                    if (pollReplies() == 0)
+                    {
+                        Thread.yield();
+                    }
                 }
             }
+            catch (final EmberException ignored)
+            {
+                // the service is gone already
+            }
         }
-        closed = true;
-        heartbeat.interrupt();
-        try
-        {
-            heartbeat.join(1000);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        shutDown();
+    }
+
+    /** Stop both threads, then unmap: no thread may touch the rings once the mapping is gone. */
+    private void shutDown()
+    {
         readerLock.lock();
         try
         {
-            IpcLayout.unmap(mapped);
-            beacon.close();
+            closed = true;
         }
         finally
         {
             readerLock.unlock();
         }
-        deleteQuietly(file);
+        poller.interrupt();
+        closeQuietly(socket); // ends the link thread's read
+        join(poller);
+        join(link);
+        readerLock.lock();
+        try
+        {
+            IpcLayout.unmap(mapped);
+        }
+        finally
+        {
+            readerLock.unlock();
+        }
     }
 
-    private static void deleteQuietly(final Path path)
+    private static void join(final Thread thread)
     {
         try
         {
-            Files.deleteIfExists(path);
+            if (thread.isAlive())
+            {
+                thread.join(2_000);
+            }
         }
-        catch (final IOException ignored)
+        catch (final InterruptedException ex)
         {
-            // best effort
+            Thread.currentThread().interrupt();
         }
     }
 
+    private static void closeQuietly(final SocketChannel socket)
+    {
+        if (socket != null)
+        {
+            try
+            {
+                socket.close();
+            }
+            catch (final IOException ignored)
+            {
+                // closing anyway
+            }
+        }
+    }
 }

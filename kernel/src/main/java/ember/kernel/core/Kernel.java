@@ -15,7 +15,6 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -45,10 +44,12 @@ public final class Kernel implements AutoCloseable
     private final KernelCore core;
     private AgentRunner runner;
     private final long recoveredRecords;
+    private final KernelLog log;
 
     private Kernel(final KernelConfig config, final FileChannel lockChannel, final FileLock lock,
-        final KernelCore core, final long recoveredRecords)
+        final KernelCore core, final long recoveredRecords, final KernelLog log)
     {
+        this.log = log;
         this.config = config;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -92,10 +93,8 @@ public final class Kernel implements AutoCloseable
         FileChannel channel = null;
         try
         {
-            final boolean created = !Files.exists(dir);
-            Files.createDirectories(dir);
-            protect(dir, created);
-            channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            KernelDirectory.secure(dir);
+            channel = KernelDirectory.openPrivateFile(dir.resolve(LOCK_FILE), StandardOpenOption.WRITE);
             final FileLock lock;
             try
             {
@@ -185,14 +184,14 @@ public final class Kernel implements AutoCloseable
             final KernelCore core = new KernelCore(state, writer, log, config, snapshots);
             log.log("kernel opened: recovered from " + from + " and " + recovered + " journal records, index " +
                 state.lastIndex() + ", digest " + state.digest());
-            final Kernel kernel = new Kernel(config, channel, lock, core, recovered);
+            final Kernel kernel = new Kernel(config, channel, lock, core, recovered, log);
             kernel.start(coAgent == null ? null : coAgent.apply(kernel));
             return kernel;
         }
         catch (final IOException ex)
         {
             closeQuietly(channel);
-            throw new UncheckedIOException("cannot open kernel directory " + dir, ex);
+            throw new KernelOpenException("cannot open kernel directory " + dir + ": " + KernelDirectory.describe(ex));
         }
         catch (final RuntimeException ex)
         {
@@ -205,6 +204,12 @@ public final class Kernel implements AutoCloseable
     public KernelConfig config()
     {
         return config;
+    }
+
+    /** Any thread: append a line to {@code DIR/kernel.log} (transports log refusals and failures here). */
+    public void log(final String line)
+    {
+        log.log(line);
     }
 
     /** @return how many journal records recovery replayed. */
@@ -334,31 +339,6 @@ public final class Kernel implements AutoCloseable
             // released with the channel
         }
         closeQuietly(lockChannel);
-    }
-
-    /**
-     * The journal and snapshots hold every user's events: only the kernel's account may read
-     * them. Other accounts need only to reach {@code DIR/ipc} (the service opens that up), so a
-     * kernel directory Ember creates is traverse-only for them.
-     */
-    private static void protect(final Path dir, final boolean created) throws IOException
-    {
-        try
-        {
-            if (created)
-            {
-                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-            }
-            for (final Path own : new Path[] {Journal.queueDir(dir), dir.resolve(SnapshotStore.DIR)})
-            {
-                Files.createDirectories(own);
-                Files.setPosixFilePermissions(own, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            }
-        }
-        catch (final UnsupportedOperationException ignored)
-        {
-            // not a POSIX file system: nothing to set
-        }
     }
 
     /** @return true when the directory already holds a journal (not just its empty folder). */

@@ -8,7 +8,6 @@ import ember.kernel.state.KernelError;
 import ember.kernel.state.KernelLimits;
 import ember.kernel.state.KernelState;
 import ember.kernel.state.PendingTimer;
-import ember.kernel.state.ProcessEntry;
 import ember.kernel.state.SyscallResult;
 import ember.kernel.state.SyscallValidator;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -346,11 +345,6 @@ final class KernelCore implements Agent, KernelEffects
             refuse(command, invalid);
             return;
         }
-        if (!entitled(session, record.pid))
-        {
-            refuse(command, KernelError.PERMISSION_DENIED.message());
-            return;
-        }
         if (record.payload != null && record.payload.length > Math.min(state.limits().maxPayloadBytes(), maxJournaledPayload))
         {
             // Refused before the journal: an oversized payload is not worth journaling.
@@ -438,17 +432,6 @@ final class KernelCore implements Agent, KernelEffects
             serveDeliverable();
         }
         return n;
-    }
-
-    /** A client acts for processes of its own user; root's clients for any. */
-    private boolean entitled(final ClientSession session, final long pid)
-    {
-        if (KernelState.ROOT.equals(session.user()))
-        {
-            return true;
-        }
-        final ProcessEntry process = state.process(pid);
-        return process == null || session.user().equals(process.user());
     }
 
     private void park(final Command command)

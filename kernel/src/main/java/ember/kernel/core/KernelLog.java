@@ -3,14 +3,14 @@ package ember.kernel.core;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 /**
  * The kernel log, {@code DIR/kernel.log}: diagnostics (signals 3 and 6), recoveries, faults.
- * One line per entry, flushed at once. Core thread only (and the opening thread before start).
+ * One line per entry, flushed at once. Thread-safe: the core, the IPC acceptor and the snapshot
+ * writer log through one instance.
  */
 public final class KernelLog implements AutoCloseable
 {
@@ -19,21 +19,14 @@ public final class KernelLog implements AutoCloseable
 
     KernelLog(final Path dir) throws IOException
     {
-        out = Files.newBufferedWriter(dir.resolve(FILE), StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        try
-        {
-            // It names processes and users: for the kernel's account only, like the journal.
-            Files.setPosixFilePermissions(dir.resolve(FILE), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        }
-        catch (final UnsupportedOperationException ignored)
-        {
-            // not a POSIX file system
-        }
+        // It names processes and users: for the kernel's account only, like the journal (0600, no link followed).
+        out = java.nio.channels.Channels.newWriter(
+            KernelDirectory.openPrivateFile(dir.resolve(FILE), StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+            StandardCharsets.UTF_8);
     }
 
     /** Append one line, prefixed with the time. Failures to log never stop the kernel. */
-    public void log(final String line)
+    public synchronized void log(final String line)
     {
         try
         {
@@ -47,7 +40,7 @@ public final class KernelLog implements AutoCloseable
     }
 
     @Override
-    public void close()
+    public synchronized void close()
     {
         try
         {

@@ -1,7 +1,7 @@
 package ember.kernel.state;
 
 import ember.journal.SyscallRecord;
-import org.agrona.collections.IntHashSet;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.ArrayList;
@@ -32,7 +32,8 @@ public final class KernelState
     final Long2ObjectHashMap<ProcessEntry> processes = new Long2ObjectHashMap<>();
     final HashMap<String, Long> services = new HashMap<>();
     final Long2ObjectHashMap<PendingTimer> timers = new Long2ObjectHashMap<>();
-    final IntHashSet clients = new IntHashSet();
+    /** Attached client id → the kernel user it acts as (from its clientAttach record). */
+    final Int2ObjectHashMap<String> clients = new Int2ObjectHashMap<>();
     /** Live processes per user (derived: rebuilt from processes by snapshots, not in the digest). */
     final HashMap<String, Integer> userCounts = new HashMap<>();
     KernelLimits limits = KernelLimits.DEFAULTS;
@@ -69,7 +70,7 @@ public final class KernelState
                 clients.clear();
                 return;
             case CLIENT_ATTACH:
-                clients.add(++clientCount);
+                clients.put(++clientCount, record.text == null ? ROOT : record.text);
                 result.number(clientCount);
                 return;
             case CLIENT_DETACH:
@@ -87,6 +88,13 @@ public final class KernelState
         if (caller == null)
         {
             result.fail(KernelError.NO_SUCH_PROCESS);
+            return;
+        }
+        if (!entitled(record.client, caller))
+        {
+            // A client acts only for processes of its own kernel user (root's clients for any): the
+            // attempt is journaled, so the audit trail shows it, and changes nothing.
+            result.fail(KernelError.PERMISSION_DENIED);
             return;
         }
 
@@ -391,7 +399,7 @@ public final class KernelState
     private void runHandler(final ProcessEntry target, final long signal, final KernelEffects effects)
     {
         final int owner = target.handlerOwner(signal);
-        if (owner != 0 && clients.contains(owner))
+        if (owner != 0 && clients.containsKey(owner))
         {
             effects.onHandlerCall(owner, target.pid, signal);
         }
@@ -557,19 +565,37 @@ public final class KernelState
     {
         final int[] ids = new int[clients.size()];
         int i = 0;
-        final IntHashSet.IntIterator it = clients.iterator();
+        final Int2ObjectHashMap<String>.KeyIterator it = clients.keySet().iterator();
         while (it.hasNext())
         {
-            ids[i++] = it.nextValue();
+            ids[i++] = it.nextInt();
         }
         Arrays.sort(ids);
         return ids;
     }
 
+    /** @return the kernel user attached client {@code id} acts as, or null when it is not attached. */
+    public String clientUser(final int id)
+    {
+        return clients.get(id);
+    }
+
+    /**
+     * @param client the client issuing a syscall (0: the kernel itself, or a record of a journal
+     *               written before clients were tracked).
+     * @param caller the process it acts as.
+     * @return true when the client may act for the process: its user is root or the process's user.
+     */
+    public boolean entitled(final int client, final ProcessEntry caller)
+    {
+        final String user = client == 0 ? null : clients.get(client);
+        return user == null || ROOT.equals(user) || user.equals(caller.user);
+    }
+
     /** @return true when client {@code id} is attached. */
     public boolean isAttached(final int id)
     {
-        return clients.contains(id);
+        return clients.containsKey(id);
     }
 
     public KernelLimits limits()

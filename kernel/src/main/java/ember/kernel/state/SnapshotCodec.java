@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
 public final class SnapshotCodec
 {
     public static final int MAGIC = 0x454D534E; // "EMSN"
-    public static final int VERSION = 1;
+    public static final int VERSION = 2; // 2: attached clients carry their kernel user
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int HEADER = 16;
 
@@ -53,6 +53,7 @@ public final class SnapshotCodec
         for (final int client : clients)
         {
             w.putLong(client);
+            w.putString(state.clients.get(client));
         }
         final long[] pids = state.pids();
         w.putLong(pids.length);
@@ -157,7 +158,7 @@ public final class SnapshotCodec
             state.limits = KernelLimits.decode(r.string());
             for (long i = r.count(); i > 0; i--)
             {
-                state.clients.add((int)r.getLong());
+                state.clients.put((int)r.getLong(), r.string());
             }
             for (long i = r.count(); i > 0; i--)
             {

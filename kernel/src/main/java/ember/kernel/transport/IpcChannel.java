@@ -1,36 +1,140 @@
 package ember.kernel.transport;
 
 import ember.kernel.core.ClientSession;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 
 /**
- * The service's side of one client channel file. Owned by the {@link IpcServer}'s thread.
+ * The service's side of one attached client: its identity (from the socket's peer credentials),
+ * its two rings, and its connection.
+ * <p>
+ * Ownership: the {@link ChannelAcceptor} thread makes the channel and, for a socket client, is
+ * the producer of {@link #requests} and the consumer of {@link #replies}; the core thread
+ * ({@link IpcServer}) is the consumer of {@link #requests} and the producer of {@link #replies},
+ * and owns the fields marked core-thread. The two threads signal each other only through the
+ * volatile {@link #linkFailure} and {@link #closeRequested}.
  */
 final class IpcChannel
 {
-    final Path file;
+    /** How many reply bytes may wait for a client that reads slowly before it is detached. */
+    static final int MAX_BACKLOG_BYTES = 8 << 20;
+
+    final long serial;
+    /** The OS account of the peer, as the operating system reported it for the connection. */
+    final String account;
+    /** The kernel user the client acts as. */
     final String user;
-    final MappedByteBuffer mapped;
+    /** True for shared memory (the kernel's own account), false for a socket client. */
+    final boolean sharedMemory;
+    /** The channel file of a shared-memory client, null for a socket client. */
+    final Path file;
+    final ByteBuffer memory;
     final ManyToOneRingBuffer requests;
     final OneToOneRingBuffer replies;
-    /** Set once the clientAttach record is applied. */
-    ClientSession session;
-    /** Commands submitted and not yet answered. */
-    int inFlight;
-    /** Why the channel is being detached, once it is. */
-    String detachReason;
-    long attachedAtMs;
+    final long clientOsPid;
 
-    IpcChannel(final Path file, final String user, final MappedByteBuffer mapped)
+    /** Set by the acceptor when the connection ends or breaks the protocol: the client is gone. */
+    volatile String linkFailure;
+    /** Set by the core once it will not touch the channel again: the acceptor may free it. */
+    volatile boolean closeRequested;
+
+    // Core thread only.
+    ClientSession session;
+    int inFlight;
+    String detachReason;
+    final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
+    int backlogBytes;
+
+    IpcChannel(
+        final long serial, final String account, final String user, final Path file, final ByteBuffer memory,
+        final long clientOsPid)
     {
-        this.file = file;
+        this.serial = serial;
+        this.account = account;
         this.user = user;
-        this.mapped = mapped;
-        this.requests = new ManyToOneRingBuffer(IpcLayout.requestRegion(mapped));
-        this.replies = new OneToOneRingBuffer(IpcLayout.replyRegion(mapped));
+        this.sharedMemory = file != null;
+        this.file = file;
+        this.memory = memory;
+        this.clientOsPid = clientOsPid;
+        this.requests = new ManyToOneRingBuffer(IpcLayout.requestRegion(memory));
+        this.replies = new OneToOneRingBuffer(IpcLayout.replyRegion(memory));
+    }
+
+    /**
+     * Core thread: send a reply message, in order behind any backlog.
+     *
+     * @return false when the client has let more than {@link #MAX_BACKLOG_BYTES} pile up (detach it).
+     */
+    boolean send(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (backlog.isEmpty() && replies.write(type, buffer, offset, length))
+        {
+            return true;
+        }
+        if (backlogBytes + length > MAX_BACKLOG_BYTES)
+        {
+            return false;
+        }
+        final byte[] message = new byte[4 + length];
+        message[0] = (byte)type;
+        message[1] = (byte)(type >>> 8);
+        message[2] = (byte)(type >>> 16);
+        message[3] = (byte)(type >>> 24);
+        buffer.getBytes(offset, message, 4, length);
+        backlog.addLast(message);
+        backlogBytes += length;
+        return true;
+    }
+
+    /** Core thread: move what the reply ring takes from the backlog. @return messages moved. */
+    int flushBacklog(final org.agrona.concurrent.UnsafeBuffer view)
+    {
+        int moved = 0;
+        byte[] message;
+        while ((message = backlog.peekFirst()) != null)
+        {
+            view.wrap(message);
+            final int type = view.getInt(0, java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (!replies.write(type, view, 4, message.length - 4))
+            {
+                break;
+            }
+            backlog.removeFirst();
+            backlogBytes -= message.length - 4;
+            moved++;
+        }
+        return moved;
+    }
+
+    /** Acceptor thread, after {@link #closeRequested}: release the channel's memory and file. */
+    void free()
+    {
+        if (memory instanceof MappedByteBuffer mapped)
+        {
+            IpcLayout.unmap(mapped);
+        }
+        if (file != null)
+        {
+            try
+            {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+            catch (final java.io.IOException ignored)
+            {
+                // in the service's own private folder: removed at the next start at the latest
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "client of account " + account + (sharedMemory ? " (shared memory)" : " (socket)");
     }
 }

@@ -4,29 +4,43 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
-import java.nio.MappedByteBuffer;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * Where the local IPC lives and how its files are laid out.
+ * Where the local IPC lives, how its files are laid out, and the messages it carries.
  * <pre>
- *   DIR/ipc/service              the service's beacon: magic, version, heartbeat (epoch ms), OS pid
- *   DIR/ipc/clients/NAME.chan    one channel per client, created by the client, mode 0600:
+ *   DIR/ipc/                     0711, the kernel's account: others may only reach the two entries below
+ *   DIR/ipc/ember.sock           Unix-domain socket, 0666: every client connects here first; the
+ *                                kernel takes the client's OS account from the socket's peer credentials
+ *   DIR/ipc/service              the service's beacon, 0644: magic, version, heartbeat (epoch ms), OS pid
+ *   DIR/ipc/channels/            0700: shared-memory channels, made by the service for clients of its
+ *                                own account only, 0600:
  *       [0, 4096)                header: magic, version, client OS pid
  *       request ring             client → kernel, Agrona many-to-one ring buffer
  *       reply ring               kernel → client, Agrona one-to-one ring buffer
  * </pre>
- * The kernel trusts a channel as coming from the OS account that owns its file.
+ * Clients of other accounts never share memory with the service: their requests and replies
+ * travel over the socket as frames ({@code int length, int type, bytes}) that the service's
+ * acceptor thread moves to and from rings of the same layout in the service's own memory. So no
+ * other account can resize, replace or link memory the core reads.
+ * <p>
+ * The handshake on the socket: the client sends {@link #HELLO_LENGTH} bytes (magic, version,
+ * mode, reserved, client OS pid); the service answers {@code int status, int length, utf-8 text}
+ * — for {@link #MODE_SHARED_MEMORY} the channel file's path, for a refusal its reason — and,
+ * in {@link #MODE_SOCKET}, the connection then carries frames. In both modes the connection
+ * stays open for the client's whole life: its end is how the service learns the client is gone.
  */
 public final class IpcLayout
 {
     public static final String IPC_DIR = "ipc";
-    public static final String CLIENTS_DIR = "clients";
+    public static final String CHANNELS_DIR = "channels";
+    public static final String SOCKET_FILE = "ember.sock";
     public static final String SERVICE_FILE = "service";
     public static final String CHANNEL_SUFFIX = ".chan";
 
     public static final int MAGIC = 0x454D4252; // "EMBR"
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int PAGE = 4096;
     public static final int HEADER_LENGTH = PAGE;
     public static final int REQUEST_CAPACITY = 1 << 20;
@@ -36,6 +50,10 @@ public final class IpcLayout
     public static final int REPLY_OFFSET = align(REQUEST_OFFSET + REQUEST_LENGTH);
     public static final int REPLY_LENGTH = REPLY_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
     public static final int CHANNEL_FILE_LENGTH = align(REPLY_OFFSET + REPLY_LENGTH);
+    /** The longest message either ring takes (an eighth of its capacity, Agrona's rule). */
+    public static final int MAX_MESSAGE_LENGTH = REQUEST_CAPACITY / 8;
+    /** Frame header on the socket: int length of the body, int message type. */
+    public static final int FRAME_HEADER_LENGTH = 8;
 
     public static final int HEADER_MAGIC = 0;
     public static final int HEADER_VERSION = 4;
@@ -46,9 +64,16 @@ public final class IpcLayout
     public static final int SERVICE_OS_PID = 16;
     /** A service whose beacon is older than this is taken as gone. */
     public static final long SERVICE_TIMEOUT_MS = 3_000;
-    /** A client whose reply-ring heartbeat is older than this is detached. */
-    public static final long CLIENT_TIMEOUT_MS = 5_000;
     public static final long HEARTBEAT_INTERVAL_MS = 100;
+
+    // Handshake.
+    public static final int HELLO_LENGTH = 24;
+    public static final int MODE_SHARED_MEMORY = 1;
+    public static final int MODE_SOCKET = 2;
+    public static final int STATUS_OK = 0;
+    public static final int STATUS_REFUSED = 1;
+    /** A connection that has not sent its hello by then is closed. */
+    public static final long HELLO_TIMEOUT_MS = 2_000;
 
     // Request message types (client → kernel).
     /** A syscall: a {@code RecordCodec} frame whose index field is the correlation id. */
@@ -61,6 +86,13 @@ public final class IpcLayout
     public static final int MSG_RESULT = 2;
     public static final int MSG_HANDLER = 3;
     public static final int MSG_DETACHED = 4;
+    /**
+     * One piece of a result longer than a ring message: {@code long correlation, int total length,
+     * int offset}, then that piece of the {@link ReplyCodec} encoding (which starts with the
+     * correlation itself); the client decodes once it holds all {@code total} bytes.
+     */
+    public static final int MSG_RESULT_PART = 5;
+    public static final int RESULT_PART_HEADER = 16;
 
     private IpcLayout()
     {
@@ -71,9 +103,14 @@ public final class IpcLayout
         return kernelDir.resolve(IPC_DIR);
     }
 
-    public static Path clientsDir(final Path kernelDir)
+    public static Path channelsDir(final Path kernelDir)
     {
-        return ipcDir(kernelDir).resolve(CLIENTS_DIR);
+        return ipcDir(kernelDir).resolve(CHANNELS_DIR);
+    }
+
+    public static Path socketFile(final Path kernelDir)
+    {
+        return ipcDir(kernelDir).resolve(SOCKET_FILE);
     }
 
     public static Path serviceFile(final Path kernelDir)
@@ -86,64 +123,20 @@ public final class IpcLayout
         return (value + PAGE - 1) & -PAGE;
     }
 
-    /** @return the request ring's region of a mapped channel. */
-    public static UnsafeBuffer requestRegion(final MappedByteBuffer mapped)
+    /** @return the request ring's region of a channel's memory (a mapped file or the service's own buffer). */
+    public static UnsafeBuffer requestRegion(final ByteBuffer memory)
     {
-        return new UnsafeBuffer(mapped, REQUEST_OFFSET, REQUEST_LENGTH);
+        return new UnsafeBuffer(memory, REQUEST_OFFSET, REQUEST_LENGTH);
     }
 
-    /** @return the reply ring's region of a mapped channel. */
-    public static UnsafeBuffer replyRegion(final MappedByteBuffer mapped)
+    /** @return the reply ring's region of a channel's memory. */
+    public static UnsafeBuffer replyRegion(final ByteBuffer memory)
     {
-        return new UnsafeBuffer(mapped, REPLY_OFFSET, REPLY_LENGTH);
-    }
-
-    /** A channel file made and mapped by a client, not yet visible to the service. */
-    public record NewChannel(Path temp, Path file, MappedByteBuffer mapped)
-    {
-        /** Make the channel visible: the service attaches it on its next scan. */
-        public void publish() throws java.io.IOException
-        {
-            java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    /**
-     * Create a channel file (mode 0600, owned by the calling account) under a temporary name,
-     * sized and mapped, header written.
-     *
-     * @param kernelDir the kernel directory of the service.
-     */
-    public static NewChannel createChannel(final Path kernelDir) throws java.io.IOException
-    {
-        final Path clients = clientsDir(kernelDir);
-        final String name = java.util.UUID.randomUUID().toString();
-        final Path temp = clients.resolve("." + name + ".tmp");
-        final Path file = clients.resolve(name + CHANNEL_SUFFIX);
-        java.nio.file.Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        try
-        {
-            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(temp.toFile(), "rw"))
-            {
-                raf.setLength(CHANNEL_FILE_LENGTH);
-            }
-            final MappedByteBuffer mapped = IoUtil.mapExistingFile(temp.toFile(), "ember channel");
-            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
-            header.putInt(HEADER_VERSION, VERSION);
-            header.putLong(HEADER_OS_PID, ProcessHandle.current().pid());
-            header.putIntVolatile(HEADER_MAGIC, MAGIC);
-            return new NewChannel(temp, file, mapped);
-        }
-        catch (final java.io.IOException | RuntimeException ex)
-        {
-            java.nio.file.Files.deleteIfExists(temp);
-            throw ex;
-        }
+        return new UnsafeBuffer(memory, REPLY_OFFSET, REPLY_LENGTH);
     }
 
     /** Unmap quietly. */
-    public static void unmap(final MappedByteBuffer mapped)
+    public static void unmap(final java.nio.MappedByteBuffer mapped)
     {
         if (mapped != null)
         {

@@ -6,7 +6,8 @@ import ember.journal.SyscallType;
 import ember.kernel.core.Command;
 import ember.kernel.core.HandlerCall;
 import ember.kernel.core.Kernel;
-import ember.kernel.state.KernelState;
+import ember.kernel.core.KernelDirectory;
+import ember.kernel.core.KernelOpenException;
 
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.IoUtil;
@@ -15,43 +16,41 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * The service side of Ember's local IPC: finds client channel files, trusts each as coming from
- * the OS account that owns it, turns its messages into commands for the core and writes the
- * answers and handler calls back.
+ * The core-thread side of Ember's local IPC: attaches the channels the {@link ChannelAcceptor}
+ * made (journaled as {@code clientAttach}, naming the OS account), turns their messages into
+ * commands for the core and writes the answers and handler calls back.
  * <p>
  * Runs on the core's thread (composed with it in one {@link org.agrona.concurrent.AgentRunner}),
  * so command completions, which the core reports on its thread, are written here without locks.
- * A channel that sends garbage, stops heart-beating, or does not read its replies is detached;
- * other clients are not affected.
+ * A channel that sends garbage, whose connection ends, or that does not read its replies is
+ * detached; other clients are not affected. The only memory this thread shares with a client
+ * process is the shared-memory channel of a client of the kernel's own account.
  */
 public final class IpcServer implements Agent
 {
-    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final long SCAN_INTERVAL_MS = 5;
+    /** Default cap of attached clients per OS account. */
+    public static final int DEFAULT_MAX_CLIENTS_PER_ACCOUNT = 64;
+    /** Default cap of attached clients in all. */
+    public static final int DEFAULT_MAX_CLIENTS = 1024;
     private static final int READ_LIMIT = 64;
 
     private final Kernel kernel;
     private final Path kernelDir;
-    private final Path clientsDir;
-    private final int ownUid;
-    private final Map<Path, IpcChannel> channels = new HashMap<>();
+    private final int maxClientsPerAccount;
+    private final int maxClients;
+    private final List<IpcChannel> channels = new ArrayList<>();
     private final Map<Integer, IpcChannel> bySession = new HashMap<>();
     private final List<IpcChannel> detaching = new ArrayList<>();
     /** Channels whose clientAttach command the core has not answered yet. */
@@ -59,31 +58,38 @@ public final class IpcServer implements Agent
     private final RecordCodec codec = new RecordCodec();
     private final ember.journal.PayloadCodec payloads = new ember.journal.PayloadCodec();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
+    private final UnsafeBuffer partView = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer frameView = new UnsafeBuffer(new byte[0]);
+    private ChannelAcceptor acceptor;
     private MappedByteBuffer beaconMapping;
     private UnsafeBuffer beacon;
-    private long nextScanMs;
     private long nextHeartbeatMs;
+    private boolean wakeAcceptor;
     private IpcChannel current;
     private final org.agrona.concurrent.MessageHandler onRequest = this::onRequest;
 
-    /**
-     * @param kernel    the kernel to submit commands to (its core runs on this agent's thread).
-     * @param kernelDir the kernel directory.
-     */
+    /** A server with the default caps. */
     public IpcServer(final Kernel kernel, final Path kernelDir)
     {
+        this(kernel, kernelDir, DEFAULT_MAX_CLIENTS_PER_ACCOUNT, DEFAULT_MAX_CLIENTS);
+    }
+
+    /**
+     * @param kernel               the kernel to submit commands to (its core runs on this agent's thread).
+     * @param kernelDir            the kernel directory.
+     * @param maxClientsPerAccount clients one OS account may have attached (or handshaking) at once.
+     * @param maxClients           clients in all.
+     */
+    public IpcServer(final Kernel kernel, final Path kernelDir, final int maxClientsPerAccount, final int maxClients)
+    {
+        if (maxClientsPerAccount < 1 || maxClients < 1)
+        {
+            throw new IllegalArgumentException("client caps must be at least 1");
+        }
         this.kernel = kernel;
         this.kernelDir = kernelDir;
-        this.clientsDir = IpcLayout.clientsDir(kernelDir);
-        try
-        {
-            this.ownUid = (Integer)Files.getAttribute(Path.of("/proc/self"), "unix:uid"); // follows the link
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        this.maxClientsPerAccount = maxClientsPerAccount;
+        this.maxClients = maxClients;
     }
 
     @Override
@@ -91,35 +97,32 @@ public final class IpcServer implements Agent
     {
         try
         {
-            Files.createDirectories(clientsDir);
-            // Any account may create its own channel here; the sticky bit keeps others' files safe.
-            Files.setPosixFilePermissions(IpcLayout.ipcDir(kernelDir), PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.setPosixFilePermissions(clientsDir, PosixFilePermissions.fromString("rwxrwxrwx"));
-            new ProcessBuilder("chmod", "+t", clientsDir.toString()).start().waitFor();
-            final java.io.File file = IpcLayout.serviceFile(kernelDir).toFile();
-            Files.deleteIfExists(file.toPath()); // left by a crashed service: we hold the kernel lock
-            beaconMapping = IoUtil.mapNewFile(file, IpcLayout.SERVICE_FILE_LENGTH, false);
-            beacon = new UnsafeBuffer(beaconMapping);
-            beacon.putInt(IpcLayout.HEADER_VERSION, IpcLayout.VERSION);
-            beacon.putLong(IpcLayout.SERVICE_OS_PID, ProcessHandle.current().pid());
-            beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, System.currentTimeMillis());
-            beacon.putIntVolatile(0, IpcLayout.MAGIC);
-            // Channels left by clients of an earlier run are stale: their clients must re-attach.
-            try (DirectoryStream<Path> stale = Files.newDirectoryStream(clientsDir))
+            KernelDirectory.ensureDirectory(IpcLayout.ipcDir(kernelDir), KernelDirectory.TRAVERSE_DIR);
+            final Path channelsDir = IpcLayout.channelsDir(kernelDir);
+            KernelDirectory.ensurePrivateDirectory(channelsDir);
+            // Channels of an earlier run are stale (we hold the kernel lock): their clients must re-attach.
+            try (DirectoryStream<Path> stale = Files.newDirectoryStream(channelsDir))
             {
                 for (final Path path : stale)
                 {
                     Files.deleteIfExists(path);
                 }
             }
+            final Path file = IpcLayout.serviceFile(kernelDir);
+            Files.deleteIfExists(file);
+            beaconMapping = IoUtil.mapNewFile(file.toFile(), IpcLayout.SERVICE_FILE_LENGTH, false);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            beacon = new UnsafeBuffer(beaconMapping);
+            beacon.putInt(IpcLayout.HEADER_VERSION, IpcLayout.VERSION);
+            beacon.putLong(IpcLayout.SERVICE_OS_PID, ProcessHandle.current().pid());
+            beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, System.currentTimeMillis());
+            beacon.putIntVolatile(0, IpcLayout.MAGIC);
+            final String ownAccount = Files.getOwner(Path.of("/proc/self")).getName();
+            acceptor = new ChannelAcceptor(kernelDir, ownAccount, maxClientsPerAccount, maxClients, kernel::log);
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException(ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
+            throw new KernelOpenException("cannot start the service on " + kernelDir + ": " + KernelDirectory.describe(ex));
         }
     }
 
@@ -128,20 +131,35 @@ public final class IpcServer implements Agent
     {
         int work = 0;
         final long nowMs = System.currentTimeMillis();
-        if (nowMs >= nextScanMs)
-        {
-            nextScanMs = nowMs + SCAN_INTERVAL_MS;
-            work += scan(nowMs);
-        }
         if (nowMs >= nextHeartbeatMs)
         {
             nextHeartbeatMs = nowMs + IpcLayout.HEARTBEAT_INTERVAL_MS;
             beacon.putLongOrdered(IpcLayout.SERVICE_HEARTBEAT, nowMs);
-            checkLiveness(nowMs);
         }
-        for (final IpcChannel channel : channels.values())
+        IpcChannel fresh;
+        while (kernel.hasRoom(1) && (fresh = acceptor.accepted().poll()) != null)
         {
-            if (channel.session != null && channel.detachReason == null && kernel.hasRoom(READ_LIMIT + 1))
+            attach(fresh);
+            work++;
+        }
+        for (int i = 0, n = channels.size(); i < n; i++)
+        {
+            final IpcChannel channel = channels.get(i);
+            if (channel.detachReason != null)
+            {
+                continue;
+            }
+            if (channel.linkFailure != null)
+            {
+                startDetach(channel, channel.linkFailure);
+                continue;
+            }
+            if (!channel.backlog.isEmpty())
+            {
+                work += channel.flushBacklog(partView);
+                wakeAcceptor |= !channel.sharedMemory;
+            }
+            if (channel.session != null && kernel.hasRoom(READ_LIMIT + 1))
             {
                 current = channel;
                 try
@@ -150,7 +168,7 @@ public final class IpcServer implements Agent
                 }
                 catch (final RuntimeException ex)
                 {
-                    // A hostile writer can corrupt the ring's own headers.
+                    // A client of the kernel's own account can corrupt its ring's own headers.
                     startDetach(channel, "corrupt request ring: " + ex.getMessage());
                 }
                 forwardHandlerCalls(channel);
@@ -161,18 +179,27 @@ public final class IpcServer implements Agent
         {
             finishDetaches();
         }
+        if (wakeAcceptor)
+        {
+            wakeAcceptor = false;
+            acceptor.wakeup();
+        }
         return work;
     }
 
     @Override
     public void onClose()
     {
-        for (final IpcChannel channel : channels.values())
+        for (final IpcChannel channel : channels)
         {
             writeDetached(channel, "service stopped");
-            IpcLayout.unmap(channel.mapped);
+            channel.closeRequested = true;
         }
         channels.clear();
+        if (acceptor != null)
+        {
+            acceptor.close(); // frees every channel
+        }
         if (beacon != null)
         {
             beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, 0);
@@ -200,77 +227,16 @@ public final class IpcServer implements Agent
         return channels.size();
     }
 
-    private int scan(final long nowMs)
+    private void attach(final IpcChannel channel)
     {
-        int found = 0;
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(clientsDir, "*" + IpcLayout.CHANNEL_SUFFIX))
-        {
-            for (final Path path : stream)
-            {
-                if (!channels.containsKey(path) && kernel.hasRoom(1))
-                {
-                    found++;
-                    accept(path, nowMs);
-                }
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // The directory is re-scanned in a few ms.
-        }
-        return found;
-    }
-
-    /** Check a new channel file and, when it is sound, attach its owner as a client. */
-    private void accept(final Path path, final long nowMs)
-    {
-        final String user;
-        MappedByteBuffer mapped = null;
-        try
-        {
-            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) ||
-                Files.size(path) != IpcLayout.CHANNEL_FILE_LENGTH)
-            {
-                reject(path);
-                return;
-            }
-            final Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
-            if (permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE))
-            {
-                reject(path); // another account could write into it: not a trustworthy identity
-                return;
-            }
-            final int uid = uidOf(path);
-            user = uid == ownUid ? KernelState.ROOT : Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName();
-            if (!USER.matcher(user).matches())
-            {
-                reject(path);
-                return;
-            }
-            mapped = IoUtil.mapExistingFile(path.toFile(), "ember channel");
-            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, IpcLayout.HEADER_LENGTH);
-            if (header.getIntVolatile(IpcLayout.HEADER_MAGIC) != IpcLayout.MAGIC ||
-                header.getInt(IpcLayout.HEADER_VERSION) != IpcLayout.VERSION)
-            {
-                IpcLayout.unmap(mapped);
-                reject(path);
-                return;
-            }
-            final IpcChannel channel = new IpcChannel(path, user, mapped);
-            channel.attachedAtMs = nowMs;
-            channels.put(path, channel);
-            final Command attach = new Command(this::onAttached);
-            attach.record.reset(SyscallType.CLIENT_ATTACH, 0).text = user;
-            attach.correlationId = 0;
-            pendingAttach.put(attach, channel);
-            kernel.submit(attach);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            IpcLayout.unmap(mapped);
-            channels.remove(path);
-            reject(path);
-        }
+        channels.add(channel);
+        final Command attach = new Command(this::onAttached);
+        attach.record.reset(SyscallType.CLIENT_ATTACH, 0).text = channel.user;
+        // The audit trail names the OS account and how it is connected, not only the kernel user.
+        attach.record.names = new String[] {channel.account, channel.sharedMemory ? "shared-memory" : "socket"};
+        attach.correlationId = 0;
+        pendingAttach.put(attach, channel);
+        kernel.submit(attach);
     }
 
     private void onAttached(final Command command)
@@ -290,22 +256,7 @@ public final class IpcServer implements Agent
         final MutableDirectBuffer out = scratch;
         out.putInt(0, command.session.id());
         final int length = 4 + out.putStringUtf8(4, channel.user);
-        if (!channel.replies.write(IpcLayout.MSG_ATTACHED, out, 0, length))
-        {
-            startDetach(channel, "reply ring full");
-        }
-    }
-
-    private void reject(final Path path)
-    {
-        try
-        {
-            Files.deleteIfExists(path);
-        }
-        catch (final IOException ignored)
-        {
-            // not ours to delete (another account's file in a sticky directory): ignore it
-        }
+        send(channel, IpcLayout.MSG_ATTACHED, out, length);
     }
 
     private void onRequest(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
@@ -398,10 +349,32 @@ public final class IpcServer implements Agent
     {
         forwardHandlerCalls(channel); // handler lines come before the result that caused them
         final int length = ReplyCodec.encode(scratch, 0, command.correlationId, command.result, command.refusal);
-        if (!channel.replies.write(IpcLayout.MSG_RESULT, scratch, 0, length))
+        if (length <= IpcLayout.MAX_MESSAGE_LENGTH)
+        {
+            send(channel, IpcLayout.MSG_RESULT, scratch, length);
+            return;
+        }
+        // Longer than one ring message (getplist of many processes): sent in pieces, reassembled by the client.
+        final int piece = IpcLayout.MAX_MESSAGE_LENGTH - IpcLayout.RESULT_PART_HEADER;
+        final ExpandableArrayBuffer part = new ExpandableArrayBuffer(IpcLayout.MAX_MESSAGE_LENGTH);
+        for (int offset = 0; offset < length && channel.detachReason == null; offset += piece)
+        {
+            final int n = Math.min(piece, length - offset);
+            part.putLong(0, command.correlationId);
+            part.putInt(8, length);
+            part.putInt(12, offset);
+            part.putBytes(IpcLayout.RESULT_PART_HEADER, scratch, offset, n);
+            send(channel, IpcLayout.MSG_RESULT_PART, part, IpcLayout.RESULT_PART_HEADER + n);
+        }
+    }
+
+    private void send(final IpcChannel channel, final int type, final MutableDirectBuffer buffer, final int length)
+    {
+        if (!channel.send(type, buffer, 0, length))
         {
             startDetach(channel, "client does not read its replies");
         }
+        wakeAcceptor |= !channel.sharedMemory;
     }
 
     private void forwardHandlerCalls(final IpcChannel channel)
@@ -411,36 +384,11 @@ public final class IpcServer implements Agent
             return;
         }
         HandlerCall call;
-        while ((call = channel.session.pollHandlerCall()) != null)
+        while (channel.detachReason == null && (call = channel.session.pollHandlerCall()) != null)
         {
             scratch.putLong(0, call.pid());
             scratch.putLong(8, call.signal());
-            if (!channel.replies.write(IpcLayout.MSG_HANDLER, scratch, 0, 16))
-            {
-                startDetach(channel, "client does not read its replies");
-                return;
-            }
-        }
-    }
-
-    private void checkLiveness(final long nowMs)
-    {
-        for (final IpcChannel channel : channels.values())
-        {
-            if (channel.detachReason != null || channel.session == null)
-            {
-                continue;
-            }
-            final long heartbeat = channel.replies.consumerHeartbeatTime();
-            final long last = Math.max(heartbeat, channel.attachedAtMs);
-            if (nowMs - last > IpcLayout.CLIENT_TIMEOUT_MS)
-            {
-                startDetach(channel, "no heartbeat for " + (nowMs - last) + " ms");
-            }
-            else if (!Files.exists(channel.file, LinkOption.NOFOLLOW_LINKS))
-            {
-                startDetach(channel, "channel file removed");
-            }
+            send(channel, IpcLayout.MSG_HANDLER, scratch, 16);
         }
     }
 
@@ -459,18 +407,26 @@ public final class IpcServer implements Agent
         while (it.hasNext())
         {
             final IpcChannel channel = it.next();
-            it.remove();
+            if (channel.session == null && pendingAttach.containsValue(channel))
+            {
+                continue; // its attach is still in the core: detached once it is answered
+            }
             if (channel.session != null)
             {
+                if (!kernel.hasRoom(1))
+                {
+                    return; // the core's inbox is full: submitting from its own thread would wait forever
+                }
                 final Command detach = new Command(c -> { });
                 detach.record.reset(SyscallType.CLIENT_DETACH, 0).arg0 = channel.session.id();
                 kernel.submit(detach);
                 bySession.remove(channel.session.id());
             }
+            it.remove();
             writeDetached(channel, channel.detachReason);
-            channels.remove(channel.file);
-            IpcLayout.unmap(channel.mapped);
-            reject(channel.file);
+            channels.remove(channel);
+            channel.closeRequested = true; // from here on only the acceptor touches it
+            wakeAcceptor = true;
         }
     }
 
@@ -478,6 +434,7 @@ public final class IpcServer implements Agent
     {
         try
         {
+            channel.flushBacklog(partView);
             final int length = scratch.putStringUtf8(0, reason);
             channel.replies.write(IpcLayout.MSG_DETACHED, scratch, 0, length);
         }
@@ -486,17 +443,4 @@ public final class IpcServer implements Agent
             // the ring may be the reason
         }
     }
-
-    private static int uidOf(final Path path)
-    {
-        try
-        {
-            return (Integer)Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
 }

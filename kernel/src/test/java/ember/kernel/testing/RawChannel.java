@@ -4,22 +4,32 @@ import ember.journal.RecordCodec;
 import ember.journal.SyscallRecord;
 import ember.kernel.transport.IpcLayout;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A hand-driven client channel for hostile-client tests: writes whatever bytes a test wants into
- * the request ring and reads the replies raw.
+ * A hand-driven client for hostile-client tests: does the real handshake on the service's socket
+ * (shared memory, so the test must run as the kernel's account), then writes whatever bytes a
+ * test wants into the request ring and reads the replies raw.
  */
 public final class RawChannel implements AutoCloseable
 {
-    public final IpcLayout.NewChannel channel;
+    public final SocketChannel socket;
+    public final Path file;
+    public final MappedByteBuffer mapped;
     public final ManyToOneRingBuffer requests;
     public final OneToOneRingBuffer replies;
     public final UnsafeBuffer requestRegion;
@@ -31,12 +41,19 @@ public final class RawChannel implements AutoCloseable
 
     public RawChannel(final Path kernelDir) throws Exception
     {
-        channel = IpcLayout.createChannel(kernelDir);
-        requestRegion = IpcLayout.requestRegion(channel.mapped());
+        socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+        socket.connect(UnixDomainSocketAddress.of(IpcLayout.socketFile(kernelDir)));
+        socket.write(hello(IpcLayout.MODE_SHARED_MEMORY));
+        final String answer = readAnswer(socket);
+        if (!answer.startsWith("ok "))
+        {
+            throw new IllegalStateException("refused: " + answer);
+        }
+        file = Path.of(answer.substring(3));
+        mapped = IoUtil.mapExistingFile(file.toFile(), "raw channel");
+        requestRegion = IpcLayout.requestRegion(mapped);
         requests = new ManyToOneRingBuffer(requestRegion);
-        replies = new OneToOneRingBuffer(IpcLayout.replyRegion(channel.mapped()));
-        replies.consumerHeartbeatTime(System.currentTimeMillis());
-        channel.publish();
+        replies = new OneToOneRingBuffer(IpcLayout.replyRegion(mapped));
         final long deadline = System.currentTimeMillis() + 10_000;
         while (clientId == 0 && System.currentTimeMillis() < deadline)
         {
@@ -47,6 +64,38 @@ public final class RawChannel implements AutoCloseable
         {
             throw new IllegalStateException("not attached");
         }
+    }
+
+    /** @return a handshake hello asking for {@code mode}. */
+    public static ByteBuffer hello(final int mode)
+    {
+        final ByteBuffer hello = ByteBuffer.allocate(IpcLayout.HELLO_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        hello.putInt(IpcLayout.MAGIC).putInt(IpcLayout.VERSION).putInt(mode).putInt(0)
+            .putLong(ProcessHandle.current().pid()).flip();
+        return hello;
+    }
+
+    /** Read a handshake answer (blocking). @return {@code ok TEXT} or {@code refused TEXT}, or {@code closed}. */
+    public static String readAnswer(final SocketChannel socket) throws java.io.IOException
+    {
+        final ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        while (head.hasRemaining())
+        {
+            if (socket.read(head) < 0)
+            {
+                return "closed";
+            }
+        }
+        final ByteBuffer text = ByteBuffer.allocate(head.getInt(4));
+        while (text.hasRemaining())
+        {
+            if (socket.read(text) < 0)
+            {
+                return "closed";
+            }
+        }
+        return (head.getInt(0) == IpcLayout.STATUS_OK ? "ok " : "refused ") +
+            new String(text.array(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Read what the service sent. @return messages read. */
@@ -112,8 +161,9 @@ public final class RawChannel implements AutoCloseable
     }
 
     @Override
-    public void close()
+    public void close() throws java.io.IOException
     {
-        IpcLayout.unmap(channel.mapped());
+        socket.close();
+        IpcLayout.unmap(mapped);
     }
 }

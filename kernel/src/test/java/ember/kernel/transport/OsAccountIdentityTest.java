@@ -125,6 +125,7 @@ class OsAccountIdentityTest
             final long alicesPid = 2; // the first process spawned in the fresh kernel, and its child 4
             int attachedAs = 0;
             int client = -1;
+            int deniedJournaled = 0;
             try (JournalReader reader = new JournalReader(dir, true))
             {
                 final SyscallRecord record = new SyscallRecord();
@@ -138,15 +139,18 @@ class OsAccountIdentityTest
                         {
                             attachedAs++;
                             client = clients;
+                            assertEquals(List.of(account, "socket"), List.of(record.names),
+                                "clientAttach names the OS account and its transport");
                         }
                     }
                     else if (record.client == client && client > 0 && record.pid != alicesPid && record.pid != alicesPid + 2)
                     {
-                        assertTrue(false, "a refused call reached the journal: " + record);
+                        deniedJournaled++; // `as ROOTS` and `as 1`: denied, and in the audit trail (SPEC §6)
                     }
                 }
             }
-            assertEquals(1, attachedAs, "the channel's owner is the client's kernel user");
+            assertEquals(2, deniedJournaled, "refused attempts to act for another user's process are journaled");
+            assertEquals(1, attachedAs, "the connection's OS account is the client's kernel user");
         }
         finally
         {
