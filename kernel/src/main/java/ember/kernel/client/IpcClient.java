@@ -106,6 +106,23 @@ public final class IpcClient extends ClientBase
      */
     public static IpcClient connect(final Path kernelDir, final long timeoutMs)
     {
+        return connect(kernelDir, timeoutMs, false);
+    }
+
+    /**
+     * Attach to the service running on {@code kernelDir} through the socket only, sharing no memory
+     * with it even when this is the kernel's own account (what every other account gets).
+     *
+     * @param timeoutMs how long to wait for the service to accept the client.
+     * @throws EmberException when no service runs there, it cannot be reached, or it refuses the client.
+     */
+    public static IpcClient connectOverSocket(final Path kernelDir, final long timeoutMs)
+    {
+        return connect(kernelDir, timeoutMs, true);
+    }
+
+    private static IpcClient connect(final Path kernelDir, final long timeoutMs, final boolean socketOnly)
+    {
         final Path socketFile = IpcLayout.socketFile(kernelDir);
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         SocketChannel socket = null;
@@ -122,14 +139,22 @@ public final class IpcClient extends ClientBase
             {
                 throw new EmberException(unreachable(kernelDir, ex));
             }
-            final boolean own = KernelDirectory.uidOf(socketFile) == KernelDirectory.ownUid();
+            final boolean own = !socketOnly && KernelDirectory.uidOf(socketFile) == KernelDirectory.ownUid();
             final ByteBuffer hello = ByteBuffer.allocate(IpcLayout.HELLO_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
             hello.putInt(IpcLayout.MAGIC).putInt(IpcLayout.VERSION)
                 .putInt(own ? IpcLayout.MODE_SHARED_MEMORY : IpcLayout.MODE_SOCKET).putInt(0)
                 .putLong(ProcessHandle.current().pid()).flip();
-            while (hello.hasRemaining())
+            try
             {
-                socket.write(hello);
+                while (hello.hasRemaining())
+                {
+                    socket.write(hello);
+                }
+            }
+            catch (final IOException ex)
+            {
+                // A service that refuses at once (a cap) answers and closes before reading the hello:
+                // its answer says why.
             }
             final String answer = readAnswer(socket, kernelDir, deadline);
             if (own)

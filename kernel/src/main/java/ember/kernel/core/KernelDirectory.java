@@ -113,6 +113,11 @@ public final class KernelDirectory
             ensurePrivateDirectory(dir.resolve(SnapshotStore.DIR));
             checkEntries(dir.resolve(ember.journal.Journal.QUEUE_DIR));
             checkEntries(dir.resolve(SnapshotStore.DIR));
+            final Path ipc = dir.resolve("ipc");
+            if (Files.exists(ipc, LinkOption.NOFOLLOW_LINKS))
+            {
+                checkDirectory(ipc, "directory"); // the service's; checked here so that serve refuses before starting
+            }
             checkPrivateFileIfPresent(dir.resolve(Kernel.LOCK_FILE));
             checkPrivateFileIfPresent(dir.resolve(KernelLog.FILE));
         }

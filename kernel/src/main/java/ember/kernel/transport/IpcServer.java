@@ -90,10 +90,16 @@ public final class IpcServer implements Agent
         this.kernelDir = kernelDir;
         this.maxClientsPerAccount = maxClientsPerAccount;
         this.maxClients = maxClients;
+        listen();
     }
 
-    @Override
-    public void onStart()
+    /**
+     * On the opening thread, before the core starts: clients may connect as soon as the kernel is
+     * open, and a directory the service cannot use fails the open with one clear line.
+     *
+     * @throws KernelOpenException when the IPC folder or socket cannot be made.
+     */
+    private void listen()
     {
         try
         {
