@@ -14,17 +14,25 @@ public final class JavaProcess
     {
     }
 
-    public static Process start(final Class<?> main, final String... args)
+    /** @return this JVM's flags that a child JVM needs too (Chronicle's opens, analytics off, logging). */
+    public static List<String> jvmFlags()
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        final List<String> flags = new ArrayList<>();
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
             if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Dorg.slf4j"))
             {
-                command.add(arg);
+                flags.add(arg);
             }
         }
+        return flags;
+    }
+
+    public static Process start(final Class<?> main, final String... args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
