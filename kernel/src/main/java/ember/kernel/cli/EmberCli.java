@@ -248,7 +248,7 @@ public final class EmberCli implements Callable<Integer>
         int clients;
 
         @Option(names = "--only", paramLabel = "GROUP",
-            description = "run one group of figures: embedded, service, sync or recovery (default: embedded, service, sync)")
+            description = "run one group of figures: embedded, service, sync, recovery or flood (default: embedded, service, sync)")
         String only;
 
         @Option(names = "--recovery-records", split = ",", defaultValue = "1000000,10000000",
@@ -278,6 +278,10 @@ public final class EmberCli implements Callable<Integer>
             if ("recovery".equals(only))
             {
                 ember.kernel.bench.DurabilityBench.recovery(recoveryRecords, print);
+            }
+            if ("flood".equals(only))
+            {
+                ember.kernel.bench.FloodBench.run(seconds, KernelConfig.idleStrategy(idle), print);
             }
             return 0;
         }

@@ -67,6 +67,8 @@ public final class IpcClient extends ClientBase
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<HandlerCall> handlerCalls = new ConcurrentLinkedQueue<>();
     private final AtomicLong correlations = new AtomicLong();
+    /** Calls between their closed check and their last touch of the rings: close waits for them. */
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread poller;
     private final Thread link;
     private final org.agrona.concurrent.MessageHandler onReply = this::onReply;
@@ -308,6 +310,19 @@ public final class IpcClient extends ClientBase
 
     @Override
     protected SyscallResult invoke(final SyscallRecord record, final boolean mayWait)
+    {
+        active.incrementAndGet();
+        try
+        {
+            return call(record, mayWait);
+        }
+        finally
+        {
+            active.decrementAndGet();
+        }
+    }
+
+    private SyscallResult call(final SyscallRecord record, final boolean mayWait)
     {
         if (closed)
         {
@@ -637,6 +652,16 @@ public final class IpcClient extends ClientBase
         finally
         {
             readerLock.unlock();
+        }
+        for (final Pending wait : pending.values())
+        {
+            wait.refusal = "client closed";
+            wait.done = true;
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (active.get() > 0 && System.nanoTime() < deadline)
+        {
+            Thread.yield(); // calls of other threads leave the rings
         }
         poller.interrupt();
         closeQuietly(socket); // ends the link thread's read

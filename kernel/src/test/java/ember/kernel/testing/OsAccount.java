@@ -71,6 +71,12 @@ public final class OsAccount implements AutoCloseable
         final List<String> full = new ArrayList<>(asThisAccount());
         full.addAll(command);
         final ProcessBuilder builder = new ProcessBuilder(full);
+        if (classpath != null)
+        {
+            // bin/ember as this account runs the classes it can read instead of building.
+            builder.environment().put("EMBER_CLASSPATH", String.join(File.pathSeparator, classpath));
+            builder.environment().put("EMBER_JAVA_OPTS", "-XX:-UsePerfData");
+        }
         final Process process = builder.start();
         if (input != null)
         {

@@ -91,6 +91,14 @@ class OtherAccountAttackTest
                     service.stop();
                 }
 
+                // With no service running, the other account's shell cannot open the kernel itself: one line.
+                final OsAccount.Result shell = attacker.runAs(List.of(attacker.launcher().toString(), "shell", "--dir",
+                    dir.toString()), "getpid\n");
+                assertNotEquals(0, shell.exit());
+                assertEquals("", shell.out());
+                assertEquals(1, shell.err().trim().lines().count(), shell.err());
+                assertTrue(shell.err().startsWith("ember shell: "), shell.err());
+
                 // The audit trail: the attacker's clients are named by account, its denied attempt is there.
                 int attaches = 0;
                 int denied = 0;

@@ -1,0 +1,104 @@
+package ember.kernel.bench;
+
+import ember.kernel.core.Kernel;
+import ember.kernel.core.KernelConfig;
+import ember.kernel.transport.IpcServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * One account's flood against another's latency: the getpid round trip of a client JVM through
+ * the service, quiet and then while a {@link FloodClient} JVM floods the service, measured in the
+ * same run. The flooder uses the socket transport (what any account but the kernel's gets).
+ */
+public final class FloodBench
+{
+    private FloodBench()
+    {
+    }
+
+    /**
+     * @param seconds measured seconds per phase.
+     * @param out     receives {@code name=value} figures.
+     */
+    public static void run(
+        final double seconds, final java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> idle,
+        final BiConsumer<String, String> out)
+    {
+        final Path dir;
+        try
+        {
+            dir = Files.createTempDirectory("ember-flood-bench");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        final KernelConfig config = KernelConfig.of(dir).withIdle(idle).withBlockSize(64L << 20);
+        try (Kernel kernel = Kernel.open(config, k -> new IpcServer(k, dir)))
+        {
+            kernel.digest();
+            final ServiceBench.Figures quiet = ServiceBench.clients(1, "rtt", seconds, dir.toString());
+            final Process flood = start(dir, 3 * seconds + 2);
+            try
+            {
+                Thread.sleep(1_000); // the flood holds its clients and parked pulls before the measuring starts
+                final ServiceBench.Figures flooded = ServiceBench.clients(1, "rtt", seconds, dir.toString());
+                out.accept("quiet_rtt_p50_us", ServiceBench.format(quiet.us(50)));
+                out.accept("quiet_rtt_p99_us", ServiceBench.format(quiet.us(99)));
+                out.accept("flood_rtt_p50_us", ServiceBench.format(flooded.us(50)));
+                out.accept("flood_rtt_p99_us", ServiceBench.format(flooded.us(99)));
+                out.accept("flood_vs_quiet_p99_ratio", String.format("%.2f", flooded.us(99) / quiet.us(99)));
+                final String summary = new String(flood.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                flood.waitFor();
+                out.accept("flood", summary.replace("FLOOD ", "").replace(' ', ','));
+            }
+            catch (final InterruptedException | IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            finally
+            {
+                flood.destroy();
+            }
+        }
+        finally
+        {
+            EmbeddedBench.delete(dir);
+        }
+    }
+
+    private static Process start(final Path dir, final double seconds)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("--add-") || arg.startsWith("-D"))
+            {
+                command.add(arg);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(FloodClient.class.getName());
+        command.add(dir.toString());
+        command.add(Double.toString(seconds));
+        try
+        {
+            return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
