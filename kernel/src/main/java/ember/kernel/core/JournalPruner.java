@@ -94,6 +94,10 @@ public final class JournalPruner
                     Files.delete(file);
                 }
             }
+            if (!moved.isEmpty())
+            {
+                forgetPrunedCycles(kernelDir);
+            }
             return new Result(snapshot.state().lastIndex(), moved, archive);
         }
         catch (final IOException ex)
@@ -147,6 +151,20 @@ public final class JournalPruner
             }
         }
         return files;
+    }
+
+    /**
+     * Chronicle keeps the queue's first and last cycle in its metadata file; a read-only reader
+     * (the replay tool) trusts it and, pointed at a file that is gone, reads nothing at all.
+     * Opening the queue for writing and refreshing its directory listing records the first kept
+     * cycle (nothing is appended).
+     */
+    private static void forgetPrunedCycles(final Path kernelDir)
+    {
+        try (SingleChronicleQueue queue = (SingleChronicleQueue)Journal.openQueue(kernelDir, false, Journal.DEFAULT_BLOCK_SIZE))
+        {
+            queue.refreshDirectoryListing();
+        }
     }
 
     private static void prepareArchive(final Path archive) throws IOException
