@@ -161,7 +161,17 @@ public final class JournalPruner
      */
     private static void forgetPrunedCycles(final Path kernelDir)
     {
-        try (SingleChronicleQueue queue = (SingleChronicleQueue)Journal.openQueue(kernelDir, false, Journal.DEFAULT_BLOCK_SIZE))
+        final net.openhft.chronicle.queue.RollCycle rollCycle;
+        try (net.openhft.chronicle.queue.ChronicleQueue readOnly = Journal.openQueue(kernelDir, true, Journal.DEFAULT_BLOCK_SIZE))
+        {
+            rollCycle = readOnly.rollCycle(); // the journal's own: a writer opened with another rewrites the metadata
+        }
+        if (rollCycle.lengthInMillis() > 24 * 3600 * 1000)
+        {
+            return; // weekly: the refresh parses file names, which this Chronicle cannot for weekly ones
+        }
+        try (SingleChronicleQueue queue = (SingleChronicleQueue)Journal.openQueue(kernelDir, false, Journal.DEFAULT_BLOCK_SIZE,
+            rollCycle))
         {
             queue.refreshDirectoryListing();
         }
