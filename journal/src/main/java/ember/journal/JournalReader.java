@@ -138,6 +138,22 @@ public final class JournalReader implements AutoCloseable
         return false;
     }
 
+    /**
+     * Read a journal whose earlier records were pruned from its first remaining record, for
+     * checks and lookups that need no state before it (replay still needs a snapshot).
+     *
+     * @param index the index the first record in the journal carries.
+     * @throws IllegalStateException when a record was read or the reader was positioned already.
+     */
+    public void startAt(final long index)
+    {
+        if (chronicleIndex >= 0 || lastIndex != 0)
+        {
+            throw new IllegalStateException("startAt is only for a reader at the start of the journal");
+        }
+        lastIndex = index - 1;
+    }
+
     /** @return the file offset of the last record read (its body, after Chronicle's header), -1 before the first. */
     public long offset()
     {

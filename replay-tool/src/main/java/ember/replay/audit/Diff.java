@@ -4,7 +4,7 @@ import ember.kernel.state.Event;
 import ember.kernel.state.KernelState;
 import ember.replay.ToolException;
 import ember.replay.engine.Effect;
-import ember.replay.engine.JournalDir;
+import ember.replay.engine.Origin;
 import ember.replay.engine.Progress;
 import ember.replay.engine.Step;
 import ember.replay.engine.Stepper;
@@ -61,19 +61,19 @@ public final class Diff
         "timersFired", "timersCancelled", "users", "dispositions", "services", "kernel");
 
     /**
-     * @param dir the journal.
+     * @param origin where replay starts: at or before {@code a} ({@link Origin#atOrBefore}).
      * @param a   the earlier record index (0: the empty state).
      * @param b   the later record index.
      * @return the differences.
      */
-    public static Diff compute(final JournalDir dir, final long a, final long b)
+    public static Diff compute(final Origin origin, final long a, final long b)
     {
         if (a > b)
         {
             throw new ToolException("the first point (record " + a + ") is after the second (record " + b + ")",
                 ToolException.USAGE);
         }
-        try (Stepper stepper = new Stepper(dir))
+        try (Stepper stepper = new Stepper(origin))
         {
             try (Progress progress = Progress.onTerminal("replay", a))
             {

@@ -5,7 +5,7 @@ import ember.journal.SyscallType;
 import ember.kernel.state.KernelError;
 import ember.kernel.state.KernelState;
 import ember.replay.engine.Effect;
-import ember.replay.engine.JournalDir;
+import ember.replay.engine.Origin;
 import ember.replay.engine.Step;
 import ember.replay.engine.Stepper;
 
@@ -22,6 +22,10 @@ import java.util.Map;
 public final class Report
 {
     public long records;
+    /** The last pruned record (records 1..prunedTo are gone), 0 when nothing was pruned. */
+    public long prunedTo;
+    /** The snapshot the report's replay started from when records were pruned, else 0. */
+    public long startIndex;
     public long firstIndex;
     public long lastIndex;
     public long firstTimeNs;
@@ -57,15 +61,20 @@ public final class Report
     }
 
     /**
-     * @param dir        the journal.
+     * @param origin     where the walk starts (a snapshot when the journal was pruned).
      * @param filter     which records to count.
      * @param maxDenials how many permission denials to list one by one.
      * @return the report.
      */
-    public static Report of(final JournalDir dir, final RecordFilter filter, final int maxDenials)
+    public static Report of(final Origin origin, final RecordFilter filter, final int maxDenials)
     {
         final Report report = new Report(maxDenials);
-        try (Stepper stepper = new Stepper(dir))
+        if (origin.pruned())
+        {
+            report.prunedTo = origin.firstIndex() - 1;
+            report.startIndex = origin.index();
+        }
+        try (Stepper stepper = new Stepper(origin))
         {
             while (stepper.hasNext() && filter.beforeEnd(stepper.nextIndex(), stepper.nextTimestamp()))
             {

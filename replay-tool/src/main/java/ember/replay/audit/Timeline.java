@@ -5,6 +5,7 @@ import ember.journal.SyscallType;
 import ember.kernel.state.KernelState;
 import ember.replay.engine.Effect;
 import ember.replay.engine.JournalDir;
+import ember.replay.engine.Origin;
 import ember.replay.engine.Step;
 import ember.replay.engine.Stepper;
 import ember.replay.render.CallText;
@@ -45,15 +46,16 @@ public final class Timeline
     }
 
     /**
-     * @param dir      the journal.
+     * @param origin   where the walk starts (a snapshot when the journal was pruned).
      * @param filter   its {@code from}, {@code to} and {@code pids} select what is drawn.
      * @param maxMarks stop adding marks after this many (the page says where it stopped).
      * @return the data as JSON-able maps.
      */
-    public static Map<String, Object> of(final JournalDir dir, final RecordFilter filter, final int maxMarks)
+    public static Map<String, Object> of(final Origin origin, final RecordFilter filter, final int maxMarks)
     {
+        final JournalDir dir = origin.dir();
         final Timeline timeline = new Timeline(filter.pids(), maxMarks);
-        try (Stepper stepper = new Stepper(dir))
+        try (Stepper stepper = new Stepper(origin))
         {
             while (stepper.hasNext() && filter.beforeEnd(stepper.nextIndex(), stepper.nextTimestamp()))
             {

@@ -6,7 +6,7 @@ import ember.kernel.state.Event;
 import ember.kernel.state.KernelState;
 import ember.replay.ToolException;
 import ember.replay.engine.Effect;
-import ember.replay.engine.JournalDir;
+import ember.replay.engine.Origin;
 import ember.replay.engine.Point;
 import ember.replay.engine.Step;
 import ember.replay.engine.Stepper;
@@ -54,20 +54,31 @@ public final class Trace
     }
 
     /**
-     * @param dir   the journal.
+     * @param origin where the walk starts (a snapshot when the journal was pruned).
      * @param pid   the process.
      * @param to    where to stop (null: the end of the journal).
      * @param calls also list the syscalls the process made itself.
      * @return its life.
      * @throws ToolException when the process never existed.
      */
-    public static Trace of(final JournalDir dir, final long pid, final Point to, final boolean calls)
+    public static Trace of(final Origin origin, final long pid, final Point to, final boolean calls)
     {
         final Trace trace = new Trace(pid);
-        final long toIndex = to == null ? Long.MAX_VALUE : to.resolve(dir);
-        try (Stepper stepper = new Stepper(dir))
+        final long toIndex = to == null ? Long.MAX_VALUE : to.resolve(origin.dir());
+        try (Stepper stepper = new Stepper(origin))
         {
-            if (pid == KernelState.INIT_PID)
+            final ember.kernel.state.ProcessEntry alive = stepper.state().process(pid);
+            if (origin.index() > 0 && alive != null)
+            {
+                // Spawned in records before the snapshot (pruned, or not replayed): its life starts there.
+                trace.name = alive.name();
+                trace.user = alive.user();
+                trace.parent = alive.parent();
+                trace.born = trace.add(origin.index(), stepper.state().lastTimestamp(), "snapshot",
+                    "alive in the snapshot at record " + origin.index() + " as '" + alive.name() + "', user " +
+                        alive.user() + " (its earlier life is before the snapshot)", Map.of());
+            }
+            else if (pid == KernelState.INIT_PID)
             {
                 trace.name = "init";
                 trace.user = KernelState.ROOT;

@@ -49,7 +49,9 @@ final class DiffCommand implements Callable<Integer>
     public Integer call()
     {
         final JournalDir journal = dir.journal();
-        final Diff diff = Diff.compute(journal, a.resolve(journal), b.resolve(journal));
+        final long from = a.resolve(journal);
+        final long to = b.resolve(journal);
+        final Diff diff = Diff.compute(dir.atOrBefore(spec, journal, Math.min(from, to)), from, to);
         if (format == TextOrJson.JSON)
         {
             DiffRender.json(diff, spec.commandLine().getOut());

@@ -76,9 +76,10 @@ final class LogCommand implements Callable<Integer>
         writer.start();
         long printed = 0;
         boolean checkedEnd = false;
-        try (Stepper stepper = new Stepper(journal))
+        final long lastBefore = lastBeforeStart(journal);
+        try (Stepper stepper = new Stepper(lastBefore > 0 ? dir.atOrBefore(spec, journal, lastBefore) : dir.earliest(spec)))
         {
-            skipToStart(journal, stepper);
+            skipTo(lastBefore, stepper);
             while (!Thread.currentThread().isInterrupted())
             {
                 if (stepper.hasNext())
@@ -123,17 +124,22 @@ final class LogCommand implements Callable<Integer>
         return 0;
     }
 
-    /** Records before --from are replayed (their state matters) but not looked at. */
-    private void skipToStart(final JournalDir journal, final Stepper stepper)
+    /** @return the record before --from, 0 without it. */
+    private long lastBeforeStart(final JournalDir journal)
     {
         if (filters.from == null)
         {
-            return;
+            return 0;
         }
-        final long lastBefore = filters.from.isTime() ?
+        return filters.from.isTime() ?
             new Point(-1, filters.from.timeNs() - 1, filters.from.text()).resolve(journal) :
             filters.from.index() - 1;
-        if (lastBefore > 0)
+    }
+
+    /** Records before --from are replayed (their state matters) but not looked at. */
+    private static void skipTo(final long lastBefore, final Stepper stepper)
+    {
+        if (lastBefore > stepper.state().lastIndex())
         {
             try (Progress progress = Progress.onTerminal("replay", lastBefore))
             {

@@ -48,6 +48,13 @@ public final class ReplayTool implements Callable<Integer>
         return 0;
     }
 
+    /** @return true when Chronicle itself threw {@code ex} while opening or reading a queue file. */
+    private static boolean fromChronicle(final Exception ex)
+    {
+        final StackTraceElement[] trace = ex.getStackTrace();
+        return trace.length > 0 && trace[0].getClassName().startsWith("net.openhft.");
+    }
+
     /** Entry point of {@code bin/replay-tool}. */
     public static void main(final String[] args)
     {
@@ -86,6 +93,14 @@ public final class ReplayTool implements Callable<Integer>
             if (ex instanceof CorruptRecordException corrupt)
             {
                 cl.getErr().println("replay-tool: journal damaged: " + corrupt.getMessage());
+                return ToolException.FAILURE;
+            }
+            if (fromChronicle(ex))
+            {
+                // Chronicle's own framing (a file header, the metadata) is not what it wrote:
+                // garbage or a foreign file in DIR/journal. Damage, not a bug of the tool.
+                cl.getErr().println("replay-tool: journal damaged: a journal file is not a readable Chronicle queue file (" +
+                    ex.getClass().getSimpleName() + ": " + ex.getMessage() + ")");
                 return ToolException.FAILURE;
             }
             cl.getErr().println("replay-tool: internal error: " + ex);

@@ -46,7 +46,7 @@ final class ReportCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final Report report = Report.of(dir.journal(), filters.filter(), Math.max(0, denials));
+        final Report report = Report.of(dir.earliest(spec), filters.filter(), Math.max(0, denials));
         if (format == TextOrJson.JSON)
         {
             ReportRender.json(report, Math.max(1, top), spec.commandLine().getOut());

@@ -4,6 +4,7 @@ import ember.kernel.cli.Json;
 import ember.kernel.state.KernelState;
 import ember.replay.ToolException;
 import ember.replay.engine.JournalDir;
+import ember.replay.engine.Origin;
 import ember.replay.engine.Point;
 import ember.replay.engine.Replays;
 import ember.replay.render.StateJson;
@@ -52,7 +53,10 @@ final class StateCommand implements Callable<Integer>
     {
         final JournalDir journal = dir.journal();
         final long index = at == null ? Long.MAX_VALUE : at.resolve(journal);
-        final KernelState state = Replays.stateAt(journal, index, "replay");
+        // With --at, the newest snapshot at or before it saves replaying from record 1 (same
+        // state); without, every record is replayed so that damage anywhere is reported.
+        final Origin origin = at == null ? dir.earliest(spec) : dir.atOrBefore(spec, journal, index);
+        final KernelState state = Replays.stateAt(origin, index, "replay");
         if (at != null && !at.isTime() && state.lastIndex() < index)
         {
             throw new ToolException("the journal ends at record " + state.lastIndex() + "; there is no record " + index);

@@ -60,7 +60,7 @@ final class TimelineCommand implements Callable<Integer>
         final Set<Long> pidSet = new LinkedHashSet<>(pids);
         final RecordFilter filter = new RecordFilter(pidSet, Set.of(), Set.of(), EnumSet.noneOf(SyscallType.class),
             Set.of(), Set.of(), false, false, from, to);
-        final Map<String, Object> data = Timeline.of(dir.journal(), filter, Math.max(1, maxMarks));
+        final Map<String, Object> data = Timeline.of(dir.earliest(spec), filter, Math.max(1, maxMarks));
         HtmlTimeline.write(data, html);
         spec.commandLine().getOut().println("wrote " + html + ": " + ((List<?>)data.get("lanes")).size() +
             " processes, " + ((List<?>)data.get("marks")).size() + " marks, records " + data.get("firstIndex") + ".." +

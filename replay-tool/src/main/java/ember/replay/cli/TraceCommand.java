@@ -48,7 +48,7 @@ final class TraceCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final Trace trace = Trace.of(dir.journal(), pid, to, calls);
+        final Trace trace = Trace.of(dir.earliest(spec), pid, to, calls);
         if (format == TextOrJson.JSON)
         {
             spec.commandLine().getOut().println(Json.write(trace.toJson()));

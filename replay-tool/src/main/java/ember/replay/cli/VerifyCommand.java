@@ -56,7 +56,7 @@ final class VerifyCommand implements Callable<Integer>
         }
         out.println(String.format(Locale.ROOT, "replay   %d records in %.3f s: %,.0f records/s", v.records(), v.seconds(),
             v.recordsPerSecond()));
-        out.println("digest   " + v.digest() + " (after record " + v.records() + ")");
+        out.println("digest   " + v.digest() + " (after record " + v.lastIndex() + ")");
         if (v.ok())
         {
             out.println("OK");

@@ -10,8 +10,11 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -40,7 +43,23 @@ public final class JournalDir
         {
             throw new ToolException("no journal in " + dir + " (expected the directory " + queue + ")");
         }
+        if (!holdsQueueFiles(queue))
+        {
+            throw new ToolException("no journal in " + dir + " (" + queue + " holds no Chronicle queue files)");
+        }
         return new JournalDir(dir);
+    }
+
+    private static boolean holdsQueueFiles(final Path queue)
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*" + SingleChronicleQueue.SUFFIX))
+        {
+            return files.iterator().hasNext();
+        }
+        catch (final IOException ex)
+        {
+            throw new ToolException("cannot read " + queue + ": " + ex.getMessage());
+        }
     }
 
     /** @return the kernel directory. */
@@ -53,6 +72,22 @@ public final class JournalDir
     public JournalReader openReader()
     {
         return new JournalReader(dir, true);
+    }
+
+    /**
+     * @return a new read-only reader positioned before the first record the journal holds, also
+     *     when earlier records were pruned (it checks records but cannot replay them); the caller
+     *     closes it.
+     */
+    public JournalReader openReaderFromFirst()
+    {
+        final JournalReader reader = openReader();
+        final long first = firstIndex();
+        if (first > 1)
+        {
+            reader.startAt(first);
+        }
+        return reader;
     }
 
     /**
@@ -80,10 +115,28 @@ public final class JournalDir
      */
     public long lastIndex()
     {
+        return edgeIndex(TailerDirection.BACKWARD);
+    }
+
+    /**
+     * The index of the journal's first record: 1, or more when earlier records were pruned.
+     *
+     * @return the index, 0 for an empty journal, -1 when the first record cannot be decoded.
+     */
+    public long firstIndex()
+    {
+        return edgeIndex(TailerDirection.FORWARD);
+    }
+
+    private long edgeIndex(final TailerDirection direction)
+    {
         try (ChronicleQueue queue = Journal.openQueue(dir, true, Journal.DEFAULT_BLOCK_SIZE);
              ExcerptTailer tailer = queue.createTailer())
         {
-            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            if (direction == TailerDirection.BACKWARD)
+            {
+                tailer.direction(direction).toEnd();
+            }
             try (DocumentContext dc = tailer.readingDocument())
             {
                 if (!dc.isPresent())

@@ -96,7 +96,8 @@ public record Point(long index, long timeNs, String text)
     /**
      * @param dir the journal.
      * @return the record index this point stands for: the index itself, or for a time the last
-     * record whose timestamp is at or before it (0 when none is).
+     * record whose timestamp is at or before it (0 when none is; for a pruned journal, the
+     * record before its first when none of its records is).
      */
     public long resolve(final JournalDir dir)
     {
@@ -105,9 +106,9 @@ public record Point(long index, long timeNs, String text)
             return index;
         }
         final SyscallRecord record = new SyscallRecord();
-        long last = 0;
-        try (JournalReader reader = dir.openReader())
+        try (JournalReader reader = dir.openReaderFromFirst())
         {
+            long last = reader.lastIndex();
             try
             {
                 while (reader.next(record) && record.timestamp <= lastNs())
@@ -119,8 +120,8 @@ public record Point(long index, long timeNs, String text)
             {
                 throw Unreadable.record(reader, ex);
             }
+            return last;
         }
-        return last;
     }
 
     /**

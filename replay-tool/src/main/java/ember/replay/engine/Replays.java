@@ -57,18 +57,18 @@ public final class Replays
     }
 
     /**
-     * Replay a kernel directory into a fresh state.
+     * Replay a journal from a start into a fresh state.
      *
-     * @param dir       the journal.
+     * @param origin    where replay starts: the empty state or a snapshot at or before {@code upToIndex}.
      * @param upToIndex the last record to apply.
      * @param task      shown with the progress bar (when on a terminal).
      * @return the state after that record, or after the journal's last record.
      */
-    public static KernelState stateAt(final JournalDir dir, final long upToIndex, final String task)
+    public static KernelState stateAt(final Origin origin, final long upToIndex, final String task)
     {
-        final KernelState state = new KernelState();
-        final long last = dir.lastIndex();
-        try (JournalReader reader = dir.openReader();
+        final KernelState state = origin.newState();
+        final long last = origin.dir().lastIndex();
+        try (JournalReader reader = origin.openReader();
              Progress progress = Progress.onTerminal(task, upToIndex != Long.MAX_VALUE ? upToIndex : last))
         {
             replay(reader, state, upToIndex, progress);

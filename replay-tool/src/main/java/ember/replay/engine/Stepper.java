@@ -17,6 +17,9 @@ import ember.kernel.state.SyscallResult;
  * reading its own reader. Both readers verify every record, so a damaged record stops the walk
  * with the reader's {@link ember.journal.CorruptRecordException} before anything of it is shown.
  * <p>
+ * The walk starts at an {@link Origin}: the empty state, or a snapshot when the journal's first
+ * records were pruned (or a later point is all the caller needs).
+ * <p>
  * Works while a kernel appends: {@link #hasNext()} is false at the current end and true again
  * once more records are written. Not thread-safe.
  */
@@ -24,8 +27,8 @@ public final class Stepper implements AutoCloseable
 {
     private static final long VISIBILITY_WAIT_NS = 5_000_000_000L;
 
-    private final JournalDir dir;
-    private final KernelState state = new KernelState();
+    private final Origin origin;
+    private final KernelState state;
     private final JournalReader applyReader;
     private final SyscallRecord next = new SyscallRecord();
     private final SyscallRecord scratch = new SyscallRecord();
@@ -33,12 +36,13 @@ public final class Stepper implements AutoCloseable
     private JournalReader peekReader;
     private boolean peeked;
 
-    /** @param dir the journal to walk, from its first record. */
-    public Stepper(final JournalDir dir)
+    /** @param origin where the walk starts: the record after it comes first. */
+    public Stepper(final Origin origin)
     {
-        this.dir = dir;
-        this.lastAtStart = dir.lastIndex();
-        this.applyReader = dir.openReader();
+        this.origin = origin;
+        this.state = origin.newState();
+        this.lastAtStart = origin.dir().lastIndex();
+        this.applyReader = origin.openReader();
     }
 
     /**
@@ -181,7 +185,7 @@ public final class Stepper implements AutoCloseable
     {
         if (peekReader == null)
         {
-            peekReader = dir.openReader();
+            peekReader = origin.openReader();
         }
         try
         {

@@ -23,6 +23,10 @@ public final class ReportRender
     {
         out.println("Ember journal report");
         out.println("====================");
+        if (r.prunedTo > 0)
+        {
+            out.println("pruned       records 1.." + r.prunedTo + " (starting from snapshot at " + r.startIndex + ")");
+        }
         if (r.records == 0)
         {
             out.println("no records match");
@@ -84,6 +88,8 @@ public final class ReportRender
     {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("records", r.records);
+        m.put("prunedTo", r.prunedTo);
+        m.put("startIndex", r.startIndex);
         m.put("firstIndex", r.firstIndex);
         m.put("lastIndex", r.lastIndex);
         m.put("firstTime", r.records == 0 ? null : Times.iso(r.firstTimeNs));

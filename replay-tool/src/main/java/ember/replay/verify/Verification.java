@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * The outcome of {@code replay-tool verify}.
  *
- * @param records      records read and applied in the first pass.
+ * @param lastIndex    the last record read and applied.
+ * @param records      records read and applied in the first pass (after the snapshot replay
+ *                     started from, when the journal was pruned).
  * @param firstTimeNs  timestamp of the first record (0 when none).
  * @param lastTimeNs   timestamp of the last record read.
  * @param seconds      duration of the first pass (read, check, apply).
@@ -13,7 +15,7 @@ import java.util.List;
  * @param notes        what was checked, one line each.
  * @param fault        the first fault found, or null when the journal verified.
  */
-public record Verification(long records, long firstTimeNs, long lastTimeNs, double seconds, String digest,
+public record Verification(long lastIndex, long records, long firstTimeNs, long lastTimeNs, double seconds, String digest,
     List<String> notes, String fault)
 {
     /** @return true when no fault was found. */

@@ -2,8 +2,10 @@ package ember.replay.verify;
 
 import ember.journal.CorruptRecordException;
 import ember.journal.JournalReader;
+import ember.journal.SyscallRecord;
 import ember.kernel.state.KernelState;
 import ember.replay.engine.JournalDir;
+import ember.replay.engine.Origin;
 import ember.replay.engine.Progress;
 import ember.replay.engine.Replays;
 
@@ -17,6 +19,10 @@ import java.util.TreeMap;
  * structure and index sequence), that the readable records reach the journal's last record, that
  * replay is deterministic (a second full replay gives the same digests at every checkpoint), and
  * that replay gives the digests the live kernel logged.
+ * <p>
+ * A journal whose first records were pruned is checked for what remains: every record it holds
+ * is read and checked, and replay (both passes) starts from the {@link Origin#earliest} snapshot;
+ * only the live digests logged at or after that snapshot can be compared.
  */
 public final class Verifier
 {
@@ -41,7 +47,19 @@ public final class Verifier
     {
         final List<String> notes = new ArrayList<>();
         final long lastBefore = dir.lastIndex(); // records that exist before reading starts
-        final Map<Long, LiveDigests.Entry> logged = checkLog ? LiveDigests.read(dir.path()) : Map.of();
+        final Origin origin = Origin.earliest(dir);
+        final long first = Math.max(1, origin.firstIndex());
+        if (origin.pruned())
+        {
+            notes.add("pruned: " + origin.note() + " (" + origin.snapshot().getFileName() + ")");
+            final String fault = checkKept(first, origin.index());
+            if (fault != null)
+            {
+                return new Verification(origin.index(), 0, 0, 0, 0, origin.newState().digest(), notes, fault);
+            }
+        }
+        final Map<Long, LiveDigests.Entry> logged = checkLog ?
+            new TreeMap<>(LiveDigests.read(dir.path())).tailMap(origin.index(), true) : Map.of();
         final LiveDigests.Entry genesis = logged.get(0L);
         final boolean otherEncoding = genesis != null && !genesis.digest().equals(new KernelState().digest());
         // The empty state cannot replay differently: if its logged digest differs, the log was
@@ -51,17 +69,17 @@ public final class Verifier
         final List<String> liveFaults = new ArrayList<>();
         final int[] liveChecked = {0};
         final long[] firstTime = {0};
-        final KernelState state = new KernelState();
+        final KernelState state = origin.newState();
         checkLive(live, state, liveFaults, liveChecked);
 
         String fault = null;
         final long start = System.nanoTime();
-        try (JournalReader reader = dir.openReader(); Progress progress = Progress.onTerminal("verify", lastBefore))
+        try (JournalReader reader = origin.openReader(); Progress progress = Progress.onTerminal("verify", lastBefore))
         {
             Replays.observe(reader, state, Long.MAX_VALUE, (record, result, s) ->
             {
                 progress.at(record.index);
-                if (record.index == 1)
+                if (record.index == origin.index() + 1)
                 {
                     firstTime[0] = record.timestamp;
                 }
@@ -75,16 +93,17 @@ public final class Verifier
         catch (final CorruptRecordException ex)
         {
             fault = "first bad record is index " + (state.lastIndex() + 1) + ": " + ex.getMessage() +
-                " (records 1.." + state.lastIndex() + " are intact)";
+                " (records " + first + ".." + state.lastIndex() + " are intact)";
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
-        final long records = state.lastIndex();
+        final long last = state.lastIndex();
+        final long records = last - origin.index(); // replayed
         final String digest = state.digest();
-        checkpoints.put(records, digest);
+        checkpoints.put(last, digest);
 
-        if (fault == null && lastBefore > records)
+        if (fault == null && lastBefore > last)
         {
-            fault = "first bad record is index " + (records + 1) + ": reading stops after record " + records +
+            fault = "first bad record is index " + (last + 1) + ": reading stops after record " + last +
                 " but the journal holds records up to " + lastBefore + " (a record in between is incomplete or unreadable)";
         }
         if (fault == null && lastBefore < 0)
@@ -93,12 +112,13 @@ public final class Verifier
         }
         if (fault == null)
         {
-            notes.add("integrity: " + records + " records, checksums and index sequence 1.." + records + " intact");
+            notes.add("integrity: " + (last - first + 1) + " records, checksums and index sequence " + first + ".." + last +
+                " intact");
         }
 
         if (fault == null)
         {
-            fault = secondPass(records, checkpoints, notes);
+            fault = secondPass(origin, last, checkpoints, notes);
         }
         if (fault == null && !liveFaults.isEmpty())
         {
@@ -115,14 +135,15 @@ public final class Verifier
                 "live digests: " + liveChecked[0] + " of " + live.size() + " kernel.log digests compared" +
                     (liveFaults.isEmpty() ? ", all equal" : ", " + liveFaults.size() + " differ"));
         }
-        return new Verification(records, firstTime[0], state.lastTimestamp(), seconds, digest, notes, fault);
+        return new Verification(last, records, firstTime[0], state.lastTimestamp(), seconds, digest, notes, fault);
     }
 
-    private String secondPass(final long records, final TreeMap<Long, String> checkpoints, final List<String> notes)
+    private String secondPass(final Origin origin, final long records, final TreeMap<Long, String> checkpoints,
+        final List<String> notes)
     {
-        final KernelState again = new KernelState();
+        final KernelState again = origin.newState();
         final String[] mismatch = {null};
-        try (JournalReader reader = dir.openReader(); Progress progress = Progress.onTerminal("replay 2", records))
+        try (JournalReader reader = origin.openReader(); Progress progress = Progress.onTerminal("replay 2", records))
         {
             Replays.observe(reader, again, records, (record, result, s) ->
             {
@@ -149,6 +170,37 @@ public final class Verifier
         }
         notes.add("determinism: a second replay gives the same digest at " + checkpoints.size() + " checkpoint" +
             (checkpoints.size() == 1 ? "" : "s") + " (every " + every + " records and the last)");
+        return null;
+    }
+
+    /**
+     * Read the kept records a pruned journal holds before its snapshot: they are not replayed,
+     * but their checksums and index sequence are checked like every other record's.
+     *
+     * @return the fault, or null when records {@code first..upTo} are intact.
+     */
+    private String checkKept(final long first, final long upTo)
+    {
+        final SyscallRecord record = new SyscallRecord();
+        try (JournalReader reader = dir.openReaderFromFirst())
+        {
+            while (reader.lastIndex() < upTo)
+            {
+                if (!reader.next(record))
+                {
+                    return "first bad record is index " + (reader.lastIndex() + 1) + ": reading stops after record " +
+                        reader.lastIndex() + " before the snapshot at record " + upTo;
+                }
+            }
+        }
+        catch (final CorruptRecordException ex)
+        {
+            return "first bad record before the snapshot: " + ex.getMessage();
+        }
+        catch (final InternalError ex)
+        {
+            return "first bad record before the snapshot: unreadable journal document (" + ex.getMessage() + ")";
+        }
         return null;
     }
 
