@@ -58,7 +58,7 @@ public final class Journal
     }
 
     /**
-     * @param name {@code minutely}, {@code hourly}, {@code daily}, {@code weekly}, or
+     * @param name {@code minutely}, {@code hourly}, {@code daily}, or
      *             {@code test-secondly} (a new file every second, for tests).
      * @return the Chronicle roll cycle of that name: one journal file per cycle.
      * @throws IllegalArgumentException for any other name.
@@ -74,11 +74,14 @@ public final class Journal
             case "daily":
                 return RollCycles.FAST_DAILY;
             case "weekly":
-                return RollCycles.WEEKLY;
+                // Chronicle Queue 5.25 cannot parse its own weekly file names back: a weekly journal
+                // would show no records when reopened. Refused rather than offered broken.
+                throw new IllegalArgumentException("roll cycle 'weekly' is not offered: this Chronicle Queue version " +
+                    "cannot read weekly journals back (use minutely, hourly or daily)");
             case "test-secondly":
                 return RollCycles.TEST_SECONDLY;
             default:
-                throw new IllegalArgumentException("unknown roll cycle '" + name + "' (minutely, hourly, daily or weekly)");
+                throw new IllegalArgumentException("unknown roll cycle '" + name + "' (minutely, hourly or daily)");
         }
     }
 }

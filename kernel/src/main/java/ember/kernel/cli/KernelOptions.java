@@ -29,7 +29,7 @@ final class KernelOptions
     long snapshotIntervalSeconds;
 
     @Option(names = "--roll-cycle", paramLabel = "CYCLE", defaultValue = "daily",
-        description = "one journal file per CYCLE for a new journal: minutely, hourly, daily or weekly (default: ${DEFAULT-VALUE})")
+        description = "one journal file per CYCLE for a new journal: minutely, hourly or daily (default: ${DEFAULT-VALUE})")
     String rollCycle;
 
     @Option(names = "--cut-damaged-journal",

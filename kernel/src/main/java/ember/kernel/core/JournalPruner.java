@@ -60,8 +60,13 @@ public final class JournalPruner
      */
     public static Result prune(final Path kernelDir, final Path archive)
     {
-        try (FileChannel channel = FileChannel.open(kernelDir.resolve(Kernel.LOCK_FILE),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+        if (!Files.isDirectory(kernelDir))
+        {
+            throw new KernelOpenException("no kernel directory " + kernelDir);
+        }
+        KernelDirectory.secure(kernelDir); // the same ownership and link rules as a kernel's open
+        try (FileChannel channel = KernelDirectory.openPrivateFile(kernelDir.resolve(Kernel.LOCK_FILE),
+            StandardOpenOption.WRITE))
         {
             FileLock lock;
             try

@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * @param snapshotIntervalMs take a snapshot when this long has passed and records were added (0: never).
  * @param snapshotOnClose    take a snapshot at clean shutdown.
  * @param rollCycle          journal files roll on this cycle ({@code minutely}, {@code hourly},
- *                           {@code daily}, {@code weekly}); an existing journal keeps its own.
+ *                           {@code daily}); an existing journal keeps its own.
  * @param cutDamagedJournal  when recovery meets a damaged record, cut the journal after the last
  *                           good one (kept aside, logged) instead of refusing to open: an
  *                           operator's explicit choice, since later records are given up.

