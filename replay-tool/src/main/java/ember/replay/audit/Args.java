@@ -29,6 +29,17 @@ public final class Args
             case REGISTER:
             case LOOKUP:
                 return Collections.singletonList(record.text);
+            case CLIENT_ATTACH:
+            {
+                // The kernel user, then (journals written since the socket transport) the OS account and transport.
+                final List<Object> args = new ArrayList<>();
+                args.add(record.text);
+                if (record.names != null)
+                {
+                    args.addAll(Arrays.asList(record.names));
+                }
+                return args;
+            }
             case CLIENT_DETACH:
             case TIMER_FIRED:
             case ALARM_FIRED:
