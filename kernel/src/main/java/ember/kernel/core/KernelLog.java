@@ -10,7 +10,8 @@ import java.time.Instant;
 
 /**
  * The kernel log, {@code DIR/kernel.log}: diagnostics (signals 3 and 6), recoveries, faults.
- * One line per entry, flushed at once. Core thread only (and the opening thread before start).
+ * One line per entry, flushed at once. Thread-safe: the core, the opening thread and the snapshot
+ * thread write to it (lines never interleave).
  */
 public final class KernelLog implements AutoCloseable
 {
@@ -33,7 +34,7 @@ public final class KernelLog implements AutoCloseable
     }
 
     /** Append one line, prefixed with the time. Failures to log never stop the kernel. */
-    public void log(final String line)
+    public synchronized void log(final String line)
     {
         try
         {
@@ -47,7 +48,7 @@ public final class KernelLog implements AutoCloseable
     }
 
     @Override
-    public void close()
+    public synchronized void close()
     {
         try
         {
