@@ -420,10 +420,16 @@ public final class Kernel implements AutoCloseable
             {
                 Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
             }
+            final java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
             for (final Path own : new Path[] {Journal.queueDir(dir), dir.resolve(SnapshotStore.DIR)})
             {
                 Files.createDirectories(own);
-                Files.setPosixFilePermissions(own, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                if (!Files.getPosixFilePermissions(own).equals(owner))
+                {
+                    // Only when needed: a directory that is right already may sit on a read-only mount.
+                    Files.setPosixFilePermissions(own, owner);
+                }
             }
         }
         catch (final UnsupportedOperationException ignored)
