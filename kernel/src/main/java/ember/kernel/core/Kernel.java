@@ -116,7 +116,7 @@ public final class Kernel implements AutoCloseable
                 final Kernel kernel = recoverAndStart(config, coAgent, channel, lock, log);
                 if (kernel == null)
                 {
-                    // The operator cut a damaged journal: open what is left, as a fresh start would.
+                    // The operator cut a damaged or truncated journal: open what is left.
                     log.close();
                     releaseQuietly(lock);
                     closeQuietly(channel);
@@ -147,7 +147,7 @@ public final class Kernel implements AutoCloseable
      * plus the journal's tail replayed ({@link Recovery}), damage and truncation refused unless the
      * operator asked to cut.
      *
-     * @return the started kernel, or null after a damaged journal was cut (the caller reopens).
+     * @return the started kernel, or null after a damaged or truncated journal was cut (the caller reopens).
      * @throws KernelOpenException when the journal is damaged or ends before the index it reached.
      */
     private static Kernel recoverAndStart(
@@ -158,14 +158,23 @@ public final class Kernel implements AutoCloseable
         final SnapshotStore snapshots = new SnapshotStore(dir);
         prepareSnapshots(dir, snapshots, log);
         final long marked = JournalHighWater.claimed(dir);
-        final Recovery.Result recovered;
-        try (JournalReader reader = new JournalReader(dir, false))
+        final java.util.function.Consumer<String> notice = line ->
         {
-            recovered = Recovery.recover(reader, snapshots, Long.MAX_VALUE, line ->
+            log.log(line);
+            System.err.println("ember: " + line);
+        };
+        final Recovery.Result recovered;
+        if (hasJournal(dir))
+        {
+            try (JournalReader reader = new JournalReader(dir, false))
             {
-                log.log(line);
-                System.err.println("ember: " + line);
-            }, () -> false);
+                recovered = Recovery.recover(reader, snapshots, Long.MAX_VALUE, notice, () -> false);
+            }
+        }
+        else
+        {
+            // No reader: opening one would create the queue before the writer could choose its roll cycle.
+            recovered = Recovery.recover(null, snapshots, Long.MAX_VALUE, notice, () -> false);
         }
         final KernelState state = recovered.state();
         if (recovered.damage() != null)
@@ -194,7 +203,6 @@ public final class Kernel implements AutoCloseable
 
         final long end = state.lastIndex();
         final long reached = Math.max(marked, recovered.snapshotClaim());
-        final JournalHighWater highWater;
         if (reached > end)
         {
             final String loss = "the journal ends at index " + end + " but reached index " + reached + " (records " +
@@ -215,22 +223,22 @@ public final class Kernel implements AutoCloseable
                 throw new KernelOpenException("cannot recover " + dir + ": " + loss +
                     "; to accept the loss, reopen with --cut-damaged-journal");
             }
-            final List<Path> untrusted = new ArrayList<>();
-            for (final SnapshotStore.Loaded loaded : recovered.beyond())
+            // Chronicle cannot append to a file cut short under its own index: the records that are
+            // there go into a fresh queue, as for a damaged journal. Every snapshot points into the
+            // old queue, those beyond the end are not to be trusted: all are moved aside, kept.
+            final Path kept = hasJournal(dir) ? JournalCutter.cut(dir, end, config.blockSize()) : null;
+            final List<Path> old = snapshots.list();
+            final String moved = old.isEmpty() ? "" : "; snapshots moved to " + snapshots.moveAside(old, "before-cut");
+            try (JournalHighWater mark = JournalHighWater.open(dir))
             {
-                untrusted.add(loaded.file());
+                mark.reset(end, -1);
             }
-            final String moved = untrusted.isEmpty() ? "" :
-                "; snapshots beyond the journal's end moved to " + snapshots.moveAside(untrusted, "beyond-journal");
-            highWater = JournalHighWater.open(dir);
-            highWater.reset(end, recovered.chronicleIndex());
             log.log("journal loss accepted by operator request: " + loss + "; " + evidence +
-                "; high-water mark reset to " + end + moved);
+                "; high-water mark reset to " + end + (kept == null ? "" : "; the journal before the cut is kept in " + kept) +
+                moved);
+            return null;
         }
-        else
-        {
-            highWater = JournalHighWater.open(dir);
-        }
+        final JournalHighWater highWater = JournalHighWater.open(dir);
 
         try
         {
@@ -435,6 +443,20 @@ public final class Kernel implements AutoCloseable
         catch (final UnsupportedOperationException ignored)
         {
             // not a POSIX file system: nothing to set
+        }
+    }
+
+    /** @return true when the directory already holds a journal (not just its empty folder). */
+    private static boolean hasJournal(final Path dir) throws IOException
+    {
+        final Path queue = Journal.queueDir(dir);
+        if (!Files.isDirectory(queue))
+        {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(queue))
+        {
+            return files.findAny().isPresent();
         }
     }
 

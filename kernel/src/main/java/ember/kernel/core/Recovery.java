@@ -53,16 +53,11 @@ final class Recovery
     {
     }
 
-    /** @return the recovery of a directory without a journal: an empty kernel. */
-    static Result empty()
-    {
-        return new Result(new KernelState(), "an empty kernel", 0, -1, null, List.of());
-    }
-
     /**
      * Rebuild a state from a directory's snapshots and journal.
      *
-     * @param reader    a fresh reader of the journal (positioned at its start).
+     * @param reader    a fresh reader of the journal (positioned at its start); null when the
+     *                  directory has no journal (every valid snapshot is then beyond its end).
      * @param snapshots the directory's snapshots.
      * @param upToIndex the last record to apply; {@code Long.MAX_VALUE} for the journal's end.
      *                  Snapshots beyond it are not used.
@@ -87,7 +82,7 @@ final class Recovery
             try
             {
                 final SnapshotStore.Loaded loaded = SnapshotStore.read(file);
-                if (reader.resumeAfter(loaded.state().lastIndex(), loaded.chronicleIndex()))
+                if (reader != null && reader.resumeAfter(loaded.state().lastIndex(), loaded.chronicleIndex()))
                 {
                     state = loaded.state();
                     from = "snapshot " + file.getFileName();
@@ -108,13 +103,16 @@ final class Recovery
         CorruptRecordException damage = null;
         try
         {
-            JournalReplay.replay(reader, state, upToIndex, (record, result, s) ->
+            if (reader != null)
             {
-                if ((record.index & STOP_CHECK_MASK) == 0 && stop.getAsBoolean())
+                JournalReplay.replay(reader, state, upToIndex, (record, result, s) ->
                 {
-                    throw new CancellationException("recovery stopped at index " + record.index);
-                }
-            });
+                    if ((record.index & STOP_CHECK_MASK) == 0 && stop.getAsBoolean())
+                    {
+                        throw new CancellationException("recovery stopped at index " + record.index);
+                    }
+                });
+            }
         }
         catch (final CorruptRecordException ex)
         {
@@ -132,7 +130,7 @@ final class Recovery
                 notice.accept("snapshot " + loaded.file() + " does not match the journal: skipped");
             }
         }
-        final long chronicleIndex = state.lastIndex() == 0 ? -1 : reader.chronicleIndex();
+        final long chronicleIndex = reader == null || state.lastIndex() == 0 ? -1 : reader.chronicleIndex();
         return new Result(state, from, state.lastIndex() - start, chronicleIndex, damage, beyond);
     }
 }
