@@ -240,8 +240,12 @@ public final class EmberCli implements Callable<Integer>
         int clients;
 
         @Option(names = "--only", paramLabel = "GROUP",
-            description = "run one group of figures: embedded, service, sync or recovery (default: embedded, service, sync)")
+            description = "run one group of figures: embedded, service, sync, recovery or snapshot (default: embedded, service, sync)")
         String only;
+
+        @Option(names = "--snapshot-timers", defaultValue = "1000000",
+            description = "pending timers in the state of the snapshot figures (default: ${DEFAULT-VALUE})")
+        long snapshotTimers;
 
         @Option(names = "--recovery-records", split = ",", defaultValue = "1000000,10000000",
             description = "journal lengths of the recovery figures (default: ${DEFAULT-VALUE})")
@@ -270,6 +274,10 @@ public final class EmberCli implements Callable<Integer>
             if ("recovery".equals(only))
             {
                 ember.kernel.bench.DurabilityBench.recovery(recoveryRecords, print);
+            }
+            if ("snapshot".equals(only))
+            {
+                ember.kernel.bench.DurabilityBench.snapshotPause(snapshotTimers, seconds, print);
             }
             return 0;
         }

@@ -403,6 +403,7 @@ public final class Kernel implements AutoCloseable
     @Override
     public void close()
     {
+        core.stopSnapshots(); // the core serves on meanwhile; it writes the closing snapshot itself
         runner.close();
         try
         {

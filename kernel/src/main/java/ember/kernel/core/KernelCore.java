@@ -250,6 +250,15 @@ final class KernelCore implements Agent, KernelEffects
         }
     }
 
+    /**
+     * Any thread, before closing: stop the snapshot thread (abandoning a snapshot in progress), so
+     * that closing does not wait for it on the core thread.
+     */
+    void stopSnapshots()
+    {
+        snapshotTaker.close();
+    }
+
     @Override
     public void onClose()
     {

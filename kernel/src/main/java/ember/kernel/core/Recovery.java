@@ -105,13 +105,7 @@ final class Recovery
         {
             if (reader != null)
             {
-                JournalReplay.replay(reader, state, upToIndex, (record, result, s) ->
-                {
-                    if ((record.index & STOP_CHECK_MASK) == 0 && stop.getAsBoolean())
-                    {
-                        throw new CancellationException("recovery stopped at index " + record.index);
-                    }
-                });
+                replay(reader, state, upToIndex, stop);
             }
         }
         catch (final CorruptRecordException ex)
@@ -132,5 +126,23 @@ final class Recovery
         }
         final long chronicleIndex = reader == null || state.lastIndex() == 0 ? -1 : reader.chronicleIndex();
         return new Result(state, from, state.lastIndex() - start, chronicleIndex, damage, beyond);
+    }
+
+    /**
+     * Replay the journal into {@code state} up to {@code upToIndex}, stoppably.
+     *
+     * @param reader positioned after {@code state.lastIndex()}.
+     * @throws CancellationException when {@code stop} said true (checked every 4096 records).
+     * @throws CorruptRecordException on a damaged record.
+     */
+    static void replay(final JournalReader reader, final KernelState state, final long upToIndex, final BooleanSupplier stop)
+    {
+        JournalReplay.replay(reader, state, upToIndex, (record, result, s) ->
+        {
+            if ((record.index & STOP_CHECK_MASK) == 0 && stop.getAsBoolean())
+            {
+                throw new CancellationException("replay stopped at index " + record.index);
+            }
+        });
     }
 }
