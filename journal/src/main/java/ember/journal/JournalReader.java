@@ -160,6 +160,12 @@ public final class JournalReader implements AutoCloseable
         return offset;
     }
 
+    /** @return the Chronicle index of the last record read, -1 before the first (snapshots record it). */
+    public long chronicleIndex()
+    {
+        return chronicleIndex;
+    }
+
     /** @return the Chronicle queue this reader reads (for tools that manage its files). */
     public ChronicleQueue queue()
     {

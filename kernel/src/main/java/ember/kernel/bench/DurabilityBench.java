@@ -7,6 +7,7 @@ import ember.kernel.core.KernelConfig;
 import ember.kernel.core.SnapshotStore;
 import ember.kernel.core.SyncMode;
 import ember.kernel.state.KernelLimits;
+import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 
 import java.io.IOException;
@@ -17,8 +18,8 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * Durability figures: the cost of each sync mode per syscall, and recovery time from journals of
- * growing length with and without a snapshot.
+ * Durability figures: the cost of each sync mode per syscall, recovery time from journals of
+ * growing length with and without a snapshot, and the pause periodic snapshots cost callers.
  */
 public final class DurabilityBench
 {
@@ -94,6 +95,99 @@ public final class DurabilityBench
                 EmbeddedBench.delete(dir);
             }
         }
+    }
+
+    /**
+     * The pause periodic snapshots impose on callers: the longest getpid round trip (embedded
+     * client, busy-spinning core) while periodic snapshots of a state with {@code timers} pending
+     * timers are taken, against the same measurement with snapshots off. Also the time encoding
+     * that state takes: the pause a snapshot encoded on the core thread would cost.
+     *
+     * @param timers  pending timers in the state (spread over four processes).
+     * @param seconds measured seconds of each phase (the snapshot phase runs on until at least two
+     *                periodic snapshots were written, at most two minutes).
+     */
+    public static void snapshotPause(final long timers, final double seconds, final BiConsumer<String, String> out)
+    {
+        final Path dir = tempDir();
+        try
+        {
+            final KernelConfig config = KernelConfig.of(dir).withIdle(BusySpinIdleStrategy::new)
+                .withBlockSize(256L << 20).withSnapshots(0, 0, false);
+            try (Kernel kernel = Kernel.open(config); EmbeddedClient client = new EmbeddedClient(kernel))
+            {
+                final Syscalls init = client.as(1);
+                final long[] pids = new long[4];
+                for (int i = 0; i < pids.length; i++)
+                {
+                    pids[i] = init.spawn("timers" + i);
+                }
+                for (long n = 0; n < timers; n++)
+                {
+                    client.as(pids[(int)(n & 3)]).timer(1e7); // far in the future: they stay pending
+                }
+                out.accept("snapshot_timers", Long.toString(timers));
+                final Histogram without = getpidLatencies(init, seconds, null);
+                out.accept("no_snapshot_getpid_p99_us", String.format("%.2f", without.getValueAtPercentile(99) / 1e3));
+                out.accept("no_snapshot_pause_max_us", String.format("%.0f", without.getMaxValue() / 1e3));
+            }
+            final ember.kernel.state.KernelState state = ember.kernel.state.JournalReplay.replay(dir, Long.MAX_VALUE);
+            final long encodeStart = System.nanoTime();
+            final int imageBytes = ember.kernel.state.SnapshotCodec.encode(state).length;
+            out.accept("snapshot_encode_on_core_would_pause_ms", String.format("%.0f", (System.nanoTime() - encodeStart) / 1e6));
+            out.accept("snapshot_image_bytes", Integer.toString(imageBytes));
+
+            // Every second while records are added: the snapshot thread is kept busy all along.
+            try (Kernel kernel = Kernel.open(config.withSnapshots(0, 1_000, false)); EmbeddedClient client = new EmbeddedClient(kernel))
+            {
+                final SnapshotStore store = new SnapshotStore(dir);
+                final long[] written = new long[2]; // {newest index seen, snapshots seen}
+                final Histogram with = getpidLatencies(client.as(1), seconds, () ->
+                {
+                    final java.util.List<Path> files = store.list();
+                    final long newest = files.isEmpty() ? 0 : SnapshotStore.indexOf(files.get(0));
+                    if (newest > written[0])
+                    {
+                        written[0] = newest;
+                        written[1]++;
+                    }
+                    return written[1] >= 2;
+                });
+                out.accept("snapshots_taken", Long.toString(written[1]));
+                out.accept("snapshot_getpid_p99_us", String.format("%.2f", with.getValueAtPercentile(99) / 1e3));
+                out.accept("snapshot_pause_max_us", String.format("%.0f", with.getMaxValue() / 1e3));
+            }
+        }
+        finally
+        {
+            EmbeddedBench.delete(dir);
+        }
+    }
+
+    /**
+     * getpid round trips for {@code seconds}, then on until {@code done} says true (checked
+     * between timed calls, at most two minutes).
+     */
+    private static Histogram getpidLatencies(
+        final Syscalls sys, final double seconds, final java.util.function.BooleanSupplier done)
+    {
+        final Histogram latency = new Histogram(3_600_000_000_000L, 3);
+        final long start = System.nanoTime();
+        final long end = start + (long)(seconds * 1e9);
+        final long cap = start + 120_000_000_000L;
+        long now = start;
+        while (now < cap && (now < end || (done != null && !done.getAsBoolean())))
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                final long t0 = System.nanoTime();
+                sys.getpid();
+                final long t1 = System.nanoTime();
+                latency.recordValue(t1 - t0);
+            }
+            now = System.nanoTime();
+        }
+        return latency;
     }
 
     /** Write about {@code records} journal records with a mixed load (queues stay bounded). */

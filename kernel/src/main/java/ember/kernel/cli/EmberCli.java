@@ -248,8 +248,12 @@ public final class EmberCli implements Callable<Integer>
         int clients;
 
         @Option(names = "--only", paramLabel = "GROUP",
-            description = "run one group of figures: embedded, service, sync, recovery or flood (default: embedded, service, sync)")
+            description = "run one group of figures: embedded, service, sync, recovery, snapshot or flood (default: embedded, service, sync)")
         String only;
+
+        @Option(names = "--snapshot-timers", defaultValue = "1000000",
+            description = "pending timers in the state of the snapshot figures (default: ${DEFAULT-VALUE})")
+        long snapshotTimers;
 
         @Option(names = "--recovery-records", split = ",", defaultValue = "1000000,10000000",
             description = "journal lengths of the recovery figures (default: ${DEFAULT-VALUE})")
@@ -282,6 +286,10 @@ public final class EmberCli implements Callable<Integer>
             if ("flood".equals(only))
             {
                 ember.kernel.bench.FloodBench.run(seconds, KernelConfig.idleStrategy(idle), print);
+            }
+            if ("snapshot".equals(only))
+            {
+                ember.kernel.bench.DurabilityBench.snapshotPause(snapshotTimers, seconds, print);
             }
             return 0;
         }

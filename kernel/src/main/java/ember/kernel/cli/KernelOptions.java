@@ -33,8 +33,9 @@ final class KernelOptions
     String rollCycle;
 
     @Option(names = "--cut-damaged-journal",
-        description = {"if recovery meets a damaged record, cut the journal after the last good one",
-            "(the damaged journal is kept aside and the cut is logged) instead of refusing to start"})
+        description = {"if recovery meets a damaged record, or a journal that ends before the index it reached,",
+            "keep the records up to the last good one (the old journal is kept aside and the cut is logged)",
+            "instead of refusing to start"})
     boolean cutDamagedJournal;
 
     @Option(names = "--max-queue", paramLabel = "EVENTS", description = "events per process queue (default: 10000)")

@@ -6,9 +6,7 @@ import ember.journal.JournalCutter;
 import ember.journal.JournalReader;
 import ember.journal.JournalWriter;
 import ember.journal.SyscallType;
-import ember.kernel.state.JournalReplay;
 import ember.kernel.state.KernelState;
-import ember.kernel.state.SnapshotCodec;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -21,6 +19,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -110,83 +110,24 @@ public final class Kernel implements AutoCloseable
             }
 
             final KernelLog log = new KernelLog(dir);
-            final SnapshotStore snapshots = new SnapshotStore(dir);
-            KernelState state = null;
-            long recovered = 0;
-            CorruptRecordException damage = null;
-            long lastGood = 0;
-            String from = "an empty kernel";
-            if (hasJournal(dir))
+            try
             {
-                try (JournalReader reader = new JournalReader(dir, false))
+                final Kernel kernel = recoverAndStart(config, coAgent, channel, lock, log);
+                if (kernel == null)
                 {
-                    for (final Path file : snapshots.list())
-                    {
-                        try
-                        {
-                            final SnapshotStore.Loaded loaded = SnapshotStore.read(file);
-                            if (reader.resumeAfter(loaded.state().lastIndex(), loaded.chronicleIndex()))
-                            {
-                                state = loaded.state();
-                                from = "snapshot " + file.getFileName();
-                                break;
-                            }
-                            log.log("snapshot " + file + " does not match the journal: skipped");
-                        }
-                        catch (final SnapshotCodec.DamagedSnapshotException ex)
-                        {
-                            log.log("damaged snapshot " + file + " skipped: " + ex.getMessage());
-                            System.err.println("ember: damaged snapshot " + file + " skipped: " + ex.getMessage());
-                        }
-                    }
-                    if (state == null)
-                    {
-                        state = new KernelState();
-                    }
-                    try
-                    {
-                        recovered = JournalReplay.replay(reader, state, Long.MAX_VALUE, null);
-                    }
-                    catch (final CorruptRecordException ex)
-                    {
-                        damage = ex;
-                        lastGood = reader.lastIndex();
-                    }
-                }
-                if (damage != null)
-                {
-                    if (!config.cutDamagedJournal())
-                    {
-                        log.log("recovery stopped: " + damage.getMessage());
-                        log.close();
-                        throw new KernelOpenException("cannot recover " + dir + ": " + damage.getMessage() +
-                            " (to give up the records from there on, reopen with --cut-damaged-journal)");
-                    }
-                    final Path kept = JournalCutter.cut(dir, lastGood, config.blockSize());
-                    for (final Path file : snapshots.list())
-                    {
-                        Files.delete(file); // they point into the old queue
-                    }
-                    log.log("journal cut after index " + lastGood + " by operator request (" + damage.getMessage() +
-                        "); the damaged journal is kept in " + kept);
+                    // The operator cut a damaged or truncated journal: open what is left.
                     log.close();
                     releaseQuietly(lock);
                     closeQuietly(channel);
                     return open(config.withCutDamagedJournal(false), coAgent);
                 }
+                return kernel;
             }
-            else
+            catch (final IOException | RuntimeException ex)
             {
-                state = new KernelState();
+                log.close();
+                throw ex;
             }
-
-            final JournalWriter writer = new JournalWriter(dir, config.blockSize(), Journal.rollCycle(config.rollCycle()));
-            final KernelCore core = new KernelCore(state, writer, log, config, snapshots);
-            log.log("kernel opened: recovered from " + from + " and " + recovered + " journal records, index " +
-                state.lastIndex() + ", digest " + state.digest());
-            final Kernel kernel = new Kernel(config, channel, lock, core, recovered, log);
-            kernel.start(coAgent == null ? null : coAgent.apply(kernel));
-            return kernel;
         }
         catch (final IOException ex)
         {
@@ -197,6 +138,144 @@ public final class Kernel implements AutoCloseable
         {
             closeQuietly(channel);
             throw ex;
+        }
+    }
+
+    /**
+     * Recovery, then the core: leftovers of failed snapshots removed, the newest valid snapshot
+     * plus the journal's tail replayed ({@link Recovery}), damage and truncation refused unless the
+     * operator asked to cut.
+     *
+     * @return the started kernel, or null after a damaged or truncated journal was cut (the caller reopens).
+     * @throws KernelOpenException when the journal is damaged or ends before the index it reached.
+     */
+    private static Kernel recoverAndStart(
+        final KernelConfig config, final Function<Kernel, Agent> coAgent, final FileChannel channel, final FileLock lock,
+        final KernelLog log) throws IOException
+    {
+        final Path dir = config.dir();
+        final SnapshotStore snapshots = new SnapshotStore(dir);
+        prepareSnapshots(dir, snapshots, log);
+        final long marked = JournalHighWater.claimed(dir);
+        final java.util.function.Consumer<String> notice = line ->
+        {
+            log.log(line);
+            System.err.println("ember: " + line);
+        };
+        final Recovery.Result recovered;
+        if (hasJournal(dir))
+        {
+            try (JournalReader reader = new JournalReader(dir, false))
+            {
+                recovered = Recovery.recover(reader, snapshots, Long.MAX_VALUE, notice, () -> false);
+            }
+        }
+        else
+        {
+            // No reader: opening one would create the queue before the writer could choose its roll cycle.
+            recovered = Recovery.recover(null, snapshots, Long.MAX_VALUE, notice, () -> false);
+        }
+        final KernelState state = recovered.state();
+        if (recovered.damage() != null)
+        {
+            final CorruptRecordException damage = recovered.damage();
+            final long lastGood = state.lastIndex();
+            if (!config.cutDamagedJournal())
+            {
+                log.log("recovery stopped: " + damage.getMessage());
+                throw new KernelOpenException("cannot recover " + dir + ": " + damage.getMessage() +
+                    " (to give up the records from there on, reopen with --cut-damaged-journal)");
+            }
+            final Path kept = JournalCutter.cut(dir, lastGood, config.blockSize());
+            for (final Path file : snapshots.list())
+            {
+                Files.delete(file); // they point into the old queue
+            }
+            try (JournalHighWater mark = JournalHighWater.open(dir))
+            {
+                mark.reset(lastGood, -1); // the records after the cut are given up by request
+            }
+            log.log("journal cut after index " + lastGood + " by operator request (" + damage.getMessage() +
+                "); the damaged journal is kept in " + kept);
+            return null;
+        }
+
+        final long end = state.lastIndex();
+        final long reached = Math.max(marked, recovered.snapshotClaim());
+        if (reached > end)
+        {
+            final String loss = "the journal ends at index " + end + " but reached index " + reached + " (records " +
+                (end + 1) + ".." + reached + " are missing: truncated or deleted journal files)";
+            final List<String> sources = new ArrayList<>();
+            if (marked > end)
+            {
+                sources.add("high-water mark " + marked + " in " + JournalHighWater.FILE);
+            }
+            for (final SnapshotStore.Loaded loaded : recovered.beyond())
+            {
+                sources.add("snapshot " + loaded.file().getFileName());
+            }
+            final String evidence = "evidence: " + String.join(", ", sources);
+            if (!config.cutDamagedJournal())
+            {
+                log.log("recovery stopped: " + loss + "; " + evidence);
+                throw new KernelOpenException("cannot recover " + dir + ": " + loss +
+                    "; to accept the loss, reopen with --cut-damaged-journal");
+            }
+            // Chronicle cannot append to a file cut short under its own index: the records that are
+            // there go into a fresh queue, as for a damaged journal. Every snapshot points into the
+            // old queue, those beyond the end are not to be trusted: all are moved aside, kept.
+            final Path kept = hasJournal(dir) ? JournalCutter.cut(dir, end, config.blockSize()) : null;
+            final List<Path> old = snapshots.list();
+            final String moved = old.isEmpty() ? "" : "; snapshots moved to " + snapshots.moveAside(old, "before-cut");
+            try (JournalHighWater mark = JournalHighWater.open(dir))
+            {
+                mark.reset(end, -1);
+            }
+            log.log("journal loss accepted by operator request: " + loss + "; " + evidence +
+                "; high-water mark reset to " + end + (kept == null ? "" : "; the journal before the cut is kept in " + kept) +
+                moved);
+            return null;
+        }
+        final JournalHighWater highWater = JournalHighWater.open(dir);
+
+        try
+        {
+            final JournalWriter writer = new JournalWriter(dir, config.blockSize(), Journal.rollCycle(config.rollCycle()));
+            final SnapshotTaker taker = new SnapshotTaker(dir, snapshots, log, end);
+            final KernelCore core = new KernelCore(state, writer, log, config, snapshots, taker, highWater);
+            log.log("kernel opened: recovered from " + recovered.from() + " and " + recovered.replayed() +
+                " journal records, index " + end + ", digest " + state.digest());
+            final Kernel kernel = new Kernel(config, channel, lock, core, recovered.replayed(), log);
+            kernel.start(coAgent == null ? null : coAgent.apply(kernel));
+            return kernel;
+        }
+        catch (final RuntimeException ex)
+        {
+            highWater.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Remove what failed or crashed snapshots left behind, and check that snapshots can be
+     * written at all (else the kernel would run without them until its disk fills with journal).
+     */
+    private static void prepareSnapshots(final Path dir, final SnapshotStore snapshots, final KernelLog log)
+    {
+        try
+        {
+            for (final String removed : snapshots.removeLeftovers())
+            {
+                log.log("removed leftover temporary snapshot file " + removed);
+            }
+            snapshots.checkWritable();
+        }
+        catch (final IOException ex)
+        {
+            log.log("cannot write snapshots in " + snapshots.dir() + ": " + SnapshotTaker.describe(ex));
+            throw new KernelOpenException("cannot open kernel directory " + dir + ": snapshot directory " +
+                snapshots.dir() + " is not writable (" + SnapshotTaker.describe(ex) + ")");
         }
     }
 
@@ -329,6 +408,7 @@ public final class Kernel implements AutoCloseable
     @Override
     public void close()
     {
+        core.stopSnapshots(); // the core serves on meanwhile; it writes the closing snapshot itself
         runner.close();
         try
         {

@@ -52,14 +52,12 @@ final class KernelCore implements Agent, KernelEffects
     private final KernelConfig config;
     private final SnapshotStore snapshots;
     private final ArrayList<Command> unsynced = new ArrayList<>();
-    private final java.util.concurrent.ExecutorService snapshotWriter =
-        java.util.concurrent.Executors.newSingleThreadExecutor(r ->
-        {
-            final Thread thread = new Thread(r, "ember-snapshot-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
+    private final SnapshotTaker snapshotTaker;
+    private final JournalHighWater highWater;
     private long lastSnapshotIndex;
+    /** SyncMode.BATCH: the last record the latest group commit forced to disk, and where it sits. */
+    private long syncedIndex;
+    private long syncedChronicleIndex;
     private final int maxJournaledPayload;
     private long nextDiskCheckMs;
     private String diskFull;
@@ -71,7 +69,7 @@ final class KernelCore implements Agent, KernelEffects
 
     KernelCore(
         final KernelState state, final JournalWriter journal, final KernelLog log, final KernelConfig config,
-        final SnapshotStore snapshots)
+        final SnapshotStore snapshots, final SnapshotTaker snapshotTaker, final JournalHighWater highWater)
     {
         this.limits = config.limits();
         this.state = state;
@@ -80,6 +78,8 @@ final class KernelCore implements Agent, KernelEffects
         this.log = log;
         this.config = config;
         this.snapshots = snapshots;
+        this.snapshotTaker = snapshotTaker;
+        this.highWater = highWater;
         this.lastSnapshotIndex = state.lastIndex();
         // A payload must also fit one journal record (a quarter of a Chronicle block), with room for the rest.
         this.maxJournaledPayload = ember.journal.JournalWriter.maxRecordBytes(config.blockSize()) - 8 * 1024;
@@ -97,6 +97,7 @@ final class KernelCore implements Agent, KernelEffects
     @Override
     public void onStart()
     {
+        snapshotTaker.start();
         kernelRecord.reset(SyscallType.KERNEL_OPEN, 0).text = limits.encode();
         if (!journalAndApply(kernelRecord, kernelResult))
         {
@@ -134,8 +135,27 @@ final class KernelCore implements Agent, KernelEffects
         {
             groupCommit();
         }
+        markHighWater();
         maybeSnapshot();
         return work;
+    }
+
+    /**
+     * After the duty cycle's appends: raise the journal's high-water mark to the last record
+     * that is in the journal — under SyncMode.BATCH the last one forced to disk — so recovery can
+     * tell when the journal later ends earlier. One ordered store when it moved, no syscall.
+     */
+    private void markHighWater()
+    {
+        if (config.sync() == SyncMode.BATCH)
+        {
+            highWater.mark(syncedIndex, syncedChronicleIndex);
+        }
+        else if (state.lastIndex() > highWater.index())
+        {
+            // SyncMode.ALWAYS forces each record before it is applied; NONE promises the process-crash case only.
+            highWater.mark(state.lastIndex(), journal.lastChronicleIndex());
+        }
     }
 
     /**
@@ -180,6 +200,8 @@ final class KernelCore implements Agent, KernelEffects
         try
         {
             journal.sync();
+            syncedIndex = state.lastIndex();
+            syncedChronicleIndex = journal.lastChronicleIndex();
         }
         catch (final RuntimeException ex)
         {
@@ -205,6 +227,11 @@ final class KernelCore implements Agent, KernelEffects
         }
     }
 
+    /**
+     * Ask for a periodic snapshot when one is due. The core only posts the index: the state is
+     * rebuilt, encoded and written by the {@link SnapshotTaker} on its own thread. While one is
+     * still being taken the request is refused and made again on a later duty cycle.
+     */
     private void maybeSnapshot()
     {
         final long added = state.lastIndex() - lastSnapshotIndex;
@@ -215,26 +242,20 @@ final class KernelCore implements Agent, KernelEffects
         final boolean byCount = config.snapshotEvery() > 0 && added >= config.snapshotEvery();
         final boolean byTime = config.snapshotIntervalMs() > 0 &&
             System.currentTimeMillis() - lastSnapshotMs >= config.snapshotIntervalMs();
-        if (byCount || byTime)
+        if ((byCount || byTime) && snapshotTaker.request(state.lastIndex(), journal.lastChronicleIndex()))
         {
-            // The image is taken here, between records; the file is written off the core thread.
-            final byte[] image = ember.kernel.state.SnapshotCodec.encode(state);
-            final long index = state.lastIndex();
-            final long chronicleIndex = journal.lastChronicleIndex();
-            lastSnapshotIndex = index;
+            lastSnapshotIndex = state.lastIndex();
             lastSnapshotMs = System.currentTimeMillis();
-            snapshotWriter.execute(() ->
-            {
-                try
-                {
-                    snapshots.write(index, chronicleIndex, image);
-                }
-                catch (final RuntimeException ex)
-                {
-                    System.err.println("ember: snapshot at index " + index + " failed: " + ex.getMessage());
-                }
-            });
         }
+    }
+
+    /**
+     * Any thread, before closing: stop the snapshot thread (abandoning a snapshot in progress), so
+     * that closing does not wait for it on the core thread.
+     */
+    void stopSnapshots()
+    {
+        snapshotTaker.close();
     }
 
     @Override
@@ -259,27 +280,22 @@ final class KernelCore implements Agent, KernelEffects
         {
             groupCommit();
         }
-        snapshotWriter.shutdown();
-        try
+        markHighWater();
+        snapshotTaker.close(); // abandons a periodic snapshot in progress: the closing one supersedes it
+        if (config.snapshotOnClose() && state.lastIndex() > snapshotTaker.lastWrittenIndex())
         {
-            snapshotWriter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        if (config.snapshotOnClose() && state.lastIndex() > lastSnapshotIndex)
-        {
+            // Closing: no caller waits any more, so the core encodes its own state directly.
             try
             {
                 snapshots.write(state.lastIndex(), journal.lastChronicleIndex(),
                     ember.kernel.state.SnapshotCodec.encode(state));
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | OutOfMemoryError ex)
             {
-                log.log("snapshot at close failed: " + ex);
+                log.log("snapshot at close failed: " + SnapshotTaker.describe(ex));
             }
         }
+        highWater.close();
         journal.close();
         log.log("kernel closed at index " + state.lastIndex() + ", digest " + state.digest());
         log.close();

@@ -163,7 +163,12 @@ public final class KernelDirectory
             }
         }
         checkDirectory(path, "directory");
-        Files.setPosixFilePermissions(path, mode); // ours: tighten a folder an older Ember made looser
+        if (!Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS).equals(mode))
+        {
+            // Ours: tighten a folder an older Ember made looser. Only when needed: a folder that is
+            // right already may sit on a read-only mount.
+            Files.setPosixFilePermissions(path, mode);
+        }
     }
 
     /**
@@ -264,7 +269,10 @@ public final class KernelDirectory
         {
             throw refuse(path, "is owned by another account (uid " + owner + ")", "remove it");
         }
-        Files.setPosixFilePermissions(path, PRIVATE_FILE);
+        if (!Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS).equals(PRIVATE_FILE))
+        {
+            Files.setPosixFilePermissions(path, PRIVATE_FILE);
+        }
     }
 
     /** @return the owner uid of {@code path} itself (a link's own owner for a link). */

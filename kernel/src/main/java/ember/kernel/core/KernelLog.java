@@ -9,8 +9,8 @@ import java.time.Instant;
 
 /**
  * The kernel log, {@code DIR/kernel.log}: diagnostics (signals 3 and 6), recoveries, faults.
- * One line per entry, flushed at once. Thread-safe: the core, the IPC acceptor and the snapshot
- * writer log through one instance.
+ * One line per entry, flushed at once. Thread-safe: the core, the opening thread, the IPC acceptor
+ * and the snapshot thread write to it (lines never interleave).
  */
 public final class KernelLog implements AutoCloseable
 {

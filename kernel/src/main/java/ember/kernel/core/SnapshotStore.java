@@ -21,7 +21,9 @@ import java.util.List;
  * Snapshot files of a kernel directory, {@code DIR/snapshots/snapshot-INDEX.snap}: each is the
  * Chronicle index of the record it was taken after, then a {@link SnapshotCodec} image (which
  * carries the index and digest). Written atomically (temporary file, fsync, rename); the newest
- * {@value #KEEP} are kept.
+ * {@value #KEEP} are kept. Temporary files start with a dot and end in {@code .tmp}.
+ * <p>
+ * Thread-safe as long as one thread writes at a time (the snapshot thread, then the core at close).
  */
 public final class SnapshotStore
 {
@@ -29,6 +31,7 @@ public final class SnapshotStore
     public static final int KEEP = 3;
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".snap";
+    private static final String TEMP_SUFFIX = ".tmp";
 
     private final Path dir;
 
@@ -58,11 +61,11 @@ public final class SnapshotStore
      */
     public Path write(final long index, final long chronicleIndex, final byte[] image)
     {
+        final Path file = dir.resolve(String.format("%s%020d%s", PREFIX, index, SUFFIX));
+        final Path temp = dir.resolve("." + file.getFileName() + TEMP_SUFFIX);
         try
         {
             Files.createDirectories(dir);
-            final Path file = dir.resolve(String.format("%s%020d%s", PREFIX, index, SUFFIX));
-            final Path temp = dir.resolve("." + file.getFileName() + ".tmp");
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING))
             {
@@ -85,7 +88,98 @@ public final class SnapshotStore
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot write snapshot in " + dir, ex);
+            deleteQuietly(temp); // a failed snapshot leaves nothing behind to fill the disk
+            throw new UncheckedIOException("cannot write snapshot " + file, ex);
+        }
+    }
+
+    /**
+     * Remove the temporary files a crash or a failed snapshot left in the snapshot directory.
+     *
+     * @return a description of each file removed, for the log.
+     * @throws IOException when the directory cannot be listed or a file cannot be removed.
+     */
+    public List<String> removeLeftovers() throws IOException
+    {
+        final List<String> removed = new ArrayList<>();
+        if (!Files.isDirectory(dir))
+        {
+            return removed;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, ".*" + TEMP_SUFFIX))
+        {
+            for (final Path file : stream)
+            {
+                final long size = Files.size(file);
+                Files.delete(file);
+                removed.add(file + " (" + size + " bytes)");
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Make sure snapshots can be written: create, sync and remove a probe file (checks what
+     * permission bits cannot tell root: a read-only or full file system, an immutable directory).
+     *
+     * @throws IOException naming why not.
+     */
+    public void checkWritable() throws IOException
+    {
+        Files.createDirectories(dir);
+        final Path probe = dir.resolve(".write-check" + TEMP_SUFFIX);
+        try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            channel.write(ByteBuffer.allocate(8));
+        }
+        Files.delete(probe);
+    }
+
+    /**
+     * Move snapshots out of the store, so recovery never uses them again (kept as evidence).
+     *
+     * @param files the snapshot files.
+     * @param label names the directory they go to, {@code DIR/snapshots.LABEL-TIME}.
+     * @return that directory.
+     */
+    public Path moveAside(final List<Path> files, final String label) throws IOException
+    {
+        final Path aside = dir.resolveSibling(DIR + "." + label + "-" + System.currentTimeMillis());
+        Files.createDirectories(aside);
+        for (final Path file : files)
+        {
+            Files.move(file, aside.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        }
+        return aside;
+    }
+
+    /**
+     * @param file a snapshot file of this store.
+     * @return the journal index in its name, or -1 when the name carries none.
+     */
+    public static long indexOf(final Path file)
+    {
+        final String name = file.getFileName().toString();
+        try
+        {
+            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ignored)
+        {
+            // removed at the next open
         }
     }
 
