@@ -67,7 +67,7 @@ public final class EmbeddedBench
         }
     }
 
-    private static double median(final double[] values)
+    static double median(final double[] values)
     {
         final double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
@@ -224,7 +224,7 @@ public final class EmbeddedBench
         }
     }
 
-    private static Path tempDir()
+    static Path tempDir()
     {
         try
         {

@@ -240,7 +240,7 @@ public final class EmberCli implements Callable<Integer>
         int clients;
 
         @Option(names = "--only", paramLabel = "GROUP",
-            description = "run one group of figures: embedded, service, sync or recovery (default: embedded, service, sync)")
+            description = "run one group of figures: embedded, parked, service, sync or recovery (default: embedded, parked, service, sync)")
         String only;
 
         @Option(names = "--recovery-records", split = ",", defaultValue = "1000000,10000000",
@@ -258,6 +258,10 @@ public final class EmberCli implements Callable<Integer>
             if (only == null || only.equals("embedded"))
             {
                 ember.kernel.bench.EmbeddedBench.run(seconds, print);
+            }
+            if (only == null || only.equals("parked"))
+            {
+                ember.kernel.bench.ParkedPullsBench.run(seconds, print);
             }
             if (only == null || only.equals("service"))
             {
