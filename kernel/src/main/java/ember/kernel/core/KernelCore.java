@@ -32,7 +32,7 @@ import java.util.List;
  * {@code Permission denied} before the journal (the cap is live-only state, so the journal must
  * not depend on it: replay stays exact).
  */
-final class KernelCore implements Agent, KernelEffects
+final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
 {
     static final int INBOX_CAPACITY = 1 << 16;
     private static final int DRAIN_LIMIT = 1024;
@@ -81,7 +81,7 @@ final class KernelCore implements Agent, KernelEffects
         // A payload must also fit one journal record (a quarter of a Chronicle block), with room for the rest.
         this.maxJournaledPayload = ember.journal.JournalWriter.maxRecordBytes(config.blockSize()) - 8 * 1024;
         this.wheel = new TimerWheel(clock.nanoTime());
-        this.parked = new ParkedPulls(config.maxParkedPulls(), this::serveParked);
+        this.parked = new ParkedPulls(config.maxParkedPulls(), this);
         for (final PendingTimer timer : state.pendingTimers())
         {
             wheel.schedule(timer.id(), timer.deadlineNs());
@@ -461,7 +461,8 @@ final class KernelCore implements Agent, KernelEffects
     }
 
     /** ParkedPulls.Server: journal a parked pull again once it can take an event, then answer it. */
-    private int serveParked(final Command command)
+    @Override
+    public int tryServe(final Command command)
     {
         if (!state.canPull(command.record.pid, command.record.names))
         {
@@ -473,6 +474,20 @@ final class KernelCore implements Agent, KernelEffects
         }
         finish(command);
         return ParkedPulls.Server.SERVED;
+    }
+
+    /** ParkedPulls.Server: what a continued process has queued, head first. */
+    @Override
+    public void queuedNames(final long pid, final List<String> into)
+    {
+        final ProcessEntry process = state.process(pid);
+        if (process != null && !process.isStopped())
+        {
+            for (final ember.kernel.state.Event event : process.queue())
+            {
+                into.add(event.name());
+            }
+        }
     }
 
     /** Answer nil to the parked pulls whose time is up, earliest deadline first. */

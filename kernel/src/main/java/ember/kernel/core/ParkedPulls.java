@@ -26,12 +26,13 @@ import java.util.Arrays;
  * filter + log n). At most {@code maxPerProcess} pulls park per process; the core refuses one
  * more before it is journaled (see {@link #isFull(long)}).
  * <p>
- * Why serving one event tries one pull: a parked pull of a running process can take nothing that
- * is queued (it would have taken it), so one new event can satisfy at most one pull, the earliest
- * parked one whose filter admits its name, and it takes exactly that event. Continuing a stopped
- * process ({@link #onDeliverable(long)}) or events of several names arriving in one record fall
- * back to trying all of the process's pulls in park order, which is what the SPEC asks of the
- * earliest waiter in every case.
+ * Why one new event tries only the pulls admitting its name, and is taken by at most one: a parked
+ * pull of a running process can take nothing already queued (it would have taken it), so the new
+ * event goes to the earliest parked pull whose filter admits its name, which takes exactly that
+ * event; the SPEC's rule (the earliest waiter that can take an event gets it) is kept. Continuing
+ * a stopped process ({@link #onDeliverable(long)}) or events of several names arriving in one
+ * record offer the whole queue instead, event by event, which gives the same outcome as letting
+ * every pull in park order take its first admitted event.
  * <p>
  * Thread ownership: the core thread only (not thread-safe). Nodes are pooled (up to
  * {@link #POOL_LIMIT} of each kind) so that parking and serving allocate nothing in steady state.
@@ -58,6 +59,15 @@ final class ParkedPulls
          * @return {@link #SERVED}, {@link #NOT_READY} or {@link #STOP}.
          */
         int tryServe(Command pull);
+
+        /**
+         * Core thread.
+         *
+         * @param pid  a process with parked pulls.
+         * @param into receives the names of the events queued to it, head first (none when it
+         *             cannot take events now).
+         */
+        void queuedNames(long pid, java.util.List<String> into);
     }
 
     private static final int PENDING_NONE = 0;
@@ -71,6 +81,7 @@ final class ParkedPulls
     private final Int2ObjectHashMap<ParkedPull> bySession = new Int2ObjectHashMap<>();
     /** Processes that received events since the last {@link #serve()}, each once. */
     private final ArrayList<ProcessPulls> pending = new ArrayList<>();
+    private final ArrayList<String> queuedNames = new ArrayList<>();
     private ParkedPull[] heap = new ParkedPull[64];
     private int heapSize;
     private int size;
@@ -130,7 +141,7 @@ final class ParkedPulls
         ProcessPulls process = byPid.get(pid);
         if (process == null)
         {
-            process = new ProcessPulls();
+            process = new ProcessPulls(pid);
             byPid.put(pid, process);
         }
         final ParkedPull pull = newPull();
@@ -271,14 +282,57 @@ final class ParkedPulls
         return served;
     }
 
-    /** Earliest parked first among the pulls for {@code name} and those for any name, at most {@code events}. */
+    /** {@code events} events named {@code name} arrived at the tail of the process's queue. */
     private int serveNamed(final ProcessPulls process, final String name, final int events)
+    {
+        int served = 0;
+        while (served < events && offer(process, name) == Server.SERVED)
+        {
+            served++;
+        }
+        return served;
+    }
+
+    /**
+     * The whole queue is offered, event by event, head first (a continued process, or events of
+     * several names at once): each event goes to the earliest parked pull admitting its name.
+     * This is the same outcome as letting each pull, in park order, take the first queued event
+     * it admits (the earliest pull's first admitted event is offered to it first), at the cost of
+     * the queue's length instead of pulls times queue length.
+     */
+    private int serveAll(final ProcessPulls process)
+    {
+        queuedNames.clear();
+        server.queuedNames(process.pid, queuedNames);
+        int served = 0;
+        for (int i = 0; i < queuedNames.size() && process.count > 0; i++)
+        {
+            final int outcome = offer(process, queuedNames.get(i));
+            if (outcome == Server.SERVED)
+            {
+                served++;
+            }
+            else if (outcome == Server.STOP)
+            {
+                break;
+            }
+        }
+        queuedNames.clear();
+        return served;
+    }
+
+    /**
+     * Offer one event named {@code name}: tried by the pulls whose filter contains the name and
+     * those for any name, earliest parked first, until one takes it.
+     *
+     * @return {@link Server#SERVED}, {@link Server#NOT_READY} (no pull took it) or {@link Server#STOP}.
+     */
+    private int offer(final ProcessPulls process, final String name)
     {
         final NameQueue named = process.byName == null ? null : process.byName.get(name);
         NameLink a = named == null ? null : named.first;
         NameLink b = process.anyName == null ? null : process.anyName.first;
-        int served = 0;
-        while (served < events && (a != null || b != null))
+        while (a != null || b != null)
         {
             final NameLink next;
             if (b == null || (a != null && a.pull.sequence < b.pull.sequence))
@@ -291,42 +345,18 @@ final class ParkedPulls
                 next = b;
                 b = b.next;
             }
-            // The cursors moved on first: removing `next` unlinks nothing they point at (one link per name per pull).
             final int outcome = server.tryServe(next.pull.command);
             if (outcome == Server.SERVED)
             {
                 remove(next.pull);
-                served++;
+                return Server.SERVED;
             }
-            else if (outcome == Server.STOP)
+            if (outcome == Server.STOP)
             {
-                break;
+                return Server.STOP;
             }
         }
-        return served;
-    }
-
-    /** Every pull of the process, in park order (a continued process, or events of several names at once). */
-    private int serveAll(final ProcessPulls process)
-    {
-        int served = 0;
-        ParkedPull pull = process.first;
-        while (pull != null)
-        {
-            final ParkedPull next = pull.processNext;
-            final int outcome = server.tryServe(pull.command);
-            if (outcome == Server.SERVED)
-            {
-                remove(pull);
-                served++;
-            }
-            else if (outcome == Server.STOP)
-            {
-                break;
-            }
-            pull = next;
-        }
-        return served;
+        return Server.NOT_READY;
     }
 
     /**
@@ -715,6 +745,7 @@ final class ParkedPulls
     /** The parked pulls of one process. */
     private static final class ProcessPulls
     {
+        final long pid;
         ParkedPull first;
         ParkedPull last;
         int count;
@@ -726,6 +757,11 @@ final class ParkedPulls
         String pendingName;
         int pendingEvents;
         boolean ended;
+
+        ProcessPulls(final long pid)
+        {
+            this.pid = pid;
+        }
 
         NameQueue queueFor(final String name, final ParkedPulls pulls)
         {

@@ -118,11 +118,68 @@ class ParkedPullsTest
         final Command z = park(2, sessionOne, 10, "z");
         server.enqueue(2, "z"); // queued while stopped: no onEventQueued
         server.enqueue(2, "x");
+        for (int i = 0; i < 50; i++)
+        {
+            server.enqueue(2, "unwanted");
+        }
         parked.onDeliverable(2);
         assertEquals(2, parked.serve());
-        assertEquals(List.of(x, z), server.served);
+        assertEquals(Map.of(x, "x", z, "z"), server.taken);
+        assertEquals(2, server.tries, "queued names no pull admits cost no tries");
         assertEquals(1, parked.count(2));
         assertFalse(server.served.contains(y));
+    }
+
+    @Test
+    void offeringTheQueueGivesWhatEachPullInParkOrderWouldTake()
+    {
+        final java.util.Random random = new java.util.Random(20261123);
+        final String[] alphabet = {"a", "b", "c", "d"};
+        for (int trial = 0; trial < 500; trial++)
+        {
+            final ModelServer model = new ModelServer();
+            final ParkedPulls pulls = new ParkedPulls(64, model);
+            final List<Command> order = new ArrayList<>();
+            for (int i = 0; i < 1 + random.nextInt(12); i++)
+            {
+                final List<String> filter = new ArrayList<>();
+                for (final String name : alphabet)
+                {
+                    if (random.nextInt(3) == 0)
+                    {
+                        filter.add(name);
+                    }
+                }
+                final Command command = pull(2, sessionOne, 10, filter.toArray(new String[0]));
+                pulls.park(command, 0);
+                order.add(command);
+            }
+            final List<String> queue = new ArrayList<>();
+            for (int i = 0; i < random.nextInt(12); i++)
+            {
+                queue.add(alphabet[random.nextInt(alphabet.length)]);
+                model.enqueue(2, queue.get(i));
+            }
+            // The reference: every pull in park order takes the first queued event it admits.
+            final Map<Command, String> expected = new HashMap<>();
+            final List<String> left = new ArrayList<>(queue);
+            for (final Command command : order)
+            {
+                for (int i = 0; i < left.size(); i++)
+                {
+                    if (ModelServer.admits(command.record.names, left.get(i)))
+                    {
+                        expected.put(command, left.remove(i));
+                        break;
+                    }
+                }
+            }
+            pulls.onDeliverable(2);
+            pulls.serve();
+            assertEquals(expected, model.taken, "trial " + trial + ": queue " + queue);
+            assertEquals(order.size() - expected.size(), pulls.size());
+            assertEquals(left, new ArrayList<>(model.queues.getOrDefault(2L, new ArrayDeque<>())), "trial " + trial);
+        }
     }
 
     @Test
@@ -340,6 +397,7 @@ class ParkedPullsTest
         final Map<Long, ArrayDeque<String>> queues = new HashMap<>();
         final List<Command> served = new ArrayList<>();
         final List<String> takenNames = new ArrayList<>();
+        final Map<Command, String> taken = new HashMap<>();
         final List<Command> notReady = new ArrayList<>();
         boolean failing;
         int tries;
@@ -347,6 +405,12 @@ class ParkedPullsTest
         void enqueue(final long pid, final String name)
         {
             queues.computeIfAbsent(pid, p -> new ArrayDeque<>()).addLast(name);
+        }
+
+        @Override
+        public void queuedNames(final long pid, final List<String> into)
+        {
+            into.addAll(queues.getOrDefault(pid, new ArrayDeque<>()));
         }
 
         @Override
@@ -371,13 +435,14 @@ class ParkedPullsTest
                     it.remove();
                     served.add(pull);
                     takenNames.add(name);
+                    taken.put(pull, name);
                     return SERVED;
                 }
             }
             return NOT_READY;
         }
 
-        private static boolean admits(final String[] names, final String name)
+        static boolean admits(final String[] names, final String name)
         {
             return names == null || names.length == 0 || List.of(names).contains(name);
         }
