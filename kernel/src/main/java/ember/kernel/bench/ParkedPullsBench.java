@@ -12,13 +12,13 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * What parked {@code pullEvent} calls cost the others: queueEvent + pullEvent in process A with
- * nothing parked, then with 100,000 pulls parked over other processes (names that never match)
- * and A's own cap of 1,024 parked; and the heap one parked pull takes: in all (the client's
+ * What parked {@code pullEvent} calls cost the others: queueEvent + pullEvent (the core's cost per
+ * pair, pipelined) in process A with nothing parked, then with 100,000 pulls parked over other
+ * processes (names that never match) and A's own cap of 1,024 parked, alternating over five
+ * rounds (medians); and the heap one parked pull takes: in all (the client's
  * command and record included) and the kernel's index alone.
  */
 public final class ParkedPullsBench
@@ -43,7 +43,6 @@ public final class ParkedPullsBench
         {
             final Syscalls init = client.as(1);
             final long a = init.spawn("a");
-            final Syscalls inA = client.as(a);
             final long[] others = new long[OTHER_PROCESSES];
             for (int i = 0; i < others.length; i++)
             {
@@ -56,16 +55,15 @@ public final class ParkedPullsBench
             final double phase = Math.max(0.5, seconds / 3);
             final double[] quiet = new double[rounds];
             final double[] withParked = new double[rounds];
-            pairs(inA, phase); // warm-up
             long heapBefore = 0;
             long heapCommands = 0;
             long heapParked = 0;
             int stillParked = 0;
             for (int round = 0; round < rounds; round++)
             {
-                quiet[round] = pairs(inA, phase);
-
                 final ClientSession session = kernel.attach("root");
+                quiet[round] = pairNs(kernel, session, a, phase);
+
                 if (round == 0)
                 {
                     heapBefore = usedHeap();
@@ -102,7 +100,7 @@ public final class ParkedPullsBench
                     stillParked += command.isDone() ? 0 : 1;
                 }
 
-                withParked[round] = pairs(inA, phase);
+                withParked[round] = pairNs(kernel, session, a, phase);
                 kernel.detach(session); // answers its parked pulls ("client detached"): quiet again
             }
             final double quietNs = EmbeddedBench.median(quiet);
@@ -120,26 +118,14 @@ public final class ParkedPullsBench
         }
     }
 
-    /** @return mean ns of one queueEvent + pullEvent pair in the process, over {@code seconds}. */
-    private static double pairs(final Syscalls process, final double seconds)
+    /**
+     * @return ns of core time per queueEvent + pullEvent pair in process {@code pid}, from the
+     * pipelined rate (commands kept in flight, so the figure is the core's cost, not the
+     * scheduler's hand-offs between client and core threads).
+     */
+    private static double pairNs(final Kernel kernel, final ClientSession session, final long pid, final double seconds)
     {
-        final Map<String, Object> params = Map.of("n", 1L);
-        final long start = System.nanoTime();
-        final long end = start + (long)(seconds * 1e9);
-        long count = 0;
-        long now;
-        do
-        {
-            for (int i = 0; i < 100; i++)
-            {
-                process.queueEvent("tick", params);
-                process.pullEvent(0);
-            }
-            count += 100;
-            now = System.nanoTime();
-        }
-        while (now < end);
-        return (now - start) / (double)count;
+        return 2e9 / EmbeddedBench.pipelined(kernel, session, pid, seconds);
     }
 
     /** A pull that waits (1e9 s) for a name no one sends, as a client would submit it. */
