@@ -177,11 +177,13 @@ final class ParkedPulls
         }
         else
         {
-            for (int i = 0; i < names.length; i++)
+            for (final String name : names)
             {
-                if (!appearsBefore(names, i))
+                final NameQueue queue = process.queueFor(name, this);
+                // A name given twice links once: this pull is then already the queue's last (O(1), filters are long).
+                if (queue.last == null || queue.last.pull != pull)
                 {
-                    link(pull, process.queueFor(names[i], this));
+                    link(pull, queue);
                 }
             }
         }
@@ -484,18 +486,6 @@ final class ParkedPulls
     // ---------------------------------------------------------------------------------------
     // Name queues: a pull's links, one per distinct filter name.
     // ---------------------------------------------------------------------------------------
-
-    private static boolean appearsBefore(final String[] names, final int i)
-    {
-        for (int j = 0; j < i; j++)
-        {
-            if (names[j].equals(names[i]))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private void link(final ParkedPull pull, final NameQueue queue)
     {

@@ -323,7 +323,7 @@ class ParkedPullsTest
     @Test
     void aFilterNamingOneNameTwiceIsOnePull()
     {
-        final Command twice = park(2, sessionOne, 10, "a", "a");
+        final Command twice = park(2, sessionOne, 10, "a", "b", "a");
         final Command next = park(2, sessionOne, 10, "a");
         queue(2, "a");
         queue(2, "a");
