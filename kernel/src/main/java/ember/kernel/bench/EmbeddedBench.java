@@ -67,7 +67,7 @@ public final class EmbeddedBench
         }
     }
 
-    private static double median(final double[] values)
+    static double median(final double[] values)
     {
         final double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
@@ -123,70 +123,80 @@ public final class EmbeddedBench
      */
     private static double pipelinedApply(final Path dir, final double seconds)
     {
-        final int window = 256;
         final KernelConfig config = KernelConfig.of(dir).withIdle(BusySpinIdleStrategy::new).withBlockSize(64L << 20)
             .withSnapshots(0, 0, false);
         try (Kernel kernel = Kernel.open(config))
         {
-            final ember.kernel.core.ClientSession session = kernel.attach("root");
-            final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
-            final byte[] payload = new PayloadCodec().encode(Map.of("n", 1L));
-            final String[] anyName = new String[0];
-            final java.util.function.Consumer<ember.kernel.core.Command> done = c -> completed.lazySet(completed.get() + 1);
-            // A ring of commands reused once completed: the producer allocates nothing per syscall.
-            final ember.kernel.core.Command[] pool = new ember.kernel.core.Command[window];
-            for (int i = 0; i < window; i++)
+            return pipelined(kernel, kernel.attach("root"), 1, seconds);
+        }
+    }
+
+    /**
+     * queueEvent / pullEvent (any name, no wait) alternating in process {@code pid}, up to 256 in
+     * flight, through {@code kernel}'s core: a warm-up of {@code seconds}, then completions per
+     * second over {@code seconds}.
+     */
+    static double pipelined(
+        final Kernel kernel, final ember.kernel.core.ClientSession session, final long pid, final double seconds)
+    {
+        final int window = 256;
+        final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
+        final byte[] payload = new PayloadCodec().encode(Map.of("n", 1L));
+        final String[] anyName = new String[0];
+        final java.util.function.Consumer<ember.kernel.core.Command> done = c -> completed.lazySet(completed.get() + 1);
+        // A ring of commands reused once completed: the producer allocates nothing per syscall.
+        final ember.kernel.core.Command[] pool = new ember.kernel.core.Command[window];
+        for (int i = 0; i < window; i++)
+        {
+            pool[i] = new ember.kernel.core.Command(done);
+            pool[i].session = session;
+        }
+        long submitted = 0;
+        final long phase = (long)(seconds * 1e9);
+        long start = 0;
+        long startCount = 0;
+        final long warmEnd = System.nanoTime() + phase;
+        long end = Long.MAX_VALUE;
+        long seenCompleted = 0; // re-read only when the window looks full: less cache-line ping-pong with the core
+        while (true)
+        {
+            if (submitted - seenCompleted >= window)
             {
-                pool[i] = new ember.kernel.core.Command(done);
-                pool[i].session = session;
+                seenCompleted = completed.get();
             }
-            long submitted = 0;
-            final long phase = (long)(seconds * 1e9);
-            long start = 0;
-            long startCount = 0;
-            final long warmEnd = System.nanoTime() + phase;
-            long end = Long.MAX_VALUE;
-            long seenCompleted = 0; // re-read only when the window looks full: less cache-line ping-pong with the core
-            while (true)
+            if (submitted - seenCompleted < window)
             {
-                if (submitted - seenCompleted >= window)
+                // Completions come in submission order, so the slot's previous command is done.
+                final ember.kernel.core.Command command = pool[(int)(submitted % window)];
+                if (submitted >= window)
                 {
-                    seenCompleted = completed.get();
+                    command.reuse();
                 }
-                if (submitted - seenCompleted < window)
+                if ((submitted & 1) == 0)
                 {
-                    // Completions come in submission order, so the slot's previous command is done.
-                    final ember.kernel.core.Command command = pool[(int)(submitted % window)];
-                    if (submitted >= window)
-                    {
-                        command.reuse();
-                    }
-                    if ((submitted & 1) == 0)
-                    {
-                        command.record.reset(SyscallType.QUEUE_EVENT, 1).text = "tick";
-                        command.record.payload = payload;
-                    }
-                    else
-                    {
-                        command.record.reset(SyscallType.PULL_EVENT, 1).names = anyName;
-                    }
-                    kernel.submit(command);
-                    submitted++;
-                    continue;
+                    command.record.reset(SyscallType.QUEUE_EVENT, pid).text = "tick";
+                    command.record.payload = payload;
                 }
-                final long now = System.nanoTime();
-                if (start == 0 && now >= warmEnd)
+                else
                 {
-                    start = now;
-                    startCount = completed.get();
-                    end = start + phase;
+                    command.record.reset(SyscallType.PULL_EVENT, pid).names = anyName;
                 }
-                else if (now >= end)
-                {
-                    return (completed.get() - startCount) / ((now - start) / 1e9);
-                }
-                Thread.onSpinWait();
+                kernel.submit(command);
+                submitted++;
+                continue;
             }
+            final long now = System.nanoTime();
+            if (start == 0 && now >= warmEnd)
+            {
+                start = now;
+                startCount = completed.get();
+                end = start + phase;
+            }
+            else if (now >= end)
+            {
+                return (completed.get() - startCount) / ((now - start) / 1e9);
+            }
+            Thread.onSpinWait();
         }
     }
 
@@ -224,7 +234,7 @@ public final class EmbeddedBench
         }
     }
 
-    private static Path tempDir()
+    static Path tempDir()
     {
         try
         {

@@ -248,7 +248,7 @@ public final class EmberCli implements Callable<Integer>
         int clients;
 
         @Option(names = "--only", paramLabel = "GROUP",
-            description = "run one group of figures: embedded, service, sync, recovery, snapshot or flood (default: embedded, service, sync)")
+            description = "run one group of figures: embedded, parked, service, sync, recovery, snapshot or flood (default: embedded, parked, service, sync)")
         String only;
 
         @Option(names = "--snapshot-timers", defaultValue = "1000000",
@@ -270,6 +270,10 @@ public final class EmberCli implements Callable<Integer>
             if (only == null || only.equals("embedded"))
             {
                 ember.kernel.bench.EmbeddedBench.run(seconds, print);
+            }
+            if (only == null || only.equals("parked"))
+            {
+                ember.kernel.bench.ParkedPullsBench.run(seconds, print);
             }
             if (only == null || only.equals("service"))
             {

@@ -53,6 +53,10 @@ final class KernelOptions
     @Option(names = "--max-timers", paramLabel = "N", description = "pending timers and alarms of one process (default: 1000000)")
     Integer maxTimers;
 
+    @Option(names = "--max-parked-pulls", paramLabel = "N",
+        description = "waiting pullEvent calls of one process; one more is refused (default: 1024)")
+    Integer maxParkedPulls;
+
     /**
      * @return the configuration these options describe.
      * @throws IllegalArgumentException for an unknown sync mode or a limit below 1.
@@ -72,6 +76,7 @@ final class KernelOptions
         }
         return KernelConfig.of(dir).withLimits(limits).withSync(SyncMode.parse(sync))
             .withSnapshots(snapshotEvery, snapshotIntervalSeconds * 1000, true).withCutDamagedJournal(cutDamagedJournal)
-            .withRollCycle(rollCycle);
+            .withRollCycle(rollCycle)
+            .withMaxParkedPulls(maxParkedPulls != null ? maxParkedPulls : KernelConfig.DEFAULT_MAX_PARKED_PULLS);
     }
 }

@@ -31,8 +31,6 @@ public final class Command
     /** Transport-private: the request's correlation id. */
     public long correlationId;
 
-    /** Core-private: deadline of a waiting pull, kernel clock ns. */
-    long waitDeadlineNs;
     /** The session the command comes from; set by the client before submit. */
     public ClientSession session;
 

@@ -30,6 +30,10 @@ import java.util.function.Supplier;
  * @param cutDamagedJournal  when recovery meets a damaged record, cut the journal after the last
  *                           good one (kept aside, logged) instead of refusing to open: an
  *                           operator's explicit choice, since later records are given up.
+ * @param maxParkedPulls     waiting {@code pullEvent} calls one process may have; one more that
+ *                           would wait is refused with {@code Permission denied} before the
+ *                           journal. Live-only (parked pulls belong to attached clients), so not
+ *                           journaled: replay never depends on it.
  */
 public record KernelConfig(
     Path dir,
@@ -42,40 +46,51 @@ public record KernelConfig(
     long snapshotIntervalMs,
     boolean snapshotOnClose,
     boolean cutDamagedJournal,
-    String rollCycle)
+    String rollCycle,
+    int maxParkedPulls)
 {
     public static final long DEFAULT_SNAPSHOT_EVERY = 1_000_000;
+    public static final int DEFAULT_MAX_PARKED_PULLS = 1_024;
 
-    /** @return defaults for {@code dir}: default limits, backoff idle, system clock, no sync, snapshots every 1M records and at close. */
+    public KernelConfig
+    {
+        if (maxParkedPulls < 1)
+        {
+            throw new IllegalArgumentException("max parked pulls must be positive: " + maxParkedPulls);
+        }
+    }
+
+    /** @return defaults for {@code dir}: default limits, backoff idle, system clock, no sync, snapshots every 1M records and at close, 1,024 parked pulls per process. */
     public static KernelConfig of(final Path dir)
     {
         return new KernelConfig(dir, KernelLimits.DEFAULTS, BackoffIdleStrategy::new, new SystemEpochNanoClock(),
-            Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true, false, "daily");
+            Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true, false, "daily",
+            DEFAULT_MAX_PARKED_PULLS);
     }
 
     public KernelConfig withLimits(final KernelLimits limits)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
     }
 
     public KernelConfig withIdle(final Supplier<IdleStrategy> idle)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
     }
 
     public KernelConfig withClock(final EpochNanoClock clock)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
     }
 
     public KernelConfig withBlockSize(final long blockSize)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
     }
 
     public KernelConfig withSync(final SyncMode sync)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
     }
 
     /**
@@ -85,14 +100,21 @@ public record KernelConfig(
      */
     public KernelConfig withSnapshots(final long every, final long intervalMs, final boolean onClose)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose, cutDamagedJournal, rollCycle);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose, cutDamagedJournal, rollCycle, maxParkedPulls);
     }
 
     /** @param cut whether recovery may cut a damaged journal after its last good record. */
     public KernelConfig withCutDamagedJournal(final boolean cut)
     {
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cut, rollCycle);
+            snapshotOnClose, cut, rollCycle, maxParkedPulls);
+    }
+
+    /** @param max waiting pullEvent calls per process (at least 1). */
+    public KernelConfig withMaxParkedPulls(final int max)
+    {
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
+            snapshotOnClose, cutDamagedJournal, rollCycle, max);
     }
 
     /** @param name the journal's roll cycle (see {@link Journal#rollCycle(String)}). */
@@ -100,7 +122,7 @@ public record KernelConfig(
     {
         Journal.rollCycle(name); // validates
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cutDamagedJournal, name);
+            snapshotOnClose, cutDamagedJournal, name, maxParkedPulls);
     }
 
     /**

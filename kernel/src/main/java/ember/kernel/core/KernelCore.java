@@ -8,18 +8,16 @@ import ember.kernel.state.KernelError;
 import ember.kernel.state.KernelLimits;
 import ember.kernel.state.KernelState;
 import ember.kernel.state.PendingTimer;
+import ember.kernel.state.ProcessEntry;
 import ember.kernel.state.SyscallResult;
 import ember.kernel.state.SyscallValidator;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -28,10 +26,13 @@ import java.util.List;
  * polls the timer wheel against the clock and journals and applies each expiry as its own record.
  * <p>
  * Write-ahead is strict: nothing is applied, and no caller is answered, before its record is in
- * the journal. Waiting {@code pullEvent} calls are parked here (not in the state: they belong to
- * live clients) and retried, as journaled pulls, when an event for their process arrives.
+ * the journal. Waiting {@code pullEvent} calls are parked in {@link ParkedPulls} (not in the
+ * state: they belong to live clients) and retried, as journaled pulls, when an event they may take
+ * arrives; a pull that would park beyond {@code maxParkedPulls} of its process is refused with
+ * {@code Permission denied} before the journal (the cap is live-only state, so the journal must
+ * not depend on it: replay stays exact).
  */
-final class KernelCore implements Agent, KernelEffects
+final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
 {
     static final int INBOX_CAPACITY = 1 << 16;
     private static final int DRAIN_LIMIT = 1024;
@@ -43,8 +44,7 @@ final class KernelCore implements Agent, KernelEffects
     private final KernelLog log;
     private final TimerWheel wheel;
     private final Int2ObjectHashMap<ClientSession> sessions = new Int2ObjectHashMap<>();
-    private final Long2ObjectHashMap<ArrayDeque<Command>> waiters = new Long2ObjectHashMap<>();
-    private final LongArrayList deliverable = new LongArrayList();
+    private final ParkedPulls parked;
     private final LongArrayList expired = new LongArrayList();
     private final SyscallRecord kernelRecord = new SyscallRecord();
     private final SyscallResult kernelResult = new SyscallResult();
@@ -62,9 +62,6 @@ final class KernelCore implements Agent, KernelEffects
     private long nextDiskCheckMs;
     private String diskFull;
     private long lastSnapshotMs = System.currentTimeMillis();
-    private int waiting;
-    /** No parked pull is due before this (kernel clock ns). */
-    private long nextWaitDeadlineNs = Long.MAX_VALUE;
     private volatile boolean closed;
 
     KernelCore(
@@ -84,6 +81,7 @@ final class KernelCore implements Agent, KernelEffects
         // A payload must also fit one journal record (a quarter of a Chronicle block), with room for the rest.
         this.maxJournaledPayload = ember.journal.JournalWriter.maxRecordBytes(config.blockSize()) - 8 * 1024;
         this.wheel = new TimerWheel(clock.nanoTime());
+        this.parked = new ParkedPulls(config.maxParkedPulls(), this);
         for (final PendingTimer timer : state.pendingTimers())
         {
             wheel.schedule(timer.id(), timer.deadlineNs());
@@ -127,7 +125,7 @@ final class KernelCore implements Agent, KernelEffects
         checkDisk();
         int work = inbox.drain(this::handle, DRAIN_LIMIT);
         work += pollTimers();
-        if (waiting > 0)
+        if (parked.size() > 0)
         {
             work += expireWaiters();
         }
@@ -268,14 +266,11 @@ final class KernelCore implements Agent, KernelEffects
         {
             refuse(command, "kernel closed");
         }
-        for (final ArrayDeque<Command> queue : waiters.values())
+        Command waiter;
+        while ((waiter = parked.pollAny()) != null)
         {
-            for (final Command command : queue)
-            {
-                refuse(command, "kernel closed");
-            }
+            refuse(waiter, "kernel closed");
         }
-        waiters.clear();
         if (!unsynced.isEmpty())
         {
             groupCommit();
@@ -372,6 +367,11 @@ final class KernelCore implements Agent, KernelEffects
             refuse(command, diskFull);
             return;
         }
+        if (type == SyscallType.PULL_EVENT && wouldParkOverLimit(record))
+        {
+            refuse(command, KernelError.PERMISSION_DENIED.message());
+            return;
+        }
         if (!journalAndApply(record, command.result))
         {
             refuse(command, "journal write failed: the syscall was not performed");
@@ -380,13 +380,13 @@ final class KernelCore implements Agent, KernelEffects
         if (type == SyscallType.PULL_EVENT && command.result.ok() &&
             command.result.kind == SyscallResult.Kind.NIL && record.number != 0)
         {
-            park(command);
+            parked.park(command, clock.nanoTime());
         }
         else
         {
             finish(command);
         }
-        serveDeliverable();
+        parked.serve();
     }
 
     private void detach(final Command command)
@@ -445,115 +445,73 @@ final class KernelCore implements Agent, KernelEffects
         }
         if (n > 0)
         {
-            serveDeliverable();
+            parked.serve();
         }
         return n;
     }
 
-    private void park(final Command command)
+    /**
+     * The cap on parked pulls, decided before the journal: a pull that would wait (it has a
+     * timeout and nothing it may take is deliverable now) while its process already has the most
+     * parked pulls allowed. Not journaled, so the journal never depends on live-only state.
+     */
+    private boolean wouldParkOverLimit(final SyscallRecord record)
     {
-        final double seconds = command.record.number;
-        command.waitDeadlineNs = seconds < 0 || seconds * 1e9 >= Long.MAX_VALUE / 2 ?
-            Long.MAX_VALUE : clock.nanoTime() + (long)(seconds * 1e9);
-        waiters.computeIfAbsent(command.record.pid, pid -> new ArrayDeque<>()).addLast(command);
-        waiting++;
-        nextWaitDeadlineNs = Math.min(nextWaitDeadlineNs, command.waitDeadlineNs);
+        return record.number != 0 && parked.isFull(record.pid) && !state.canPull(record.pid, record.names);
     }
 
-    /** Retry parked pulls of processes that received events. */
-    private void serveDeliverable()
+    /** ParkedPulls.Server: journal a parked pull again once it can take an event, then answer it. */
+    @Override
+    public int tryServe(final Command command)
     {
-        while (!deliverable.isEmpty())
+        if (!state.canPull(command.record.pid, command.record.names))
         {
-            final long pid = deliverable.removeAt(deliverable.size() - 1);
-            final ArrayDeque<Command> queue = waiters.get(pid);
-            if (queue == null)
+            return ParkedPulls.Server.NOT_READY;
+        }
+        if (!journalAndApply(command.record, command.result))
+        {
+            return ParkedPulls.Server.STOP; // journal failing: the pull stays parked, retried on a later event
+        }
+        finish(command);
+        return ParkedPulls.Server.SERVED;
+    }
+
+    /** ParkedPulls.Server: what a continued process has queued, head first. */
+    @Override
+    public void queuedNames(final long pid, final List<String> into)
+    {
+        final ProcessEntry process = state.process(pid);
+        if (process != null && !process.isStopped())
+        {
+            for (final ember.kernel.state.Event event : process.queue())
             {
-                continue;
-            }
-            final Iterator<Command> it = queue.iterator();
-            while (it.hasNext())
-            {
-                final Command command = it.next();
-                if (!state.canPull(pid, command.record.names))
-                {
-                    continue;
-                }
-                if (!journalAndApply(command.record, command.result))
-                {
-                    break; // journal failing: leave the waiter parked, retried on the next event
-                }
-                it.remove();
-                waiting--;
-                finish(command);
-            }
-            if (queue.isEmpty())
-            {
-                waiters.remove(pid);
+                into.add(event.name());
             }
         }
     }
 
-    /** Answer nil to the waiting pulls whose time is up; scans only once the earliest is due. */
+    /** Answer nil to the parked pulls whose time is up, earliest deadline first. */
     private int expireWaiters()
     {
         final long now = clock.nanoTime();
-        if (now < nextWaitDeadlineNs)
-        {
-            return 0;
-        }
-        nextWaitDeadlineNs = Long.MAX_VALUE;
-        return removeWaiters(command ->
-        {
-            if (command.waitDeadlineNs > now)
-            {
-                nextWaitDeadlineNs = Math.min(nextWaitDeadlineNs, command.waitDeadlineNs);
-                return false;
-            }
-            return true;
-        }, command ->
+        int expiredPulls = 0;
+        Command command;
+        while ((command = parked.pollExpired(now)) != null)
         {
             command.result.clear(); // nil: no event arrived in time
             finish(command);
-        });
+            expiredPulls++;
+        }
+        return expiredPulls;
     }
 
     private void dropWaitersOf(final ClientSession session)
     {
-        removeWaiters(command -> command.session == session, command -> refuse(command, "client detached"));
-    }
-
-    /**
-     * Remove the parked pulls that {@code which} selects and hand each to {@code then}.
-     *
-     * @return how many were removed.
-     */
-    private int removeWaiters(
-        final java.util.function.Predicate<Command> which, final java.util.function.Consumer<Command> then)
-    {
-        int removed = 0;
-        final Iterator<ArrayDeque<Command>> queues = waiters.values().iterator();
-        while (queues.hasNext())
+        Command command;
+        while ((command = parked.pollSession(session.id())) != null)
         {
-            final ArrayDeque<Command> queue = queues.next();
-            final Iterator<Command> it = queue.iterator();
-            while (it.hasNext())
-            {
-                final Command command = it.next();
-                if (which.test(command))
-                {
-                    it.remove();
-                    waiting--;
-                    removed++;
-                    then.accept(command);
-                }
-            }
-            if (queue.isEmpty())
-            {
-                queues.remove();
-            }
+            refuse(command, "client detached");
         }
-        return removed;
     }
 
     private void refuse(final Command command, final String message)
@@ -585,27 +543,26 @@ final class KernelCore implements Agent, KernelEffects
     }
 
     @Override
+    public void onEventQueued(final long pid, final String name)
+    {
+        parked.onEventQueued(pid, name);
+    }
+
+    @Override
     public void onDeliverable(final long pid)
     {
-        if (waiters.containsKey(pid))
-        {
-            deliverable.addLong(pid);
-        }
+        parked.onDeliverable(pid);
     }
 
     @Override
     public void onProcessEnded(final long pid)
     {
-        final ArrayDeque<Command> queue = waiters.remove(pid);
-        if (queue != null)
+        Command command;
+        while ((command = parked.pollEnded(pid)) != null)
         {
-            for (final Command command : queue)
-            {
-                waiting--;
-                command.result.clear();
-                command.result.error = KernelError.NO_SUCH_PROCESS;
-                finish(command);
-            }
+            command.result.clear();
+            command.result.error = KernelError.NO_SUCH_PROCESS;
+            finish(command);
         }
     }
 

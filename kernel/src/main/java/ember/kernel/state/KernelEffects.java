@@ -17,7 +17,16 @@ public interface KernelEffects
     {
     }
 
-    /** An event was queued to {@code pid}, or {@code pid} was continued: waiting pulls may now succeed. */
+    /**
+     * An event named {@code name} was queued to the running process {@code pid}: waiting pulls
+     * whose filter admits that name may now succeed. By default, {@link #onDeliverable(long)}.
+     */
+    default void onEventQueued(final long pid, final String name)
+    {
+        onDeliverable(pid);
+    }
+
+    /** Process {@code pid} was continued (or, by default, received an event): any waiting pull may now succeed. */
     default void onDeliverable(final long pid)
     {
     }

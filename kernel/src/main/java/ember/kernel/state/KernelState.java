@@ -414,7 +414,7 @@ public final class KernelState
         target.queue.addLast(event);
         if (!target.stopped)
         {
-            effects.onDeliverable(target.pid);
+            effects.onEventQueued(target.pid, event.name());
         }
     }
 
