@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "ember 0.1.0",
     description = "A persistent, event-sourced kernel for the Phoenix event system.",
-    subcommands = {EmberCli.ServeCommand.class, EmberCli.ShellCommand.class, EmberCli.PruneCommand.class,
+    subcommands = {EmberCli.ServeCommand.class, EmberCli.ShellCommand.class, EmberCli.StatusCommand.class,
+        EmberCli.PruneCommand.class,
         EmberCli.BenchCommand.class})
 public final class EmberCli implements Callable<Integer>
 {
@@ -188,6 +189,58 @@ public final class EmberCli implements Callable<Integer>
                 state + ", idle " + idle + ", pid " + ProcessHandle.current().pid());
             System.out.flush();
             stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+        description = {
+            "Print one line of key=value pairs about the kernel on DIR, running or not (SPEC §8):",
+            "mode=embedded|service|stopped records=N digest=HEX, and for a running kernel clients=N pid=N.",
+            "Reads the journal and snapshots read-only: never changes the kernel, never waits on its core.",
+            "Exit 0; 2 when DIR holds no kernel; 1 when it cannot be read."
+        })
+    static final class StatusCommand implements Callable<Integer>
+    {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
+            description = "kernel directory (default: ${DEFAULT-VALUE})")
+        Path dir;
+
+        @Override
+        public Integer call()
+        {
+            if (!java.nio.file.Files.isDirectory(dir) || !ember.kernel.core.OfflineState.hasJournal(dir))
+            {
+                System.err.println("ember status: no kernel in " + dir);
+                return 2;
+            }
+            final boolean service = IpcLayout.serviceAlive(dir, System.currentTimeMillis());
+            final long holder = Kernel.lockHolder(dir);
+            final String mode = service ? "service" : holder > 0 ? "embedded" : "stopped";
+            final ember.kernel.state.KernelState state;
+            try
+            {
+                state = ember.kernel.core.OfflineState.read(dir);
+            }
+            catch (final KernelOpenException ex)
+            {
+                System.err.println("ember status: " + ex.getMessage());
+                return 1;
+            }
+            final StringBuilder line = new StringBuilder()
+                .append("mode=").append(mode)
+                .append(" records=").append(state.lastIndex())
+                .append(" digest=").append(state.digest());
+            if (!"stopped".equals(mode))
+            {
+                line.append(" clients=").append(state.clients().length);
+                if (holder > 0)
+                {
+                    line.append(" pid=").append(holder);
+                }
+            }
+            line.append(" processes=").append(state.pids().length);
+            System.out.println(line);
             return 0;
         }
     }

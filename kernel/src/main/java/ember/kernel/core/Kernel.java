@@ -163,7 +163,7 @@ public final class Kernel implements AutoCloseable
             System.err.println("ember: " + line);
         };
         final Recovery.Result recovered;
-        if (hasJournal(dir))
+        if (OfflineState.hasJournal(dir))
         {
             try (JournalReader reader = new JournalReader(dir, false))
             {
@@ -225,7 +225,7 @@ public final class Kernel implements AutoCloseable
             // Chronicle cannot append to a file cut short under its own index: the records that are
             // there go into a fresh queue, as for a damaged journal. Every snapshot points into the
             // old queue, those beyond the end are not to be trusted: all are moved aside, kept.
-            final Path kept = hasJournal(dir) ? JournalCutter.cut(dir, end, config.blockSize()) : null;
+            final Path kept = OfflineState.hasJournal(dir) ? JournalCutter.cut(dir, end, config.blockSize()) : null;
             final List<Path> old = snapshots.list();
             final String moved = old.isEmpty() ? "" : "; snapshots moved to " + snapshots.moveAside(old, "before-cut");
             try (JournalHighWater mark = JournalHighWater.open(dir))
@@ -421,18 +421,34 @@ public final class Kernel implements AutoCloseable
         closeQuietly(lockChannel);
     }
 
-    /** @return true when the directory already holds a journal (not just its empty folder). */
-    private static boolean hasJournal(final Path dir) throws IOException
+    /**
+     * Who holds a kernel directory's lock, read from {@code /proc/locks} (so asking takes no lock
+     * and never stands in a starting kernel's way).
+     *
+     * @return the OS pid of the process holding {@code DIR/ember.lock}, or -1 when none does (or
+     *     this system cannot tell).
+     */
+    public static long lockHolder(final Path dir)
     {
-        final Path queue = Journal.queueDir(dir);
-        if (!Files.isDirectory(queue))
+        try
         {
-            return false;
+            final long inode = (Long)Files.getAttribute(dir.resolve(LOCK_FILE), "unix:ino",
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            for (final String line : Files.readAllLines(Path.of("/proc/locks")))
+            {
+                // e.g. "1: POSIX  ADVISORY  WRITE 4242 08:01:1234567 0 EOF"
+                final String[] fields = line.trim().split("\\s+");
+                if (fields.length >= 6 && fields[5].endsWith(":" + inode) && !fields[4].equals("-1"))
+                {
+                    return Long.parseLong(fields[4]);
+                }
+            }
         }
-        try (java.util.stream.Stream<Path> files = Files.list(queue))
+        catch (final IOException | RuntimeException ex)
         {
-            return files.findAny().isPresent();
+            // no lock file, or no /proc: nobody we can name
         }
+        return -1;
     }
 
     private static void releaseQuietly(final FileLock lock)
