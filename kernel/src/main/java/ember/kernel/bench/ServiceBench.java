@@ -104,6 +104,17 @@ public final class ServiceBench
 
     private static Process client(final String mode, final double seconds, final String... args)
     {
+        final List<String> all = new ArrayList<>();
+        all.add(mode);
+        all.add(args[0]);
+        all.add(Double.toString(seconds));
+        all.addAll(List.of(args).subList(1, args.length));
+        return jvm(BenchClient.class, all.toArray(new String[0]));
+    }
+
+    /** Start {@code main} in a separate JVM with this one's class path and flags (Chronicle's included). */
+    static Process jvm(final Class<?> main, final String... args)
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -115,14 +126,8 @@ public final class ServiceBench
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(BenchClient.class.getName());
-        command.add(mode);
-        command.add(args[0]);
-        command.add(Double.toString(seconds));
-        for (int i = 1; i < args.length; i++)
-        {
-            command.add(args[i]);
-        }
+        command.add(main.getName());
+        command.addAll(List.of(args));
         try
         {
             return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -161,12 +161,8 @@ final class ChannelAcceptor implements Runnable
                 connection.channel.free();
             }
         }
-        connections.clear();
-        IpcChannel left;
-        while ((left = accepted.poll()) != null)
-        {
-            left.free();
-        }
+        connections.clear(); // every channel still queued for the core belongs to one of them: freed above
+        accepted.clear();
         closeQuietly(server);
         try
         {
