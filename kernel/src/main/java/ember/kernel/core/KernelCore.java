@@ -29,7 +29,12 @@ import java.util.List;
  * polls the timer wheel against the clock and journals and applies each expiry as its own record.
  * <p>
  * Write-ahead is strict: nothing is applied, and no caller is answered, before its record is in
- * the journal. Waiting {@code pullEvent} calls are parked here (not in the state: they belong to
+ * the journal. A journal that cannot back a record (full file system) refuses it, with nothing
+ * applied, and the core serves again when space is back. Any other failure of an append or a
+ * sync, or an {@link Error} on the core's thread, is fail-stop: the record is not acknowledged,
+ * the failure is written to {@code kernel.log} with the record index, every waiting caller is
+ * answered with an error, the journal is closed as far as it can be, and the core stops
+ * ({@link #failure()} tells why). Waiting {@code pullEvent} calls are parked here (not in the state: they belong to
  * live clients) and retried, as journaled pulls, when an event for their process arrives.
  */
 final class KernelCore implements Agent, KernelEffects
@@ -69,6 +74,9 @@ final class KernelCore implements Agent, KernelEffects
     /** No parked pull is due before this (kernel clock ns). */
     private long nextWaitDeadlineNs = Long.MAX_VALUE;
     private volatile boolean closed;
+    /** Why the core stopped itself (fail-stop), or null. Written by the core thread only. */
+    private volatile String failure;
+    private Runnable onFailureStop;
 
     KernelCore(
         final KernelState state, final JournalWriter journal, final KernelLog log, final KernelConfig config,
@@ -101,8 +109,64 @@ final class KernelCore implements Agent, KernelEffects
         kernelRecord.reset(SyscallType.KERNEL_OPEN, 0).text = limits.encode();
         if (!journalAndApply(kernelRecord, kernelResult))
         {
-            throw new IllegalStateException("cannot write the journal in " + log);
+            fail(diskFull != null ? "cannot write the journal: " + diskFull :
+                "cannot write the journal at index " + kernelRecord.index);
+            throw new org.agrona.concurrent.AgentTerminationException(failure);
         }
+    }
+
+    /**
+     * @return why the core stopped itself (a journal fault, an error on its thread), or null
+     *     while it runs or after a normal close. Any thread.
+     */
+    String failure()
+    {
+        return failure;
+    }
+
+    /** @param action run on the core thread once it has stopped after a failure (journal closed). */
+    void onFailureStop(final Runnable action)
+    {
+        this.onFailureStop = action;
+    }
+
+    /**
+     * The runner's error handler, on the core thread: a {@link Throwable} that escaped a duty
+     * cycle of an agent sharing the thread. An {@link Error} leaves the thread's state in doubt
+     * (a fault in a mapped file surfaces as an asynchronous {@code InternalError}): fail-stop. An
+     * exception is reported and the loop goes on, as the agent that threw still owns its state.
+     */
+    void onAgentError(final Throwable error)
+    {
+        if (error instanceof org.agrona.concurrent.AgentTerminationException)
+        {
+            return; // the core's own fail-stop: already reported
+        }
+        if (error instanceof Error)
+        {
+            fail("error on the core thread after index " + state.lastIndex() + ": " + error);
+        }
+        else
+        {
+            log.log("error on the core thread: " + error);
+            System.err.println("ember core error: " + error);
+        }
+    }
+
+    /** Fail-stop: record why (first failure wins); the duty cycle then ends the core. Core thread. */
+    private void fail(final String why)
+    {
+        if (failure == null)
+        {
+            failure = why;
+            log.log(why + "; the kernel stops (fail-stop)");
+        }
+    }
+
+    /** What every caller waiting when the kernel failed is answered. */
+    private String failureRefusal()
+    {
+        return "journal write failed: the kernel stopped: " + failure;
     }
 
     /** Any thread: queue a command for the core. @return false when the inbox is full. */
@@ -124,18 +188,30 @@ final class KernelCore implements Agent, KernelEffects
     @Override
     public int doWork()
     {
-        checkDisk();
-        int work = inbox.drain(this::handle, DRAIN_LIMIT);
-        work += pollTimers();
-        if (waiting > 0)
+        int work = 0;
+        try
         {
-            work += expireWaiters();
+            checkDisk();
+            work = inbox.drain(this::handle, DRAIN_LIMIT);
+            work += pollTimers();
+            if (waiting > 0)
+            {
+                work += expireWaiters();
+            }
+            if (!unsynced.isEmpty())
+            {
+                groupCommit();
+            }
+            maybeSnapshot();
         }
-        if (!unsynced.isEmpty())
+        catch (final Throwable ex)
         {
-            groupCommit();
+            fail("core failed after index " + state.lastIndex() + ": " + ex);
         }
-        maybeSnapshot();
+        if (failure != null)
+        {
+            throw new org.agrona.concurrent.AgentTerminationException(failure); // the runner then calls onClose
+        }
         return work;
     }
 
@@ -157,38 +233,75 @@ final class KernelCore implements Agent, KernelEffects
             final java.nio.file.Path dir = ember.journal.Journal.queueDir(config.dir());
             final long free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
             final long needed = 2 * config.blockSize() + (1 << 20);
-            final String was = diskFull;
-            diskFull = free < needed ? "journal write failed: disk full (" + free + " bytes free for the journal in " +
+            String refusal = free < needed ? "journal write failed: disk full (" + free + " bytes free for the journal in " +
                 dir + ", " + needed + " needed)" : null;
-            if (diskFull != null && was == null)
+            if (refusal == null && diskFull != null)
             {
-                log.log("refusing syscalls: " + diskFull);
+                refusal = reserveAgain();
             }
-            else if (diskFull == null && was != null)
-            {
-                log.log("disk space is back: accepting syscalls");
-            }
+            setDiskFull(refusal);
         }
-        catch (final java.io.IOException | RuntimeException ex)
+        catch (final java.io.IOException ex)
         {
-            diskFull = null; // cannot tell: let the append itself fail if it must
+            setDiskFull(reserveAgain()); // cannot tell the free space: the reservation tells
         }
     }
 
-    /** SyncMode.BATCH: one msync for the duty cycle's records, then answer their callers. */
-    private void groupCommit()
+    /** @return null when the journal backs the space the next record may need again, else why not. */
+    private String reserveAgain()
     {
         try
         {
-            journal.sync();
+            journal.reserveAhead();
+            return null;
         }
-        catch (final RuntimeException ex)
+        catch (final ember.journal.JournalFullException ex)
         {
-            log.log("journal sync failed: " + ex);
+            return ex.getMessage();
+        }
+    }
+
+    /** @param refusal why syscalls are refused for lack of space, or null when they are not. */
+    private void setDiskFull(final String refusal)
+    {
+        final String was = diskFull;
+        diskFull = refusal;
+        if (refusal != null && was == null)
+        {
+            log.log("refusing syscalls: " + refusal);
+        }
+        else if (refusal == null && was != null)
+        {
+            log.log("disk space is back: accepting syscalls");
+        }
+    }
+
+    /**
+     * SyncMode.BATCH: one msync for the duty cycle's records, then answer their callers. A failed
+     * msync is fail-stop: its callers get an error, never an acknowledgement the disk may not hold.
+     */
+    private void groupCommit()
+    {
+        if (failure == null)
+        {
+            try
+            {
+                journal.sync();
+            }
+            catch (final Throwable ex)
+            {
+                fail("journal sync failed after index " + state.lastIndex() + ": " + ex);
+            }
         }
         for (int i = 0; i < unsynced.size(); i++)
         {
-            unsynced.get(i).complete();
+            final Command command = unsynced.get(i);
+            if (failure != null && command.refusal == null)
+            {
+                command.result.clear();
+                command.refusal = failureRefusal();
+            }
+            command.complete();
         }
         unsynced.clear();
     }
@@ -242,17 +355,18 @@ final class KernelCore implements Agent, KernelEffects
     public void onClose()
     {
         closed = true;
+        final String refusal = failure == null ? "kernel closed" : failureRefusal();
         final List<Command> left = new ArrayList<>();
         inbox.drainTo(left, Integer.MAX_VALUE);
         for (final Command command : left)
         {
-            refuse(command, "kernel closed");
+            refuse(command, refusal);
         }
         for (final ArrayDeque<Command> queue : waiters.values())
         {
             for (final Command command : queue)
             {
-                refuse(command, "kernel closed");
+                refuse(command, refusal);
             }
         }
         waiters.clear();
@@ -269,7 +383,7 @@ final class KernelCore implements Agent, KernelEffects
         {
             Thread.currentThread().interrupt();
         }
-        if (config.snapshotOnClose() && state.lastIndex() > lastSnapshotIndex)
+        if (failure == null && config.snapshotOnClose() && state.lastIndex() > lastSnapshotIndex)
         {
             try
             {
@@ -281,9 +395,21 @@ final class KernelCore implements Agent, KernelEffects
                 log.log("snapshot at close failed: " + ex);
             }
         }
-        journal.close();
-        log.log("kernel closed at index " + state.lastIndex() + ", digest " + state.digest());
+        try
+        {
+            journal.close();
+        }
+        catch (final Throwable ex)
+        {
+            log.log("journal close failed: " + ex); // after a fault: closed as far as it goes
+        }
+        log.log((failure == null ? "kernel closed" : "kernel stopped after a failure") + " at index " +
+            state.lastIndex() + ", digest " + state.digest());
         log.close();
+        if (failure != null && onFailureStop != null)
+        {
+            onFailureStop.run();
+        }
     }
 
     @Override
@@ -357,6 +483,11 @@ final class KernelCore implements Agent, KernelEffects
             refuse(command, KernelError.PAYLOAD_TOO_LARGE.message());
             return;
         }
+        if (failure != null)
+        {
+            refuse(command, failureRefusal());
+            return;
+        }
         if (diskFull != null)
         {
             refuse(command, diskFull);
@@ -364,7 +495,8 @@ final class KernelCore implements Agent, KernelEffects
         }
         if (!journalAndApply(record, command.result))
         {
-            refuse(command, "journal write failed: the syscall was not performed");
+            refuse(command, failure != null ? failureRefusal() : diskFull != null ? diskFull :
+                "journal write failed: the syscall was not performed");
             return;
         }
         if (type == SyscallType.PULL_EVENT && command.result.ok() &&
@@ -396,10 +528,17 @@ final class KernelCore implements Agent, KernelEffects
     /**
      * Journal then apply. The record's index and timestamp are assigned here.
      *
-     * @return false when the journal refused the record (nothing was applied).
+     * @return false when the record was not journaled, or may not be intact: nothing was applied.
+     *     A full journal sets {@code diskFull}; any other failure but a record too large for the
+     *     journal is fail-stop ({@link #fail}).
      */
     private boolean journalAndApply(final SyscallRecord record, final SyscallResult result)
     {
+        if (failure != null)
+        {
+            result.clear();
+            return false;
+        }
         record.index = state.lastIndex() + 1;
         record.timestamp = Math.max(clock.nanoTime(), state.lastTimestamp());
         try
@@ -410,9 +549,22 @@ final class KernelCore implements Agent, KernelEffects
                 journal.sync();
             }
         }
-        catch (final RuntimeException ex)
+        catch (final ember.journal.JournalFullException ex)
         {
-            log.log("journal append failed at index " + record.index + ": " + ex);
+            setDiskFull(ex.getMessage());
+            nextDiskCheckMs = System.currentTimeMillis() + 100; // retried by checkDisk
+            result.clear();
+            return false;
+        }
+        catch (final ember.journal.JournalException ex)
+        {
+            log.log("journal append refused at index " + record.index + ": " + ex.getMessage());
+            result.clear();
+            return false;
+        }
+        catch (final Throwable ex)
+        {
+            fail("journal append failed at index " + record.index + ": " + ex);
             result.clear();
             return false;
         }
