@@ -24,13 +24,16 @@ import java.nio.file.Path;
  */
 public final class JournalWriter implements AutoCloseable
 {
+    /** System property of the test-only fault injection, see {@link #failAppendAt}. */
+    public static final String FAIL_APPEND_AT_PROPERTY = "ember.journal.failAppendAt";
+
     /**
-     * Test-only fault injection ({@code -Dember.journal.failAppendAt=N}): the Nth append of this
-     * JVM's writers throws an {@link InternalError} halfway through writing the record, as a
-     * fault in a mapped write does. 0 (the default) disables it.
+     * Test-only fault injection ({@code -Dember.journal.failAppendAt=N}, read when a writer
+     * opens): its Nth append throws an {@link InternalError} halfway through writing the record,
+     * as a fault in a mapped write does. 0 (the default) disables it.
      */
-    private static final long FAIL_APPEND_AT = Long.getLong("ember.journal.failAppendAt", 0);
-    private static final java.util.concurrent.atomic.AtomicLong APPENDS = new java.util.concurrent.atomic.AtomicLong();
+    private final long failAppendAt = Long.getLong(FAIL_APPEND_AT_PROPERTY, 0);
+    private long appends;
 
     private final AppendClock clock = new AppendClock();
     private final SingleChronicleQueue queue;
@@ -117,11 +120,11 @@ public final class JournalWriter implements AutoCloseable
                         frameStoreArray = frame;
                     }
                     bytes = dc.wire().bytes();
-                    if (FAIL_APPEND_AT > 0 && APPENDS.incrementAndGet() == FAIL_APPEND_AT)
+                    if (++appends == failAppendAt)
                     {
                         bytes.write(frameStore, 0L, (long)length / 2);
                         throw new InternalError("a fault occurred in a recent unsafe memory access operation " +
-                            "(injected by ember.journal.failAppendAt=" + FAIL_APPEND_AT + ")");
+                            "(injected by " + FAIL_APPEND_AT_PROPERTY + "=" + failAppendAt + ")");
                     }
                     bytes.write(frameStore, 0L, (long)length);
                     end = bytes.writePosition();

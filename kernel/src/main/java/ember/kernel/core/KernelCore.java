@@ -58,6 +58,8 @@ final class KernelCore implements Agent, KernelEffects
     private final KernelConfig config;
     private final SnapshotStore snapshots;
     private final ArrayList<Command> unsynced = new ArrayList<>();
+    /** Refused after a failure: answered once the core has stopped (journal closed, lock released). */
+    private final ArrayList<Command> refusedAfterFailure = new ArrayList<>();
     private final java.util.concurrent.ExecutorService snapshotWriter =
         java.util.concurrent.Executors.newSingleThreadExecutor(r ->
         {
@@ -298,10 +300,12 @@ final class KernelCore implements Agent, KernelEffects
             final Command command = unsynced.get(i);
             if (failure != null && command.refusal == null)
             {
-                command.result.clear();
-                command.refusal = failureRefusal();
+                refuse(command, failureRefusal());
             }
-            command.complete();
+            else
+            {
+                command.complete();
+            }
         }
         unsynced.clear();
     }
@@ -351,28 +355,38 @@ final class KernelCore implements Agent, KernelEffects
         }
     }
 
+    /**
+     * Core thread, last thing. After a failure the callers still waiting are answered only once
+     * the journal is closed and the directory lock released: whoever sees the error can reopen.
+     */
     @Override
     public void onClose()
     {
         closed = true;
-        final String refusal = failure == null ? "kernel closed" : failureRefusal();
-        final List<Command> left = new ArrayList<>();
+        final List<Command> left = new ArrayList<>(refusedAfterFailure);
+        refusedAfterFailure.clear();
         inbox.drainTo(left, Integer.MAX_VALUE);
-        for (final Command command : left)
-        {
-            refuse(command, refusal);
-        }
         for (final ArrayDeque<Command> queue : waiters.values())
         {
-            for (final Command command : queue)
-            {
-                refuse(command, refusal);
-            }
+            left.addAll(queue);
         }
         waiters.clear();
-        if (!unsynced.isEmpty())
+        if (failure == null)
         {
-            groupCommit();
+            for (final Command command : left)
+            {
+                refuse(command, "kernel closed");
+            }
+            left.clear();
+            if (!unsynced.isEmpty())
+            {
+                groupCommit();
+            }
+        }
+        else
+        {
+            left.addAll(unsynced); // never msynced: not acknowledged
+            unsynced.clear();
         }
         snapshotWriter.shutdown();
         try
@@ -406,9 +420,16 @@ final class KernelCore implements Agent, KernelEffects
         log.log((failure == null ? "kernel closed" : "kernel stopped after a failure") + " at index " +
             state.lastIndex() + ", digest " + state.digest());
         log.close();
-        if (failure != null && onFailureStop != null)
+        if (failure != null)
         {
-            onFailureStop.run();
+            if (onFailureStop != null)
+            {
+                onFailureStop.run();
+            }
+            for (final Command command : left)
+            {
+                refuse(command, failureRefusal());
+            }
         }
     }
 
@@ -445,12 +466,12 @@ final class KernelCore implements Agent, KernelEffects
                 final ClientSession session = new ClientSession((int)command.result.number, record.text);
                 sessions.put(session.id(), session);
                 command.session = session;
+                finish(command);
             }
             else
             {
-                command.refusal = "journal write failed";
+                refuse(command, failure != null ? failureRefusal() : "journal write failed");
             }
-            finish(command);
             return;
         }
         if (type == SyscallType.CLIENT_DETACH)
@@ -716,6 +737,10 @@ final class KernelCore implements Agent, KernelEffects
         if (closed)
         {
             command.complete(); // closing: no more duty cycles to batch in
+        }
+        else if (failure != null)
+        {
+            refusedAfterFailure.add(command); // answered by onClose, once the kernel has stopped
         }
         else
         {
