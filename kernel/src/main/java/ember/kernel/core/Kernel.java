@@ -202,6 +202,14 @@ public final class Kernel implements AutoCloseable
             closeQuietly(channel);
             throw ex;
         }
+        catch (final InternalError ex)
+        {
+            // Chronicle creates and maps its files sparse: on a full file system a first write
+            // into one faults. Refuse to open, one line, and leave the directory unlocked.
+            closeQuietly(channel);
+            throw new KernelOpenException("cannot open the journal in " + dir + " (is its file system full?): " +
+                ex.getMessage());
+        }
     }
 
     /** @return the configuration this kernel was opened with. */
