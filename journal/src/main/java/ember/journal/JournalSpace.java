@@ -57,6 +57,8 @@ final class JournalSpace implements AutoCloseable
 
     private int cycle = Integer.MIN_VALUE;
     private File file;
+    /** The pre-created stand-in being backed for {@code file}, until Chronicle renames it into place; else null. */
+    private File standIn;
     private FileChannel channel;
     /** Every byte of the current file below this is backed by blocks. */
     private long reservedUpTo;
@@ -102,20 +104,24 @@ final class JournalSpace implements AutoCloseable
     }
 
     /**
-     * After an append: where it ended, in which file.
+     * After an append that went to a different file than the one before. Never throws: the
+     * record is already in the journal.
      *
-     * @param appendedCycle the cycle of that file.
-     * @param appendedTo the file the record went to (Chronicle may have rolled to it).
+     * @param appendedTo the file the record went to.
      * @param position   the end of the record in that file.
      */
-    void appended(final int appendedCycle, final File appendedTo, final long position)
+    void appendedTo(final File appendedTo, final long position)
     {
-        if (!appendedTo.equals(file))
+        if (!appendedTo.equals(file) || (standIn != null && standIn.exists()))
         {
             // Chronicle rolled to a file this class did not prepare (it cannot, as the writer
-            // fixes the time for the append): from now on reserve from where the record ended.
-            adopt(appendedCycle, appendedTo, appendedTo, position);
+            // fixes the time for the append), or created the file itself instead of taking the
+            // stand-in: the next reservation starts over from Chronicle's write position in it.
+            closeChannel();
+            cycle = Integer.MIN_VALUE;
+            file = null;
         }
+        standIn = null;
         end = position;
     }
 
@@ -177,6 +183,7 @@ final class JournalSpace implements AutoCloseable
         }
         cycle = newCycle;
         file = cycleFile;
+        standIn = openPath.equals(cycleFile) ? null : openPath;
         reservedUpTo = backedFrom;
     }
 

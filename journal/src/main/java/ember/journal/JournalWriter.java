@@ -139,7 +139,7 @@ public final class JournalWriter implements AutoCloseable
             if (file != lastFile)
             {
                 lastFile = file;
-                space.appended(appender.cycle(), appender.currentFile(), end);
+                space.appendedTo(appender.currentFile(), end);
             }
             else
             {
