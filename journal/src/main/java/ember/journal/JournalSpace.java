@@ -27,10 +27,11 @@ import java.nio.file.StandardOpenOption;
  * next stretch ({@link #STEP} bytes, one batch of writes per stretch, none per record) and
  * reports a failure as a {@link JournalFullException}, before anything of the record is written.
  * <p>
- * Backing rewrites what the range holds (read, then written back), so it is harmless over bytes
- * Chronicle already wrote; the range starts at the end of the last record appended, where nothing
- * has been written yet, or, for a file this writer has not appended to, at Chronicle's own write
- * position in it. A new cycle file is backed before Chronicle creates it: it is written as
+ * Beyond the end of the last record this writer appended nothing has been written (Chronicle
+ * writes headers and index arrays only during the next append, after the reservation), so
+ * backing there writes zeros. In a file this writer has not appended to yet, backing starts at
+ * Chronicle's own write position and rewrites what the range holds (read, then written back),
+ * harmless over a last record or a torn one. A new cycle file is backed before Chronicle creates it: it is written as
  * Chronicle's pre-created file ({@code NAME.precreated}, ignored by readers), which Chronicle
  * renames into place when the appender rolls to that cycle and then fills with the file header,
  * the index-of-indexes and the first index array, all inside the backed region.
@@ -54,6 +55,8 @@ final class JournalSpace implements AutoCloseable
     private final long fileHeader;
     private final long maxRecordBytes;
     private final ByteBuffer io = ByteBuffer.allocateDirect(IO_BYTES);
+    /** Only ever zeros (positional writes do not change a buffer's content). */
+    private final ByteBuffer zeros = ByteBuffer.allocateDirect(IO_BYTES);
 
     private int cycle = Integer.MIN_VALUE;
     private File file;
@@ -64,6 +67,11 @@ final class JournalSpace implements AutoCloseable
     private long reservedUpTo;
     /** Where the next record starts at the latest (an upper bound until the first append to the file). */
     private long end;
+    /**
+     * True when {@code end} is exact, from an append of this writer or a file it created: nothing
+     * lies beyond it, so backing there may write zeros instead of rewriting what is there.
+     */
+    private boolean endExact;
 
     /**
      * @param queue          the journal queue the appender writes.
@@ -123,12 +131,14 @@ final class JournalSpace implements AutoCloseable
         }
         standIn = null;
         end = position;
+        endExact = true;
     }
 
     /** After an append to the same file as the one before: where it ended. */
     void appended(final long position)
     {
         end = position;
+        endExact = true;
     }
 
     /**
@@ -153,12 +163,14 @@ final class JournalSpace implements AutoCloseable
             queue.closeStore(store);
             adopt(newCycle, target, target, writePosition);
             end = writePosition + 2 * (maxRecordBytes + overhead);
+            endExact = false;
             return;
         }
         // Back the new file before Chronicle creates it: Chronicle renames NAME.precreated into place.
         final File precreated = PrecreatedFiles.preCreatedFile(target);
         adopt(newCycle, target, precreated, 0);
         end = fileHeader;
+        endExact = true; // only this class writes a stand-in, and only zeros
     }
 
     /**
@@ -195,13 +207,27 @@ final class JournalSpace implements AutoCloseable
         {
             while (reservedUpTo < upTo)
             {
-                reservedUpTo = rewrite(channel, reservedUpTo, (int)Math.min(IO_BYTES, upTo - reservedUpTo));
+                final int length = (int)Math.min(IO_BYTES, upTo - reservedUpTo);
+                reservedUpTo = endExact && reservedUpTo >= end ?
+                    writeZeros(reservedUpTo, length) : rewrite(channel, reservedUpTo, length);
             }
         }
         catch (final IOException ex)
         {
             throw full(file, ex);
         }
+    }
+
+    /** @return how far the range is now backed (short of the end after a partial write). */
+    private long writeZeros(final long position, final int length) throws IOException
+    {
+        zeros.clear().limit(length);
+        long written = position;
+        while (zeros.hasRemaining())
+        {
+            written += channel.write(zeros, written);
+        }
+        return written;
     }
 
     /**
