@@ -31,11 +31,14 @@ import java.util.List;
  * Write-ahead is strict: nothing is applied, and no caller is answered, before its record is in
  * the journal. A journal that cannot back a record (full file system) refuses it, with nothing
  * applied, and the core serves again when space is back. Any other failure of an append or a
- * sync, or an {@link Error} on the core's thread, is fail-stop: the record is not acknowledged,
- * the failure is written to {@code kernel.log} with the record index, every waiting caller is
- * answered with an error, the journal is closed as far as it can be, and the core stops
- * ({@link #failure()} tells why). Waiting {@code pullEvent} calls are parked here (not in the state: they belong to
- * live clients) and retried, as journaled pulls, when an event for their process arrives.
+ * sync, anything thrown out of the core's own duty cycle (the state may then differ from what
+ * replay would rebuild), or an {@link Error} from an agent sharing its thread, is fail-stop: the
+ * record is not acknowledged, the failure is written to {@code kernel.log} with the record index,
+ * the journal is closed as far as it can be, the lock is released, every waiting caller is then
+ * answered with an error, and the core stops ({@link #failure()} tells why).
+ * <p>
+ * Waiting {@code pullEvent} calls are parked here (not in the state: they belong to live
+ * clients) and retried, as journaled pulls, when an event for their process arrives.
  */
 final class KernelCore implements Agent, KernelEffects
 {
