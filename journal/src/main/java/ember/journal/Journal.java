@@ -50,11 +50,17 @@ public final class Journal
     public static ChronicleQueue openQueue(
         final Path kernelDir, final boolean readOnly, final long blockSize, final net.openhft.chronicle.queue.RollCycle rollCycle)
     {
+        return builder(kernelDir, readOnly, blockSize, rollCycle).build();
+    }
+
+    /** The builder behind {@link #openQueue}, for a writer that adds its own settings. */
+    static SingleChronicleQueueBuilder builder(
+        final Path kernelDir, final boolean readOnly, final long blockSize, final net.openhft.chronicle.queue.RollCycle rollCycle)
+    {
         return SingleChronicleQueueBuilder.binary(queueDir(kernelDir))
             .rollCycle(rollCycle)
             .blockSize(blockSize)
-            .readOnly(readOnly)
-            .build();
+            .readOnly(readOnly);
     }
 
     /**

@@ -1,7 +1,7 @@
 package ember.journal;
 
-/** The journal cannot take a record (too large, I/O failure); nothing was written. */
-public final class JournalException extends RuntimeException
+/** The journal cannot take a record (too large, no space); nothing of it was written. */
+public class JournalException extends RuntimeException
 {
     public JournalException(final String message)
     {

@@ -1,7 +1,10 @@
 package ember.journal;
 
-import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.MappedBytes;
+import net.openhft.chronicle.bytes.MappedFile;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.nio.file.Path;
@@ -11,15 +14,37 @@ import java.nio.file.Path;
  * <p>
  * {@link #append(SyscallRecord)} returns once the record is in the memory-mapped queue file, so
  * it survives a crash of the process (the OS keeps the pages); see {@link #sync()} for OS crashes.
+ * The space a record goes to is backed by file-system blocks before it is written
+ * ({@link JournalSpace}): a full file system refuses the record with a
+ * {@link JournalFullException} instead of faulting inside the mapped write.
+ * <p>
+ * Fail-stop: any other {@link Throwable} from Chronicle during an append or a sync leaves the
+ * journal in a state this writer cannot vouch for; it is rethrown, and every later append or sync
+ * fails with an {@link IllegalStateException} naming it.
  */
 public final class JournalWriter implements AutoCloseable
 {
-    private final ChronicleQueue queue;
+    /** System property of the test-only fault injection, see {@link #failAppendAt}. */
+    public static final String FAIL_APPEND_AT_PROPERTY = "ember.journal.failAppendAt";
+
+    /**
+     * Test-only fault injection ({@code -Dember.journal.failAppendAt=N}, read when a writer
+     * opens): its Nth append throws an {@link InternalError} halfway through writing the record,
+     * as a fault in a mapped write does. 0 (the default) disables it.
+     */
+    private final long failAppendAt = Long.getLong(FAIL_APPEND_AT_PROPERTY, 0);
+    private long appends;
+
+    private final AppendClock clock = new AppendClock();
+    private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
+    private final JournalSpace space;
     private final RecordCodec codec = new RecordCodec();
     private final int maxRecordBytes;
     private net.openhft.chronicle.bytes.BytesStore<?, byte[]> frameStore;
     private byte[] frameStoreArray;
+    private MappedFile lastFile;
+    private Throwable failure;
 
     /**
      * @param kernelDir the kernel directory.
@@ -37,9 +62,18 @@ public final class JournalWriter implements AutoCloseable
      */
     public JournalWriter(final Path kernelDir, final long blockSize, final net.openhft.chronicle.queue.RollCycle rollCycle)
     {
-        queue = Journal.openQueue(kernelDir, false, blockSize, rollCycle);
-        appender = queue.createAppender();
-        maxRecordBytes = maxRecordBytes(blockSize);
+        queue = Journal.builder(kernelDir, false, blockSize, rollCycle).timeProvider(clock).build();
+        try
+        {
+            appender = queue.createAppender();
+            maxRecordBytes = maxRecordBytes(blockSize);
+            space = new JournalSpace(queue, maxRecordBytes);
+        }
+        catch (final RuntimeException ex)
+        {
+            queue.close();
+            throw ex;
+        }
     }
 
     /**
@@ -56,34 +90,79 @@ public final class JournalWriter implements AutoCloseable
      * Encode and append one record, whole or not at all.
      *
      * @param record whose {@code index} and {@code timestamp} are already set.
-     * @throws JournalException when the record is larger than the journal takes (nothing is written).
+     * @throws JournalFullException when the file system cannot back the record (nothing is written).
+     * @throws JournalException     when the record is larger than the journal takes (nothing is written).
+     * @throws Throwable            anything else Chronicle throws: the journal has failed (see the class).
      */
     public void append(final SyscallRecord record)
     {
+        checkNotFailed();
         final int length = codec.encode(record);
         if (length > maxRecordBytes)
         {
             throw new JournalException("record of " + length + " bytes is larger than the journal's limit of " +
                 maxRecordBytes + " bytes");
         }
-        try (DocumentContext dc = appender.writingDocument())
+        clock.fix(System.currentTimeMillis());
+        space.reserve(queue.cycle(), length);
+        try
         {
-            try
+            final long end;
+            final Bytes<?> bytes;
+            try (DocumentContext dc = appender.writingDocument())
             {
-                final byte[] frame = codec.frameArray();
-                if (frameStore == null || frameStoreArray != frame)
+                try
                 {
-                    frameStore = net.openhft.chronicle.bytes.BytesStore.wrap(frame); // re-wrapped only when the scratch grows
-                    frameStoreArray = frame;
+                    final byte[] frame = codec.frameArray();
+                    if (frameStore == null || frameStoreArray != frame)
+                    {
+                        frameStore = net.openhft.chronicle.bytes.BytesStore.wrap(frame); // re-wrapped only when the scratch grows
+                        frameStoreArray = frame;
+                    }
+                    bytes = dc.wire().bytes();
+                    if (++appends == failAppendAt)
+                    {
+                        bytes.write(frameStore, 0L, (long)length / 2);
+                        throw new InternalError("a fault occurred in a recent unsafe memory access operation " +
+                            "(injected by " + FAIL_APPEND_AT_PROPERTY + "=" + failAppendAt + ")");
+                    }
+                    bytes.write(frameStore, 0L, (long)length);
+                    end = bytes.writePosition();
                 }
-                dc.wire().bytes().write(frameStore, 0L, (long)length);
+                catch (final Throwable ex)
+                {
+                    dc.rollbackOnClose(); // never leave a partial document behind
+                    throw ex;
+                }
             }
-            catch (final RuntimeException ex)
+            final MappedFile file = bytes instanceof MappedBytes ? ((MappedBytes)bytes).mappedFile() : null;
+            if (file != lastFile)
             {
-                dc.rollbackOnClose(); // never leave a partial document behind
-                throw ex;
+                lastFile = file;
+                space.appendedTo(appender.currentFile(), end);
+            }
+            else
+            {
+                space.appended(end);
             }
         }
+        catch (final Throwable ex)
+        {
+            failure = ex;
+            throw ex;
+        }
+    }
+
+    /**
+     * Back the space the next record may need again, after a {@link JournalFullException}.
+     *
+     * @throws JournalFullException while the file system still cannot.
+     */
+    public void reserveAhead()
+    {
+        checkNotFailed();
+        clock.fix(System.currentTimeMillis());
+        space.reserveAhead(queue.cycle());
     }
 
     /** @return the Chronicle index of the last record this writer appended (for snapshots). */
@@ -92,16 +171,40 @@ public final class JournalWriter implements AutoCloseable
         return appender.lastIndexAppended();
     }
 
-    /** Force the appended records to the storage device (msync). */
+    /** Force the appended records to the storage device (msync); a failure here is fail-stop too. */
     public void sync()
     {
-        appender.sync();
+        checkNotFailed();
+        try
+        {
+            appender.sync();
+        }
+        catch (final Throwable ex)
+        {
+            failure = ex;
+            throw ex;
+        }
+    }
+
+    private void checkNotFailed()
+    {
+        if (failure != null)
+        {
+            throw new IllegalStateException("the journal failed earlier: " + failure);
+        }
     }
 
     @Override
     public void close()
     {
-        appender.close();
-        queue.close();
+        try
+        {
+            appender.close();
+        }
+        finally
+        {
+            space.close();
+            queue.close();
+        }
     }
 }

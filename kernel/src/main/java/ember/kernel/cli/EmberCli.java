@@ -169,8 +169,11 @@ public final class EmberCli implements Callable<Integer>
             Runtime.getRuntime().addShutdownHook(new Thread(() ->
             {
                 kernel.close();
-                System.out.println("ember serve: stopped, journal closed");
-                System.out.flush();
+                if (kernel.failure() == null)
+                {
+                    System.out.println("ember serve: stopped, journal closed");
+                    System.out.flush();
+                }
                 stopped.countDown();
             }, "ember-shutdown"));
             final String state;
@@ -180,15 +183,27 @@ public final class EmberCli implements Callable<Integer>
             }
             catch (final RuntimeException ex)
             {
-                System.err.println("ember serve: the kernel failed to start: " + ex.getMessage());
-                return 1;
+                final String failure = kernel.failure();
+                System.err.println("ember serve: the kernel failed to start: " + (failure != null ? failure : ex.getMessage()));
+                return failure != null ? 2 : 1;
             }
             System.out.println("ember serve: listening on " + IpcLayout.socketFile(dir).toAbsolutePath() +
                 " (journal " + dir.toAbsolutePath().resolve("journal") + ")");
             System.out.println("ember serve: recovered " + kernel.recoveredRecords() + " records, state " +
                 state + ", idle " + idle + ", pid " + ProcessHandle.current().pid());
             System.out.flush();
-            stopped.await();
+            // Until SIGTERM, or until the core stops itself (fail-stop): then one line and exit 2.
+            // The core has answered every caller, closed the journal and released the lock.
+            while (!stopped.await(50, java.util.concurrent.TimeUnit.MILLISECONDS))
+            {
+                final String failure = kernel.failure();
+                if (failure != null)
+                {
+                    System.err.println("ember serve: the kernel stopped: " + failure);
+                    System.err.flush();
+                    return 2;
+                }
+            }
             return 0;
         }
     }

@@ -45,6 +45,7 @@ public final class Kernel implements AutoCloseable
     private AgentRunner runner;
     private final long recoveredRecords;
     private final KernelLog log;
+    private boolean lockReleased;
 
     private Kernel(final KernelConfig config, final FileChannel lockChannel, final FileLock lock,
         final KernelCore core, final long recoveredRecords, final KernelLog log)
@@ -57,13 +58,15 @@ public final class Kernel implements AutoCloseable
         this.recoveredRecords = recoveredRecords;
     }
 
+    /**
+     * Run the core. Its death is a defined outcome: when it stops itself (a journal fault, an
+     * {@link Error} on its thread) it has answered every waiting caller and closed the journal,
+     * and then releases the directory lock here, so no live JVM keeps a dead kernel's directory.
+     */
     private void start(final Agent coAgent)
     {
-        final ErrorHandler errors = ex ->
-        {
-            System.err.println("ember core error: " + ex);
-            ex.printStackTrace();
-        };
+        core.onFailureStop(this::releaseLock);
+        final ErrorHandler errors = core::onAgentError;
         final Agent agent = coAgent == null ? core : new CompositeAgent(core, coAgent);
         runner = new AgentRunner(config.idle().get(), errors, null, agent);
         AgentRunner.startOnThread(runner);
@@ -138,6 +141,14 @@ public final class Kernel implements AutoCloseable
         {
             closeQuietly(channel);
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            // Chronicle creates and maps its files sparse: on a full file system a first write
+            // into one faults. Refuse to open, one line, and leave the directory unlocked.
+            closeQuietly(channel);
+            throw new KernelOpenException("cannot open the journal in " + dir + " (is its file system full?): " +
+                ex.getMessage());
         }
     }
 
@@ -322,6 +333,15 @@ public final class Kernel implements AutoCloseable
         }
     }
 
+    /**
+     * @return why the core stopped itself (fail-stop: a journal fault, an error on its thread),
+     *     one line, or null while it runs and after a normal close. Any thread.
+     */
+    public String failure()
+    {
+        return core.failure();
+    }
+
     /** @return true once the kernel is closed or its core has stopped. */
     public boolean isClosed()
     {
@@ -410,14 +430,18 @@ public final class Kernel implements AutoCloseable
     {
         core.stopSnapshots(); // the core serves on meanwhile; it writes the closing snapshot itself
         runner.close();
-        try
+        releaseLock();
+    }
+
+    /** Any thread, once: the core thread after a failure, or {@link #close}. */
+    private synchronized void releaseLock()
+    {
+        if (lockReleased)
         {
-            lock.release();
+            return;
         }
-        catch (final IOException ignored)
-        {
-            // released with the channel
-        }
+        lockReleased = true;
+        releaseQuietly(lock);
         closeQuietly(lockChannel);
     }
 

@@ -26,9 +26,17 @@ import java.util.List;
  * polls the timer wheel against the clock and journals and applies each expiry as its own record.
  * <p>
  * Write-ahead is strict: nothing is applied, and no caller is answered, before its record is in
- * the journal. Waiting {@code pullEvent} calls are parked in {@link ParkedPulls} (not in the
- * state: they belong to live clients) and retried, as journaled pulls, when an event they may take
- * arrives; a pull that would park beyond {@code maxParkedPulls} of its process is refused with
+ * the journal. A journal that cannot back a record (full file system) refuses it, with nothing
+ * applied, and the core serves again when space is back. Any other failure of an append or a
+ * sync, anything thrown out of the core's own duty cycle (the state may then differ from what
+ * replay would rebuild), or an {@link Error} from an agent sharing its thread, is fail-stop: the
+ * record is not acknowledged, the failure is written to {@code kernel.log} with the record index,
+ * the journal is closed as far as it can be, the lock is released, every waiting caller is then
+ * answered with an error, and the core stops ({@link #failure()} tells why).
+ * <p>
+ * Waiting {@code pullEvent} calls are parked in {@link ParkedPulls} (not in the state: they
+ * belong to live clients) and retried, as journaled pulls, when an event they may take arrives; a
+ * pull that would park beyond {@code maxParkedPulls} of its process is refused with
  * {@code Permission denied} before the journal (the cap is live-only state, so the journal must
  * not depend on it: replay stays exact).
  */
@@ -54,6 +62,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private final ArrayList<Command> unsynced = new ArrayList<>();
     private final SnapshotTaker snapshotTaker;
     private final JournalHighWater highWater;
+    /** Refused after a failure: answered once the core has stopped (journal closed, lock released). */
+    private final ArrayList<Command> refusedAfterFailure = new ArrayList<>();
     private long lastSnapshotIndex;
     /** SyncMode.BATCH: the last record the latest group commit forced to disk, and where it sits. */
     private long syncedIndex;
@@ -63,6 +73,9 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private String diskFull;
     private long lastSnapshotMs = System.currentTimeMillis();
     private volatile boolean closed;
+    /** Why the core stopped itself (fail-stop), or null. Written by the core thread only. */
+    private volatile String failure;
+    private Runnable onFailureStop;
 
     KernelCore(
         final KernelState state, final JournalWriter journal, final KernelLog log, final KernelConfig config,
@@ -99,8 +112,64 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         kernelRecord.reset(SyscallType.KERNEL_OPEN, 0).text = limits.encode();
         if (!journalAndApply(kernelRecord, kernelResult))
         {
-            throw new IllegalStateException("cannot write the journal in " + log);
+            fail(diskFull != null ? "cannot write the journal: " + diskFull :
+                "cannot write the journal at index " + kernelRecord.index);
+            throw new org.agrona.concurrent.AgentTerminationException(failure);
         }
+    }
+
+    /**
+     * @return why the core stopped itself (a journal fault, an error on its thread), or null
+     *     while it runs or after a normal close. Any thread.
+     */
+    String failure()
+    {
+        return failure;
+    }
+
+    /** @param action run on the core thread once it has stopped after a failure (journal closed). */
+    void onFailureStop(final Runnable action)
+    {
+        this.onFailureStop = action;
+    }
+
+    /**
+     * The runner's error handler, on the core thread: a {@link Throwable} that escaped a duty
+     * cycle of an agent sharing the thread. An {@link Error} leaves the thread's state in doubt
+     * (a fault in a mapped file surfaces as an asynchronous {@code InternalError}): fail-stop. An
+     * exception is reported and the loop goes on, as the agent that threw still owns its state.
+     */
+    void onAgentError(final Throwable error)
+    {
+        if (error instanceof org.agrona.concurrent.AgentTerminationException)
+        {
+            return; // the core's own fail-stop: already reported
+        }
+        if (error instanceof Error)
+        {
+            fail("error on the core thread after index " + state.lastIndex() + ": " + error);
+        }
+        else
+        {
+            log.log("error on the core thread: " + error);
+            System.err.println("ember core error: " + error);
+        }
+    }
+
+    /** Fail-stop: record why (first failure wins); the duty cycle then ends the core. Core thread. */
+    private void fail(final String why)
+    {
+        if (failure == null)
+        {
+            failure = why;
+            log.log(why + "; the kernel stops (fail-stop)");
+        }
+    }
+
+    /** What every caller waiting when the kernel failed is answered. */
+    private String failureRefusal()
+    {
+        return "journal write failed: the kernel stopped: " + failure;
     }
 
     /** Any thread: queue a command for the core. @return false when the inbox is full. */
@@ -122,19 +191,31 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     @Override
     public int doWork()
     {
-        checkDisk();
-        int work = inbox.drain(this::handle, DRAIN_LIMIT);
-        work += pollTimers();
-        if (parked.size() > 0)
+        int work = 0;
+        try
         {
-            work += expireWaiters();
+            checkDisk();
+            work = inbox.drain(this::handle, DRAIN_LIMIT);
+            work += pollTimers();
+            if (parked.size() > 0)
+            {
+                work += expireWaiters();
+            }
+            if (!unsynced.isEmpty())
+            {
+                groupCommit();
+            }
+            markHighWater();
+            maybeSnapshot();
         }
-        if (!unsynced.isEmpty())
+        catch (final Throwable ex)
         {
-            groupCommit();
+            fail("core failed after index " + state.lastIndex() + ": " + ex);
         }
-        markHighWater();
-        maybeSnapshot();
+        if (failure != null)
+        {
+            throw new org.agrona.concurrent.AgentTerminationException(failure); // the runner then calls onClose
+        }
         return work;
     }
 
@@ -174,40 +255,79 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             final java.nio.file.Path dir = ember.journal.Journal.queueDir(config.dir());
             final long free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
             final long needed = 2 * config.blockSize() + (1 << 20);
-            final String was = diskFull;
-            diskFull = free < needed ? "journal write failed: disk full (" + free + " bytes free for the journal in " +
+            String refusal = free < needed ? "journal write failed: disk full (" + free + " bytes free for the journal in " +
                 dir + ", " + needed + " needed)" : null;
-            if (diskFull != null && was == null)
+            if (refusal == null && diskFull != null)
             {
-                log.log("refusing syscalls: " + diskFull);
+                refusal = reserveAgain();
             }
-            else if (diskFull == null && was != null)
-            {
-                log.log("disk space is back: accepting syscalls");
-            }
+            setDiskFull(refusal);
         }
-        catch (final java.io.IOException | RuntimeException ex)
+        catch (final java.io.IOException ex)
         {
-            diskFull = null; // cannot tell: let the append itself fail if it must
+            setDiskFull(reserveAgain()); // cannot tell the free space: the reservation tells
         }
     }
 
-    /** SyncMode.BATCH: one msync for the duty cycle's records, then answer their callers. */
-    private void groupCommit()
+    /** @return null when the journal backs the space the next record may need again, else why not. */
+    private String reserveAgain()
     {
         try
         {
-            journal.sync();
-            syncedIndex = state.lastIndex();
-            syncedChronicleIndex = journal.lastChronicleIndex();
+            journal.reserveAhead();
+            return null;
         }
-        catch (final RuntimeException ex)
+        catch (final ember.journal.JournalFullException ex)
         {
-            log.log("journal sync failed: " + ex);
+            return ex.getMessage();
+        }
+    }
+
+    /** @param refusal why syscalls are refused for lack of space, or null when they are not. */
+    private void setDiskFull(final String refusal)
+    {
+        final String was = diskFull;
+        diskFull = refusal;
+        if (refusal != null && was == null)
+        {
+            log.log("refusing syscalls: " + refusal);
+        }
+        else if (refusal == null && was != null)
+        {
+            log.log("disk space is back: accepting syscalls");
+        }
+    }
+
+    /**
+     * SyncMode.BATCH: one msync for the duty cycle's records, then answer their callers. A failed
+     * msync is fail-stop: its callers get an error, never an acknowledgement the disk may not hold.
+     */
+    private void groupCommit()
+    {
+        if (failure == null)
+        {
+            try
+            {
+                journal.sync();
+                syncedIndex = state.lastIndex();
+                syncedChronicleIndex = journal.lastChronicleIndex();
+            }
+            catch (final Throwable ex)
+            {
+                fail("journal sync failed after index " + state.lastIndex() + ": " + ex);
+            }
         }
         for (int i = 0; i < unsynced.size(); i++)
         {
-            unsynced.get(i).complete();
+            final Command command = unsynced.get(i);
+            if (failure != null && command.refusal == null)
+            {
+                refuse(command, failureRefusal());
+            }
+            else
+            {
+                command.complete();
+            }
         }
         unsynced.clear();
     }
@@ -256,28 +376,42 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         snapshotTaker.close();
     }
 
+    /**
+     * Core thread, last thing. After a failure the callers still waiting are answered only once
+     * the journal is closed and the directory lock released: whoever sees the error can reopen.
+     */
     @Override
     public void onClose()
     {
         closed = true;
-        final List<Command> left = new ArrayList<>();
+        final List<Command> left = new ArrayList<>(refusedAfterFailure);
+        refusedAfterFailure.clear();
         inbox.drainTo(left, Integer.MAX_VALUE);
-        for (final Command command : left)
-        {
-            refuse(command, "kernel closed");
-        }
         Command waiter;
         while ((waiter = parked.pollAny()) != null)
         {
-            refuse(waiter, "kernel closed");
+            left.add(waiter);
         }
-        if (!unsynced.isEmpty())
+        if (failure == null)
         {
-            groupCommit();
+            for (final Command command : left)
+            {
+                refuse(command, "kernel closed");
+            }
+            left.clear();
+            if (!unsynced.isEmpty())
+            {
+                groupCommit();
+            }
+        }
+        else
+        {
+            left.addAll(unsynced); // never msynced: not acknowledged
+            unsynced.clear();
         }
         markHighWater();
         snapshotTaker.close(); // abandons a periodic snapshot in progress: the closing one supersedes it
-        if (config.snapshotOnClose() && state.lastIndex() > snapshotTaker.lastWrittenIndex())
+        if (failure == null && config.snapshotOnClose() && state.lastIndex() > snapshotTaker.lastWrittenIndex())
         {
             // Closing: no caller waits any more, so the core encodes its own state directly.
             try
@@ -291,9 +425,28 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             }
         }
         highWater.close();
-        journal.close();
-        log.log("kernel closed at index " + state.lastIndex() + ", digest " + state.digest());
+        try
+        {
+            journal.close();
+        }
+        catch (final Throwable ex)
+        {
+            log.log("journal close failed: " + ex); // after a fault: closed as far as it goes
+        }
+        log.log((failure == null ? "kernel closed" : "kernel stopped after a failure") + " at index " +
+            state.lastIndex() + ", digest " + state.digest());
         log.close();
+        if (failure != null)
+        {
+            if (onFailureStop != null)
+            {
+                onFailureStop.run();
+            }
+            for (final Command command : left)
+            {
+                refuse(command, failureRefusal());
+            }
+        }
     }
 
     @Override
@@ -329,12 +482,12 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
                 final ClientSession session = new ClientSession((int)command.result.number, record.text);
                 sessions.put(session.id(), session);
                 command.session = session;
+                finish(command);
             }
             else
             {
-                command.refusal = "journal write failed";
+                refuse(command, failure != null ? failureRefusal() : "journal write failed");
             }
-            finish(command);
             return;
         }
         if (type == SyscallType.CLIENT_DETACH)
@@ -362,6 +515,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             refuse(command, KernelError.PAYLOAD_TOO_LARGE.message());
             return;
         }
+        if (failure != null)
+        {
+            refuse(command, failureRefusal());
+            return;
+        }
         if (diskFull != null)
         {
             refuse(command, diskFull);
@@ -374,7 +532,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         }
         if (!journalAndApply(record, command.result))
         {
-            refuse(command, "journal write failed: the syscall was not performed");
+            refuse(command, failure != null ? failureRefusal() : diskFull != null ? diskFull :
+                "journal write failed: the syscall was not performed");
             return;
         }
         if (type == SyscallType.PULL_EVENT && command.result.ok() &&
@@ -406,10 +565,17 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     /**
      * Journal then apply. The record's index and timestamp are assigned here.
      *
-     * @return false when the journal refused the record (nothing was applied).
+     * @return false when the record was not journaled, or may not be intact: nothing was applied.
+     *     A full journal sets {@code diskFull}; any other failure but a record too large for the
+     *     journal is fail-stop ({@link #fail}).
      */
     private boolean journalAndApply(final SyscallRecord record, final SyscallResult result)
     {
+        if (failure != null)
+        {
+            result.clear();
+            return false;
+        }
         record.index = state.lastIndex() + 1;
         record.timestamp = Math.max(clock.nanoTime(), state.lastTimestamp());
         try
@@ -420,9 +586,22 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
                 journal.sync();
             }
         }
-        catch (final RuntimeException ex)
+        catch (final ember.journal.JournalFullException ex)
         {
-            log.log("journal append failed at index " + record.index + ": " + ex);
+            setDiskFull(ex.getMessage());
+            nextDiskCheckMs = System.currentTimeMillis() + 100; // retried by checkDisk
+            result.clear();
+            return false;
+        }
+        catch (final ember.journal.JournalException ex)
+        {
+            log.log("journal append refused at index " + record.index + ": " + ex.getMessage());
+            result.clear();
+            return false;
+        }
+        catch (final Throwable ex)
+        {
+            fail("journal append failed at index " + record.index + ": " + ex);
             result.clear();
             return false;
         }
@@ -521,6 +700,10 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         if (closed)
         {
             command.complete(); // closing: no more duty cycles to batch in
+        }
+        else if (failure != null)
+        {
+            refusedAfterFailure.add(command); // answered by onClose, once the kernel has stopped
         }
         else
         {
