@@ -2,6 +2,7 @@ package ember.replay.audit;
 
 import ember.journal.SyscallRecord;
 import ember.journal.SyscallType;
+import ember.kernel.cli.Json;
 import ember.kernel.state.Event;
 import ember.kernel.state.KernelError;
 import ember.kernel.state.SyscallResult;
@@ -10,8 +11,8 @@ import ember.replay.engine.Point;
 import ember.replay.engine.Step;
 
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The filters of {@code replay-tool log} (and {@code report}): each given criterion must hold; a
@@ -22,7 +23,12 @@ import java.util.Set;
  *                 or a process an effect lands on (queued to, ended, spawned, timer fired).
  * @param users    callers' users to keep.
  * @param types    record types to keep.
+ * @param excludedTypes record types to drop.
  * @param events   event names: records whose arguments, result or queued events carry one.
+ * @param eventRegex event names matching it (anywhere in the name), in the same places as
+ *                 {@code events}; null for any.
+ * @param grep     found in the record's arguments or result rendered as JSON (as {@code log
+ *                 --format json} prints {@code args} and {@code result}); null for any.
  * @param signals  signals: kill records sending one, signal records setting one.
  * @param errorsOnly keep failed syscalls only.
  * @param deniedOnly keep {@code Permission denied} failures only.
@@ -30,11 +36,18 @@ import java.util.Set;
  * @param to       last record to keep, or null.
  */
 public record RecordFilter(Set<Long> pids, Set<Long> targets, Set<String> users, Set<SyscallType> types,
-    Set<String> events, Set<Long> signals, boolean errorsOnly, boolean deniedOnly, Point from, Point to)
+    Set<SyscallType> excludedTypes, Set<String> events, Pattern eventRegex, Pattern grep, Set<Long> signals,
+    boolean errorsOnly, boolean deniedOnly, Point from, Point to)
 {
     /** A filter that keeps everything. */
-    public static final RecordFilter ALL = new RecordFilter(Set.of(), Set.of(), Set.of(),
-        EnumSet.noneOf(SyscallType.class), Set.of(), Set.of(), false, false, null, null);
+    public static final RecordFilter ALL = range(Set.of(), null, null);
+
+    /** @return a filter on callers and a range only (empty pids: any caller). */
+    public static RecordFilter range(final Set<Long> pids, final Point from, final Point to)
+    {
+        return new RecordFilter(pids, Set.of(), Set.of(), EnumSet.noneOf(SyscallType.class),
+            EnumSet.noneOf(SyscallType.class), Set.of(), null, null, Set.of(), false, false, from, to);
+    }
 
     /** @return true when a record before this point should still be read (it is not past {@code to}). */
     public boolean beforeEnd(final long index, final long timestamp)
@@ -67,6 +80,10 @@ public record RecordFilter(Set<Long> pids, Set<Long> targets, Set<String> users,
         {
             return false;
         }
+        if (excludedTypes.contains(r.type))
+        {
+            return false;
+        }
         if (errorsOnly && result.ok())
         {
             return false;
@@ -83,7 +100,26 @@ public record RecordFilter(Set<Long> pids, Set<Long> targets, Set<String> users,
         {
             return false;
         }
-        return events.isEmpty() || carriesEvent(step);
+        if (!events.isEmpty() && !carriesEvent(step, events, null))
+        {
+            return false;
+        }
+        if (eventRegex != null && !carriesEvent(step, null, eventRegex))
+        {
+            return false;
+        }
+        return grep == null || grepFinds(r, result);
+    }
+
+    /** Rendered only when --grep is given: the JSON costs an allocation per record. */
+    private boolean grepFinds(final SyscallRecord r, final SyscallResult result)
+    {
+        if (grep.matcher(Json.write(Args.of(r))).find())
+        {
+            return true;
+        }
+        final Object value = Outcome.value(result);
+        return value != null && grep.matcher(Json.write(value)).find();
     }
 
     private boolean hasSignal(final SyscallRecord r)
@@ -131,24 +167,31 @@ public record RecordFilter(Set<Long> pids, Set<Long> targets, Set<String> users,
         return false;
     }
 
-    private boolean carriesEvent(final Step step)
+    /** One of {@code names} or {@code regex} is null: the record carries an event the other matches. */
+    private static boolean carriesEvent(final Step step, final Set<String> names, final Pattern regex)
     {
         final SyscallRecord r = step.record();
-        if ((r.type == SyscallType.QUEUE_EVENT || r.type == SyscallType.SEND_EVENT) && events.contains(r.text))
+        if ((r.type == SyscallType.QUEUE_EVENT || r.type == SyscallType.SEND_EVENT) && isMatch(r.text, names, regex))
         {
             return true;
         }
-        if (r.type == SyscallType.PULL_EVENT && r.names != null && anyOf(List.of(r.names)))
+        if (r.type == SyscallType.PULL_EVENT && r.names != null)
         {
-            return true;
+            for (final String name : r.names)
+            {
+                if (isMatch(name, names, regex))
+                {
+                    return true;
+                }
+            }
         }
-        if (step.result().value instanceof Event e && matches(e))
+        if (step.result().value instanceof Event e && matches(e, names, regex))
         {
             return true;
         }
         for (final Effect effect : step.effects())
         {
-            if (effect instanceof Effect.Queued q && matches(q.event()))
+            if (effect instanceof Effect.Queued q && matches(q.event(), names, regex))
             {
                 return true;
             }
@@ -156,20 +199,17 @@ public record RecordFilter(Set<Long> pids, Set<Long> targets, Set<String> users,
         return false;
     }
 
-    private boolean matches(final Event event)
+    private static boolean matches(final Event event, final Set<String> names, final Pattern regex)
     {
-        return events.contains(event.name()) || (event.type() != null && events.contains(event.type()));
+        return isMatch(event.name(), names, regex) || isMatch(event.type(), names, regex);
     }
 
-    private boolean anyOf(final List<String> names)
+    private static boolean isMatch(final String name, final Set<String> names, final Pattern regex)
     {
-        for (final String name : names)
+        if (name == null)
         {
-            if (events.contains(name))
-            {
-                return true;
-            }
+            return false;
         }
-        return false;
+        return names != null ? names.contains(name) : regex.matcher(name).find();
     }
 }

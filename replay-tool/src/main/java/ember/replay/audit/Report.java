@@ -195,36 +195,4 @@ public final class Report
         }
         return activity.top(limit);
     }
-
-    /** @return the SPEC's name of a signal, or null. */
-    public static String signalName(final long signal)
-    {
-        switch ((int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, signal)))
-        {
-            case 1:
-                return "HUP";
-            case 2:
-                return "INT";
-            case 3:
-                return "QUIT";
-            case 6:
-                return "ABRT";
-            case 9:
-                return "KILL";
-            case 13:
-                return "PIPE";
-            case 15:
-                return "TERM";
-            case 18:
-                return "CONT";
-            case 19:
-                return "STOP";
-            case 21:
-                return "TTIN";
-            case 22:
-                return "TTOU";
-            default:
-                return null;
-        }
-    }
 }

@@ -2,7 +2,7 @@ package ember.replay.cli;
 
 import ember.replay.audit.Diff;
 import ember.replay.engine.JournalDir;
-import ember.replay.engine.Point;
+import ember.replay.engine.PointSpec;
 import ember.replay.render.DiffRender;
 import ember.replay.render.TextOrJson;
 import picocli.CommandLine.Command;
@@ -32,11 +32,15 @@ final class DiffCommand implements Callable<Integer>
     @Mixin
     DirOption dir;
 
-    @Parameters(index = "0", paramLabel = "A", converter = PointConverter.class, description = "INDEX or TIME")
-    Point a;
+    @Parameters(index = "0", paramLabel = "A", converter = PointConverter.class,
+        description = PointConverter.FORMS)
+    PointSpec a;
 
-    @Parameters(index = "1", paramLabel = "B", converter = PointConverter.class, description = "INDEX or TIME")
-    Point b;
+    @Parameters(index = "1", paramLabel = "B", converter = PointConverter.class, description = "as A")
+    PointSpec b;
+
+    @Mixin
+    ZoneOption zone;
 
     @Option(names = "--summary", description = "only count each kind of change")
     boolean summary;
@@ -49,8 +53,8 @@ final class DiffCommand implements Callable<Integer>
     public Integer call()
     {
         final JournalDir journal = dir.journal();
-        final long from = a.resolve(journal);
-        final long to = b.resolve(journal);
+        final long from = zone.resolve(a, journal).resolve(journal);
+        final long to = zone.resolve(b, journal).resolve(journal);
         final Diff diff = Diff.compute(dir.atOrBefore(spec, journal, Math.min(from, to)), from, to);
         if (format == TextOrJson.JSON)
         {

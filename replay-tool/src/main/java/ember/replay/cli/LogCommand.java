@@ -14,11 +14,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.Callable;
 
 /**
  * {@code replay-tool log}: one line per record with its caller's user and its outcome from replay,
  * filtered, optionally following the journal as the kernel writes it (like {@code tail -f}).
+ * Exits 1 with {@code <no matches>} on stderr when no record passed the filters, as ausearch does.
  */
 @Command(name = "log", mixinStandardHelpOptions = true,
     header = "One line per record, with its caller's user and its outcome; filters; --follow.",
@@ -27,14 +30,19 @@ import java.util.concurrent.Callable;
         "caller's user at that moment), syscall, arguments and outcome (result or",
         "error, from replay), then what the record changed, in [brackets].",
         "Filters combine (all must hold); a repeated filter matches any of its values.",
+        "No record matching prints '<no matches>' on stderr and exits 1.",
         "",
         "Examples:",
         "  who sent SIGTERM to pid 42, and when:",
-        "    replay-tool log --syscall kill --signal 15 --target 42",
-        "  every permission denial, as CSV:",
-        "    replay-tool log --denied --format csv > denials.csv",
-        "  watch process 7 live:",
-        "    replay-tool log --follow --pid 7",
+        "    replay-tool log --syscall kill --signal TERM --target 42",
+        "  every permission denial of the last 2 hours, as CSV:",
+        "    replay-tool log --denied --from 2h --format csv > denials.csv",
+        "  the 20 newest records, newest first, without client attach/detach:",
+        "    replay-tool log --last 20 --reverse --exclude-syscall clientAttach,clientDetach",
+        "  every record since 09:30 today (UTC) whose arguments mention order-17:",
+        "    replay-tool log --from 09:30 --grep 'order-17'",
+        "  watch process 7 live, starting with its last 5 records:",
+        "    replay-tool log --follow --pid 7 --last 5",
         ""
     })
 final class LogCommand implements Callable<Integer>
@@ -47,6 +55,9 @@ final class LogCommand implements Callable<Integer>
 
     @Mixin
     FilterOptions filters;
+
+    @Mixin
+    ZoneOption zone;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
         description = "text, json (one object per line: index, time, pid, user, syscall, args, result, error, " +
@@ -66,21 +77,42 @@ final class LogCommand implements Callable<Integer>
         description = "stop after printing N records (0: no limit)")
     long limit;
 
+    @Option(names = "--last", paramLabel = "N", defaultValue = "0",
+        description = "only the last N matching records (with --follow: the last N so far, then new ones)")
+    int last;
+
+    @Option(names = "--reverse", description = "newest first (not with --follow; holds the matches in memory " +
+        "until the end: combine with --last N on long journals)")
+    boolean reverse;
+
+    /** Matches held back until the end of the journal (--last, --reverse); null when printed at once. */
+    private ArrayDeque<LogEntry> held;
+    private long printed;
+
     @Override
     public Integer call() throws InterruptedException
     {
+        if (reverse && follow)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--reverse cannot be combined with --follow");
+        }
+        if (last < 0 || limit < 0)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--last and --limit take a count >= 0");
+        }
         final JournalDir journal = dir.journal();
-        final RecordFilter filter = filters.filter();
+        final RecordFilter filter = filters.filter(journal, zone);
         final PrintWriter out = spec.commandLine().getOut();
         final LogWriter writer = LogWriter.of(format, out);
         writer.start();
-        long printed = 0;
+        held = last > 0 || reverse ? new ArrayDeque<>() : null;
+        long matched = 0;
         boolean checkedEnd = false;
-        final long lastBefore = lastBeforeStart(journal);
+        final long lastBefore = lastBeforeStart(journal, filter.from());
         try (Stepper stepper = new Stepper(lastBefore > 0 ? dir.atOrBefore(spec, journal, lastBefore) : dir.earliest(spec)))
         {
             skipTo(lastBefore, stepper);
-            while (!Thread.currentThread().isInterrupted())
+            while (!Thread.currentThread().isInterrupted() && !limitReached())
             {
                 if (stepper.hasNext())
                 {
@@ -91,11 +123,8 @@ final class LogCommand implements Callable<Integer>
                     final Step step = stepper.step();
                     if (filter.test(step))
                     {
-                        writer.write(LogEntry.of(step));
-                        if (++printed == limit)
-                        {
-                            break;
-                        }
+                        matched++;
+                        offer(LogEntry.of(step), writer);
                     }
                     if (filter.to() != null && !filter.to().isTime() && step.index() >= filter.to().index())
                     {
@@ -103,12 +132,13 @@ final class LogCommand implements Callable<Integer>
                     }
                     continue;
                 }
-                out.flush();
                 if (!checkedEnd)
                 {
                     stepper.checkReachedEnd();
                     checkedEnd = true;
+                    release(writer); // the journal's end so far: --last and --reverse know their records now
                 }
+                out.flush();
                 if (!follow || out.checkError())
                 {
                     break;
@@ -120,20 +150,61 @@ final class LogCommand implements Callable<Integer>
         {
             Thread.currentThread().interrupt(); // --follow stopped from outside: a normal end
         }
+        release(writer);
         out.flush();
+        if (matched == 0)
+        {
+            spec.commandLine().getErr().println("<no matches>");
+            return 1;
+        }
         return 0;
     }
 
-    /** @return the record before --from, 0 without it. */
-    private long lastBeforeStart(final JournalDir journal)
+    private boolean limitReached()
     {
-        if (filters.from == null)
+        return limit > 0 && printed >= limit;
+    }
+
+    /** Print a match now, or hold it for --last / --reverse (keeping only the last N). */
+    private void offer(final LogEntry entry, final LogWriter writer)
+    {
+        if (held == null)
+        {
+            writer.write(entry);
+            printed++;
+            return;
+        }
+        held.addLast(entry);
+        if (last > 0 && held.size() > last)
+        {
+            held.removeFirst();
+        }
+    }
+
+    /** Print what was held, in the order asked for; later matches are printed as they come. */
+    private void release(final LogWriter writer)
+    {
+        if (held == null)
+        {
+            return;
+        }
+        final Iterator<LogEntry> entries = reverse ? held.descendingIterator() : held.iterator();
+        while (entries.hasNext() && !limitReached())
+        {
+            writer.write(entries.next());
+            printed++;
+        }
+        held = null;
+    }
+
+    /** @return the record before --from, 0 without it. */
+    private static long lastBeforeStart(final JournalDir journal, final Point from)
+    {
+        if (from == null)
         {
             return 0;
         }
-        return filters.from.isTime() ?
-            new Point(-1, filters.from.timeNs() - 1, filters.from.text()).resolve(journal) :
-            filters.from.index() - 1;
+        return from.isTime() ? new Point(-1, from.timeNs() - 1, from.text()).resolve(journal) : from.index() - 1;
     }
 
     /** Records before --from are replayed (their state matters) but not looked at. */

@@ -23,12 +23,16 @@ import java.util.concurrent.Callable;
         "kernel writes it. Outcomes come from replaying the records through the",
         "kernel's own apply function. 'replay-tool COMMAND --help' for each command.",
         "",
-        "Points (--from, --to, --at, diff A B) are a record index or an ISO-8601 time",
-        "(UTC unless a zone is given); a time stands for the last record at or",
-        "before it.",
+        "Points (--from, --to, --at, diff A B) are a record index (1234, 1234-1,",
+        "last, last-10) or a time: ISO-8601 (2025-06-01T12:00:00.123456Z), HH:MM[:SS]",
+        "today, today, yesterday (midnight), now, recent (10 minutes ago) or a time",
+        "ago (30s, 10m, 2h, 1d). Times without a zone are UTC unless --zone ZONE says",
+        "otherwise; output is always UTC. A time stands for the last record at or",
+        "before it (--from: the first record at or after it).",
         "",
-        "Exit codes: 0 ok; 1 damaged journal, failed verification or unreadable",
-        "directory; 2 usage error.",
+        "Exit codes: 0 ok; 1 damaged journal, failed verification, unreadable",
+        "directory, or no record matched the filters of log ('<no matches>');",
+        "2 usage error.",
         ""
     },
     subcommands = {
@@ -82,6 +86,14 @@ public final class ReplayTool implements Callable<Integer>
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setParameterExceptionHandler((ex, badArgs) ->
+        {
+            // One line and a hint: the full help buried the error under 60 lines.
+            final CommandLine cl = ex.getCommandLine();
+            cl.getErr().println("replay-tool: " + ex.getMessage());
+            cl.getErr().println("try '" + cl.getCommandSpec().qualifiedName() + " --help'");
+            return cl.getCommandSpec().exitCodeOnInvalidInput();
+        });
         commandLine.setExecutionExceptionHandler((ex, cl, parseResult) ->
         {
             cl.getOut().flush(); // what was printed before the failure is true; show it first

@@ -31,6 +31,9 @@ final class ReportCommand implements Callable<Integer>
     @Mixin
     FilterOptions filters;
 
+    @Mixin
+    ZoneOption zone;
+
     @Option(names = "--top", paramLabel = "N", defaultValue = "10",
         description = "rows per table (default: ${DEFAULT-VALUE})")
     int top;
@@ -46,7 +49,7 @@ final class ReportCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final Report report = Report.of(dir.earliest(spec), filters.filter(), Math.max(0, denials));
+        final Report report = Report.of(dir.earliest(spec), filters.filter(dir.journal(), zone), Math.max(0, denials));
         if (format == TextOrJson.JSON)
         {
             ReportRender.json(report, Math.max(1, top), spec.commandLine().getOut());

@@ -6,6 +6,7 @@ import ember.replay.ToolException;
 import ember.replay.engine.JournalDir;
 import ember.replay.engine.Origin;
 import ember.replay.engine.Point;
+import ember.replay.engine.PointSpec;
 import ember.replay.engine.Replays;
 import ember.replay.render.StateJson;
 import ember.replay.render.StateText;
@@ -29,7 +30,8 @@ import java.util.concurrent.Callable;
         "state before the first record.",
         "",
         "What did every queue hold just before process 42 died? 'replay-tool trace 42'",
-        "names the record that ended it, N: then 'replay-tool state --at N-1'.",
+        "names the record that ended it, N: then 'replay-tool state --at N-1' (e.g.",
+        "--at 1234-1). The state after the newest record: --at last; ten before: last-10.",
         ""
     })
 final class StateCommand implements Callable<Integer>
@@ -40,9 +42,12 @@ final class StateCommand implements Callable<Integer>
     @Mixin
     DirOption dir;
 
-    @Option(names = "--at", paramLabel = "INDEX|TIME", converter = PointConverter.class,
-        description = "after this record, or after the last record at or before this ISO-8601 time")
-    Point at;
+    @Option(names = "--at", paramLabel = "POINT", converter = PointConverter.class,
+        description = "after this record, or after the last record at or before this time: " + PointConverter.FORMS)
+    PointSpec atText;
+
+    @Mixin
+    ZoneOption zone;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
         description = "text or json (default: ${DEFAULT-VALUE})")
@@ -52,6 +57,7 @@ final class StateCommand implements Callable<Integer>
     public Integer call()
     {
         final JournalDir journal = dir.journal();
+        final Point at = zone.resolve(atText, journal);
         final long index = at == null ? Long.MAX_VALUE : at.resolve(journal);
         // With --at, the newest snapshot at or before it saves replaying from record 1 (same
         // state); without, every record is replayed so that damage anywhere is reported.

@@ -1,9 +1,9 @@
 package ember.replay.cli;
 
-import ember.journal.SyscallType;
 import ember.replay.audit.RecordFilter;
 import ember.replay.audit.Timeline;
-import ember.replay.engine.Point;
+import ember.replay.engine.JournalDir;
+import ember.replay.engine.PointSpec;
 import ember.replay.render.HtmlTimeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,11 +12,9 @@ import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code replay-tool timeline --html FILE}: processes as lanes over time, in one HTML file. */
@@ -44,11 +42,16 @@ final class TimelineCommand implements Callable<Integer>
         description = "only marks on or from these processes (repeatable)")
     List<Long> pids = new ArrayList<>();
 
-    @Option(names = "--from", paramLabel = "INDEX|TIME", converter = PointConverter.class, description = "first record")
-    Point from;
+    @Option(names = "--from", paramLabel = "POINT", converter = PointConverter.class,
+        description = "first record: " + PointConverter.FORMS)
+    PointSpec from;
 
-    @Option(names = "--to", paramLabel = "INDEX|TIME", converter = PointConverter.class, description = "last record")
-    Point to;
+    @Option(names = "--to", paramLabel = "POINT", converter = PointConverter.class,
+        description = "last record: an index or a time as for --from")
+    PointSpec to;
+
+    @Mixin
+    ZoneOption zone;
 
     @Option(names = "--max-marks", paramLabel = "N", defaultValue = "20000",
         description = "stop adding marks after N, to keep the page fast (default: ${DEFAULT-VALUE})")
@@ -57,9 +60,9 @@ final class TimelineCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final Set<Long> pidSet = new LinkedHashSet<>(pids);
-        final RecordFilter filter = new RecordFilter(pidSet, Set.of(), Set.of(), EnumSet.noneOf(SyscallType.class),
-            Set.of(), Set.of(), false, false, from, to);
+        final JournalDir journal = dir.journal();
+        final RecordFilter filter = RecordFilter.range(new LinkedHashSet<>(pids), zone.resolve(from, journal),
+            zone.resolve(to, journal));
         final Map<String, Object> data = Timeline.of(dir.earliest(spec), filter, Math.max(1, maxMarks));
         HtmlTimeline.write(data, html);
         spec.commandLine().getOut().println("wrote " + html + ": " + ((List<?>)data.get("lanes")).size() +

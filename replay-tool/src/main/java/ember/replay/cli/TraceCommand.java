@@ -2,7 +2,7 @@ package ember.replay.cli;
 
 import ember.kernel.cli.Json;
 import ember.replay.audit.Trace;
-import ember.replay.engine.Point;
+import ember.replay.engine.PointSpec;
 import ember.replay.render.TextOrJson;
 import ember.replay.render.TraceText;
 import picocli.CommandLine.Command;
@@ -37,9 +37,12 @@ final class TraceCommand implements Callable<Integer>
     @Option(names = "--calls", description = "also list the syscalls the process made itself")
     boolean calls;
 
-    @Option(names = "--to", paramLabel = "INDEX|TIME", converter = PointConverter.class,
-        description = "stop after this record (default: the end of the journal)")
-    Point to;
+    @Option(names = "--to", paramLabel = "POINT", converter = PointConverter.class,
+        description = "stop after this record (default: the end of the journal): " + PointConverter.FORMS)
+    PointSpec to;
+
+    @Mixin
+    ZoneOption zone;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
         description = "text or json (default: ${DEFAULT-VALUE})")
@@ -48,7 +51,7 @@ final class TraceCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final Trace trace = Trace.of(dir.earliest(spec), pid, to, calls);
+        final Trace trace = Trace.of(dir.earliest(spec), pid, zone.resolve(to, dir.journal()), calls);
         if (format == TextOrJson.JSON)
         {
             spec.commandLine().getOut().println(Json.write(trace.toJson()));

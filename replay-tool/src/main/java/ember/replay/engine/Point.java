@@ -2,21 +2,12 @@ package ember.replay.engine;
 
 import ember.journal.JournalReader;
 import ember.journal.SyscallRecord;
-import ember.replay.ToolException;
-
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 
 /**
- * A point in a journal as a user names it: a record index ({@code 1234}) or an ISO-8601 time
- * ({@code 2025-06-01T12:00:00.123456Z}; without a zone it is UTC; a date alone is its midnight).
- * A time stands for the last record written at or before it. Times are printed to the
- * microsecond, so a time given to the microsecond (or coarser) covers its whole microsecond:
- * {@code --to} the printed time of a record includes that record.
+ * A point in a journal: a record index or a time in epoch nanoseconds, as {@link PointSpec}
+ * resolves what the user wrote. A time stands for the last record written at or before it.
+ * Times are printed to the microsecond, so a time given to the microsecond (or coarser) covers
+ * its whole microsecond: {@code --to} the printed time of a record includes that record.
  *
  * @param index  the record index, or -1 for a time.
  * @param timeNs the time in epoch nanoseconds, when {@code index} is -1.
@@ -24,69 +15,6 @@ import java.time.format.DateTimeParseException;
  */
 public record Point(long index, long timeNs, String text)
 {
-    /**
-     * @param text an index or a time.
-     * @return the point.
-     * @throws ToolException (usage) when {@code text} is neither.
-     */
-    public static Point parse(final String text)
-    {
-        final String t = text.trim();
-        if (!t.isEmpty() && t.chars().allMatch(Character::isDigit))
-        {
-            try
-            {
-                return new Point(Long.parseLong(t), 0, text);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new ToolException("index out of range: " + text, ToolException.USAGE);
-            }
-        }
-        return new Point(-1, epochNanos(parseTime(t, text)), text);
-    }
-
-    private static Instant parseTime(final String t, final String text)
-    {
-        try
-        {
-            return Instant.parse(t);
-        }
-        catch (final DateTimeParseException ignored)
-        {
-            // try the next form
-        }
-        try
-        {
-            return OffsetDateTime.parse(t).toInstant();
-        }
-        catch (final DateTimeParseException ignored)
-        {
-            // try the next form
-        }
-        try
-        {
-            return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-        }
-        catch (final DateTimeParseException ignored)
-        {
-            // try the next form
-        }
-        try
-        {
-            return LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC);
-        }
-        catch (final DateTimeParseException ex)
-        {
-            throw new ToolException("not a record index or an ISO-8601 time: '" + text + "'", ToolException.USAGE);
-        }
-    }
-
-    private static long epochNanos(final Instant instant)
-    {
-        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
-    }
-
     /** @return true when this point is a time, false for an index. */
     public boolean isTime()
     {

@@ -4,6 +4,7 @@ import ember.kernel.cli.Json;
 import ember.replay.audit.Counter;
 import ember.replay.audit.LogEntry;
 import ember.replay.audit.Report;
+import ember.replay.audit.SignalNames;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public final class ReportRender
         out.println(String.format("  %10s  %s", "COUNT", "SIGNAL"));
         for (final Long s : r.signals.top(top))
         {
-            final String name = Report.signalName(s);
+            final String name = SignalNames.name(s);
             out.println(String.format("  %10d  %d%s", r.signals.get(s), s, name == null ? "" : " (" + name + ")"));
         }
         table(out, "Signals by sender", "PID", r.signalSenders, top);
