@@ -9,12 +9,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
  * One account's flood against another's latency: the getpid round trip of a client JVM through
  * the service, quiet and then while a {@link FloodClient} JVM floods the service, measured in the
- * same run. The flooder uses the socket transport (what any account but the kernel's gets).
+ * same run. The flooder uses the socket transport (what any account but the kernel's gets). Run
+ * as root, the flood comes from the OS account {@code nobody} (a real other account, with its own
+ * cap); otherwise from this account, holding all but two of its places.
  */
 public final class FloodBench
 {
@@ -39,12 +42,25 @@ public final class FloodBench
         {
             throw new UncheckedIOException(ex);
         }
+        final boolean otherAccount = "root".equals(System.getProperty("user.name"));
         final KernelConfig config = KernelConfig.of(dir).withIdle(idle).withBlockSize(64L << 20);
         try (Kernel kernel = Kernel.open(config, k -> new IpcServer(k, dir)))
         {
             kernel.digest();
             final ServiceBench.Figures quiet = ServiceBench.clients(1, "rtt", seconds, dir.toString());
-            final Process flood = start(dir, 3 * seconds + 2);
+            if (otherAccount)
+            {
+                try
+                {
+                    // The flooder must reach DIR/ipc/ember.sock (and read the class path).
+                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            }
+            final Process flood = start(dir, 3 * seconds + 2, otherAccount);
             try
             {
                 Thread.sleep(1_000); // the flood holds its clients and parked pulls before the measuring starts
@@ -57,6 +73,7 @@ public final class FloodBench
                 final String summary = new String(flood.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 flood.waitFor();
                 out.accept("flood", summary.replace("FLOOD ", "").replace(' ', ','));
+                out.accept("flood_account", otherAccount ? "nobody" : "same");
             }
             catch (final InterruptedException | IOException ex)
             {
@@ -73,8 +90,11 @@ public final class FloodBench
         }
     }
 
-    private static Process start(final Path dir, final double seconds)
+    private static Process start(final Path dir, final double seconds, final boolean otherAccount)
     {
-        return ServiceBench.jvm(FloodClient.class, dir.toString(), Double.toString(seconds));
+        final List<String> prefix = otherAccount ?
+            List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--") : List.of();
+        return ServiceBench.jvm(prefix, FloodClient.class, dir.toString(), Double.toString(seconds),
+            Integer.toString(otherAccount ? Integer.MAX_VALUE : IpcServer.DEFAULT_MAX_CLIENTS_PER_ACCOUNT - 2));
     }
 }

@@ -21,7 +21,7 @@ import java.util.List;
  * handshake, sends bad handshakes and frames that claim 2 GB, and re-attaches one of its clients.
  * Prints {@code FLOOD held=N rounds=N refused=N} when done.
  * <pre>
- *   FloodClient DIR SECONDS
+ *   FloodClient DIR SECONDS [MAX_HELD]
  * </pre>
  */
 public final class FloodClient
@@ -34,10 +34,11 @@ public final class FloodClient
     {
         final Path dir = Path.of(args[0]);
         final long end = System.nanoTime() + (long)(Double.parseDouble(args[1]) * 1e9);
+        final int maxHeld = args.length > 2 ? Integer.parseInt(args[2]) : Integer.MAX_VALUE;
         final List<IpcClient> held = new ArrayList<>();
         final List<Thread> parked = new ArrayList<>();
         long refused = 0;
-        while (System.nanoTime() < end)
+        while (System.nanoTime() < end && held.size() < maxHeld)
         {
             try
             {

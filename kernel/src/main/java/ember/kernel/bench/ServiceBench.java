@@ -115,7 +115,13 @@ public final class ServiceBench
     /** Start {@code main} in a separate JVM with this one's class path and flags (Chronicle's included). */
     static Process jvm(final Class<?> main, final String... args)
     {
-        final List<String> command = new ArrayList<>();
+        return jvm(List.of(), main, args);
+    }
+
+    /** The same, run under {@code prefix} (e.g. setpriv to run it as another OS account). */
+    static Process jvm(final List<String> prefix, final Class<?> main, final String... args)
+    {
+        final List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
