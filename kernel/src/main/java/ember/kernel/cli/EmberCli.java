@@ -73,7 +73,7 @@ public final class EmberCli implements Callable<Integer>
                 return 2;
             }
             final boolean existed = java.nio.file.Files.exists(dir);
-            final boolean holdsKernel;
+            boolean holdsKernel;
             try
             {
                 holdsKernel = IpcLayout.serviceAlive(dir, System.currentTimeMillis()) ||
@@ -81,8 +81,12 @@ public final class EmberCli implements Callable<Integer>
             }
             catch (final KernelOpenException ex)
             {
-                System.err.println("ember shell: " + ex.getMessage());
-                return 1;
+                if (requireNew || requireExisting)
+                {
+                    System.err.println("ember shell: " + ex.getMessage());
+                    return 1;
+                }
+                holdsKernel = true; // unreadable journal: opening it below says why, in its own words
             }
             if (requireExisting && !holdsKernel)
             {
