@@ -45,20 +45,59 @@ public final class EmberCli implements Callable<Integer>
         description = {
             "Read kernel commands, one per line, and print one result per command (SPEC §7).",
             "Attaches to the service running on DIR, or opens DIR embedded when none runs.",
-            "The shell starts acting as pid 1 (root)."
+            "The shell starts acting as pid 1 (root). Type `help` in the shell for its commands.",
+            "On a terminal: a banner, a prompt (ember PID USER> ), line editing, history in",
+            "$HOME/.ember_history, tab completion; `quit`, `exit-shell` or Ctrl-D leave.",
+            "On a pipe: only the results, one per command, on stdout.",
+            "Exit 0 when every command succeeded, 1 when any printed `error: ...` (or DIR could not",
+            "be opened), 2 for bad options, --existing without a kernel or --new with one."
         })
     static final class ShellCommand implements Callable<Integer>
     {
         @picocli.CommandLine.Mixin
         KernelOptions options;
 
+        @Option(names = "--new", description = "refuse to start unless DIR holds no kernel yet")
+        boolean requireNew;
+
+        @Option(names = "--existing", description = "refuse to start unless DIR already holds a kernel")
+        boolean requireExisting;
+
         @Override
         public Integer call() throws Exception
         {
-            final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
-                StandardCharsets.UTF_8);
-            final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             final Path dir = options.dir;
+            if (requireNew && requireExisting)
+            {
+                System.err.println("ember shell: --new and --existing exclude each other");
+                return 2;
+            }
+            final boolean existed = java.nio.file.Files.exists(dir);
+            boolean holdsKernel;
+            try
+            {
+                holdsKernel = IpcLayout.serviceAlive(dir, System.currentTimeMillis()) ||
+                    ember.kernel.core.OfflineState.hasJournal(dir);
+            }
+            catch (final KernelOpenException ex)
+            {
+                if (requireNew || requireExisting)
+                {
+                    System.err.println("ember shell: " + ex.getMessage());
+                    return 1;
+                }
+                holdsKernel = true; // unreadable journal: opening it below says why, in its own words
+            }
+            if (requireExisting && !holdsKernel)
+            {
+                System.err.println("ember shell: no kernel in " + dir + " (--existing)");
+                return 2;
+            }
+            if (requireNew && holdsKernel)
+            {
+                System.err.println("ember shell: " + dir + " already holds a kernel (--new)");
+                return 2;
+            }
             if (!IpcLayout.serviceAlive(dir, System.currentTimeMillis()))
             {
                 final KernelConfig config;
@@ -83,20 +122,25 @@ public final class EmberCli implements Callable<Integer>
                         System.err.println("ember shell: " + ex.getMessage());
                         return 1;
                     }
-                    return attached(dir, in, out); // a service started meanwhile
+                    return attached(dir); // a service started meanwhile
                 }
+                if (!existed && !requireNew)
+                {
+                    // A mistyped --dir must not go unnoticed; stderr only, so that stdout stays the results.
+                    System.err.println("ember shell: " + dir + " did not exist: created a new kernel");
+                }
+                final String banner = holdsKernel ?
+                    "opened " + dir + " embedded: recovered " + kernel.recoveredRecords() + " records" :
+                    "opened " + dir + " embedded (new kernel)";
                 try (kernel; EmbeddedClient client = new EmbeddedClient(kernel))
                 {
-                    new Shell(client, out).run(in);
+                    return run(client, banner, false);
                 }
-                out.flush();
-                return 0;
             }
-            return attached(dir, in, out);
+            return attached(dir);
         }
 
-        private static int attached(final Path dir, final BufferedReader in, final PrintStream out)
-            throws java.io.IOException
+        private static int attached(final Path dir) throws java.io.IOException
         {
             final IpcClient client;
             try
@@ -110,12 +154,52 @@ public final class EmberCli implements Callable<Integer>
             }
             try (client)
             {
-                final Shell shell = new Shell(client, out);
-                shell.startHandlerPump();
-                shell.run(in);
+                return run(client, "attached to the service on " + dir, true);
             }
+        }
+
+        /**
+         * Run the shell on a terminal (banner, prompt, editing) when stdin and stdout are one,
+         * otherwise on the pipes exactly as SPEC §7 says.
+         *
+         * @return the exit code: 1 when any command failed, else 0.
+         */
+        private static int run(final ember.kernel.client.EmberClient client, final String banner, final boolean pump)
+            throws java.io.IOException
+        {
+            if (TerminalConsole.isInteractive())
+            {
+                try (TerminalConsole console = TerminalConsole.open(TerminalConsole.historyFile()))
+                {
+                    final Shell shell = new Shell(client, console::print, true);
+                    console.banner(banner);
+                    console.banner("type help for the commands; quit or Ctrl-D leaves");
+                    if (pump)
+                    {
+                        shell.startHandlerPump();
+                    }
+                    try
+                    {
+                        console.run(shell);
+                    }
+                    finally
+                    {
+                        shell.stopHandlerPump(); // no handler line may be printed to a closed terminal
+                    }
+                    return shell.anyFailed() ? 1 : 0;
+                }
+            }
+            final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
+                StandardCharsets.UTF_8);
+            final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            final Shell shell = new Shell(client, out);
+            if (pump)
+            {
+                shell.startHandlerPump();
+            }
+            shell.run(in);
             out.flush();
-            return 0;
+            return shell.anyFailed() ? 1 : 0;
         }
     }
 

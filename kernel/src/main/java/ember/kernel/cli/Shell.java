@@ -13,19 +13,29 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The {@code ember shell} command interpreter (SPEC §7): one command per line in, one result
  * per command out (a header and a line per process for {@code ps}), each preceded by the
  * {@code handler PID SIG} lines the command caused, every line flushed at once.
  * <p>
- * Single-threaded: it owns its client view and output.
+ * Besides the syscall commands it knows {@code help [COMMAND]}, {@code quit} and
+ * {@code exit-shell} ({@link ShellCommandTable}); none of them changes what another command prints.
+ * It remembers whether any command failed ({@link #anyFailed()}), for the exit code.
+ * <p>
+ * Single-threaded: it owns its client view and output; the handler pump only prints while
+ * holding the shell's monitor, as {@link #execute} does.
  */
 public final class Shell
 {
     private final EmberClient client;
-    private final PrintStream out;
+    private final Consumer<String> out;
+    private final boolean tracksUser;
     private Syscalls self;
+    private String user = "root";
+    private boolean anyFailed;
+    private Thread pump;
 
     /**
      * @param client attached to the kernel; the shell starts acting as pid 1.
@@ -33,19 +43,55 @@ public final class Shell
      */
     public Shell(final EmberClient client, final PrintStream out)
     {
+        this(client, line ->
+        {
+            out.println(line);
+            out.flush();
+        }, false);
+    }
+
+    /**
+     * @param client     attached to the kernel; the shell starts acting as pid 1.
+     * @param out        receives every result line, without its line end, as soon as it is printed.
+     * @param tracksUser keep the acting user for {@link #prompt()}: {@code as} then asks the kernel
+     *                   {@code getuser} instead of {@code getpid} (both fail alike for a dead process).
+     *                   Off on pipes, so that their journal stays what it always was.
+     */
+    public Shell(final EmberClient client, final Consumer<String> out, final boolean tracksUser)
+    {
         this.client = client;
         this.out = out;
+        this.tracksUser = tracksUser;
         this.self = client.as(1);
     }
 
-    /** Run commands until end of input. */
+    /** Run commands until end of input, {@code quit} or {@code exit-shell}. */
     public void run(final BufferedReader in) throws IOException
     {
         String line;
         while ((line = in.readLine()) != null)
         {
-            execute(line);
+            if (!execute(line))
+            {
+                return;
+            }
         }
+    }
+
+    /** @return true once any command printed {@code error: …}. */
+    public synchronized boolean anyFailed()
+    {
+        return anyFailed;
+    }
+
+    /**
+     * @return the interactive prompt, {@code ember PID USER> }: the acting pid and its user as the
+     * shell last learned it ({@code as}, {@code setuser}; another client's {@code setuser} on the
+     * same process is not seen until the next {@code as}).
+     */
+    public synchronized String prompt()
+    {
+        return "ember " + self.pid() + " " + user + "> ";
     }
 
     /**
@@ -55,7 +101,7 @@ public final class Shell
      */
     public void startHandlerPump()
     {
-        final Thread pump = new Thread(() ->
+        pump = new Thread(() ->
         {
             while (!Thread.currentThread().isInterrupted())
             {
@@ -77,15 +123,43 @@ public final class Shell
         pump.start();
     }
 
-    /** Execute one line and print its result. */
-    public synchronized void execute(final String line)
+    /** Stop the thread {@link #startHandlerPump()} started, and wait for it; nothing when none runs. */
+    public void stopHandlerPump()
+    {
+        final Thread thread = pump;
+        if (thread == null)
+        {
+            return;
+        }
+        thread.interrupt();
+        try
+        {
+            thread.join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        pump = null;
+    }
+
+    /**
+     * Execute one line and print its result.
+     *
+     * @return false when the line asks to leave the shell ({@code quit}, {@code exit-shell}).
+     */
+    public synchronized boolean execute(final String line)
     {
         final String trimmed = line.strip();
         if (trimmed.isEmpty() || trimmed.startsWith("#"))
         {
-            return;
+            return true;
         }
         final String[] words = trimmed.split("\\s+");
+        if (words[0].equals("quit") || words[0].equals("exit-shell"))
+        {
+            return false;
+        }
         final List<String> lines = new ArrayList<>(1);
         try
         {
@@ -95,17 +169,18 @@ public final class Shell
         {
             lines.clear();
             lines.add("error: " + ex.getMessage());
+            anyFailed = true;
         }
         for (final String result : lines)
         {
             print(result);
         }
+        return true;
     }
 
     private void print(final String text)
     {
-        out.println(text);
-        out.flush();
+        out.accept(text);
     }
 
     private void run(final String[] w, final String line, final List<String> lines)
@@ -119,7 +194,14 @@ public final class Shell
             {
                 final long pid = Words.integer(w, 1, 1, "as");
                 final Syscalls target = client.as(pid);
-                target.getpid(); // raises No such process unless pid is alive
+                if (tracksUser) // either call raises No such process unless pid is alive
+                {
+                    user = target.getuser();
+                }
+                else
+                {
+                    target.getpid();
+                }
                 self = target;
                 lines.add("ok");
                 break;
@@ -131,12 +213,17 @@ public final class Shell
                 lines.add(Long.toString(self.getppid()));
                 break;
             case "getuser":
-                lines.add(self.getuser());
+                user = self.getuser();
+                lines.add(user);
                 break;
             case "setuser":
-                self.setuser(Words.string(w, 1, 1, "setuser"));
+            {
+                final String name = Words.string(w, 1, 1, "setuser");
+                self.setuser(name);
+                user = name;
                 lines.add("ok");
                 break;
+            }
             case "exit":
                 self.exit(w.length > 1 ? Words.integer(w, 1, 1, "exit") : 0);
                 lines.add("ok");
@@ -203,9 +290,27 @@ public final class Shell
                 lines.add("ok");
                 break;
             }
+            case "help":
+                help(w, lines);
+                break;
             default:
                 throw new EmberException("unknown command '" + w[0] + "'");
         }
+    }
+
+    private static void help(final String[] w, final List<String> lines)
+    {
+        if (w.length < 2)
+        {
+            lines.addAll(ShellCommandTable.helpLines());
+            return;
+        }
+        final ShellCommandTable.Command command = ShellCommandTable.find(w[1]);
+        if (command == null)
+        {
+            throw new EmberException("unknown command '" + w[1] + "'");
+        }
+        lines.addAll(ShellCommandTable.helpLines(command));
     }
 
     private void signal(final String[] w)

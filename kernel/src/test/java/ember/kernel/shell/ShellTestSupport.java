@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Scripts are written as transcripts: a line starting with {@code >} is a command sent to the
  * shell (the text after {@code "> "}; a lone {@code >} sends a blank line), every other line is
  * the output expected at that point. All expected lines are compared, in order, with all of
- * stdout. Each test gets its own kernel directory, deleted afterwards.
+ * stdout, and the exit code must be 1 when an expected line is an {@code error: …}, else 0.
+ * Each test gets its own kernel directory, deleted afterwards.
  */
 abstract class ShellTestSupport
 {
@@ -59,7 +60,9 @@ abstract class ShellTestSupport
         final EmberProcess.Output out = EmberProcess.shell(dir, script.toString());
         final String message = "script:\n" + script + "\nstderr:\n" + out.stderr() + "\nkernel.log:\n" + kernelLog(dir);
         assertEquals(String.join("\n", expected), String.join("\n", out.lines()), message);
-        assertEquals(0, out.exitCode(), "exit code; " + message);
+        // The shell exits 1 when any command printed `error: ...`, else 0.
+        final boolean anyError = expected.stream().anyMatch(line -> line.startsWith("error: "));
+        assertEquals(anyError ? 1 : 0, out.exitCode(), "exit code; " + message);
         return out;
     }
 

@@ -60,7 +60,7 @@ class ServiceIntegrationTest
                 "send 2 hi 5",
                 "ps",
                 ""));
-            assertEquals(0, b.exitCode(), b.stderr());
+            assertEquals(1, b.exitCode(), "the shell exits 1 after an error; " + b.stderr());
             assertEquals(java.util.List.of("ok", "true", "3", "ok", "ok", "error: Permission denied", "true",
                 "PID PPID USER STATE QUEUED NAME",
                 "1 0 root running 0 init",
