@@ -60,7 +60,13 @@ public final class FloodBench
                     throw new UncheckedIOException(ex);
                 }
             }
-            final Process flood = start(dir, 3 * seconds + 2, otherAccount);
+            final long flooder;
+            try (ember.kernel.client.EmbeddedClient admin = new ember.kernel.client.EmbeddedClient(kernel))
+            {
+                flooder = admin.as(1).spawn("flooder"); // the flooding account's own process
+                admin.as(flooder).setuser(otherAccount ? "nobody" : "root");
+            }
+            final Process flood = start(dir, 3 * seconds + 2, otherAccount, flooder);
             try
             {
                 Thread.sleep(1_000); // the flood holds its clients and parked pulls before the measuring starts
@@ -90,11 +96,11 @@ public final class FloodBench
         }
     }
 
-    private static Process start(final Path dir, final double seconds, final boolean otherAccount)
+    private static Process start(final Path dir, final double seconds, final boolean otherAccount, final long pid)
     {
         final List<String> prefix = otherAccount ?
             List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--") : List.of();
-        return ServiceBench.jvm(prefix, FloodClient.class, dir.toString(), Double.toString(seconds),
+        return ServiceBench.jvm(prefix, FloodClient.class, dir.toString(), Double.toString(seconds), Long.toString(pid),
             Integer.toString(otherAccount ? Integer.MAX_VALUE : IpcServer.DEFAULT_MAX_CLIENTS_PER_ACCOUNT - 2));
     }
 }

@@ -21,7 +21,7 @@ import java.util.List;
  * handshake, sends bad handshakes and frames that claim 2 GB, and re-attaches one of its clients.
  * Prints {@code FLOOD held=N rounds=N refused=N} when done.
  * <pre>
- *   FloodClient DIR SECONDS [MAX_HELD]
+ *   FloodClient DIR SECONDS PID [MAX_HELD]      PID: a process of the flooding account
  * </pre>
  */
 public final class FloodClient
@@ -34,7 +34,8 @@ public final class FloodClient
     {
         final Path dir = Path.of(args[0]);
         final long end = System.nanoTime() + (long)(Double.parseDouble(args[1]) * 1e9);
-        final int maxHeld = args.length > 2 ? Integer.parseInt(args[2]) : Integer.MAX_VALUE;
+        final long pid = Long.parseLong(args[2]);
+        final int maxHeld = args.length > 3 ? Integer.parseInt(args[3]) : Integer.MAX_VALUE;
         final List<IpcClient> held = new ArrayList<>();
         final List<Thread> parked = new ArrayList<>();
         long refused = 0;
@@ -44,7 +45,7 @@ public final class FloodClient
             {
                 final IpcClient client = IpcClient.connectOverSocket(dir, 5_000);
                 held.add(client);
-                final Syscalls own = client.as(client.as(1).spawn("flood"));
+                final Syscalls own = client.as(client.as(pid).spawn("flood"));
                 final Thread pull = new Thread(() ->
                 {
                     try

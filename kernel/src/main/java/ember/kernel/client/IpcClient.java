@@ -53,6 +53,7 @@ public final class IpcClient extends ClientBase
     private static final long WAIT_SPINS = Long.getLong("ember.ipc.spins", 2_000);
     private static final long WAIT_YIELDS = Long.getLong("ember.ipc.yields", 20_000);
     private static final long WAIT_MAX_PARK_NS = Long.getLong("ember.ipc.maxParkNs", 200_000);
+    private static final long SOCKET_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final ThreadLocal<RecordCodec> CODECS = ThreadLocal.withInitial(RecordCodec::new);
 
     private final Path kernelDir;
@@ -80,6 +81,8 @@ public final class IpcClient extends ClientBase
     private static final class Pending
     {
         final SyscallResult result = new SyscallResult();
+        /** The calling thread, unparked when the answer is in (socket mode lets it park long). */
+        final Thread waiter = Thread.currentThread();
         /** The pieces of a result longer than one ring message, while they arrive (reader thread only). */
         ExpandableArrayBuffer parts;
         volatile String refusal;
@@ -347,8 +350,9 @@ public final class IpcClient extends ClientBase
             final long deadline = mayWait ? Long.MAX_VALUE : System.nanoTime() + ANSWER_TIMEOUT_NS;
             send(IpcLayout.MSG_SYSCALL, codec.frameBuffer(), length, deadline);
             // Spin for the lowest latency, then yield, then park: a long pullEvent must not burn a core.
-            final org.agrona.concurrent.BackoffIdleStrategy idle =
-                new org.agrona.concurrent.BackoffIdleStrategy(WAIT_SPINS, WAIT_YIELDS, 1_000, WAIT_MAX_PARK_NS);
+            // In socket mode the link thread reads every reply and unparks its caller: park long.
+            final org.agrona.concurrent.BackoffIdleStrategy idle = new org.agrona.concurrent.BackoffIdleStrategy(
+                WAIT_SPINS, WAIT_YIELDS, 1_000, requests == null ? SOCKET_MAX_PARK_NS : WAIT_MAX_PARK_NS);
             while (!wait.done)
             {
                 final int read = pollReplies();
@@ -443,6 +447,7 @@ public final class IpcClient extends ClientBase
                 {
                     wait.refusal = ReplyCodec.decode(buffer, index, wait.result);
                     wait.done = true;
+                    java.util.concurrent.locks.LockSupport.unpark(wait.waiter);
                 }
                 break;
             }
@@ -466,6 +471,7 @@ public final class IpcClient extends ClientBase
                     wait.refusal = ReplyCodec.decode(wait.parts, 0, wait.result);
                     wait.parts = null;
                     wait.done = true;
+                    java.util.concurrent.locks.LockSupport.unpark(wait.waiter);
                 }
                 break;
             }
@@ -496,6 +502,7 @@ public final class IpcClient extends ClientBase
         {
             wait.refusal = message;
             wait.done = true;
+            java.util.concurrent.locks.LockSupport.unpark(wait.waiter);
         }
     }
 
@@ -552,6 +559,7 @@ public final class IpcClient extends ClientBase
                     pollReplies(); // nobody waits: make room ourselves
                     Thread.onSpinWait();
                 }
+                pollReplies(); // hand the reply to its caller now (unparked), not at its next poll
             }
         }
         catch (final IOException ignored)
