@@ -22,14 +22,14 @@ EMBER_JAVA_FLAGS=(
   --add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED
 )
 
-# Build (quietly, to stderr) when a module's classes or libs are missing or older than its sources.
+# Build (quietly: an offline attempt first, silent; then online, its errors to stderr) when a module's classes or libs are missing or older than its sources.
 ember_build_if_needed() {
   local stamp="$EMBER_ROOT/replay-tool/target/.ember-built"
   if [ -f "$stamp" ] && [ -z "$(find "$EMBER_ROOT/pom.xml" "$EMBER_ROOT"/*/pom.xml "$EMBER_ROOT"/*/src/main -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     return 0
   fi
   echo "ember: building (first use or sources changed)..." >&2
-  if ! (cd "$EMBER_ROOT" && { mvn -B -q -o -DskipTests install >&2 2>/dev/null || mvn -B -q -DskipTests install >&2; }); then
+  if ! (cd "$EMBER_ROOT" && { mvn -B -q -o -DskipTests install >/dev/null 2>&1 || mvn -B -q -DskipTests install >&2; }); then
     echo "ember: build failed; run 'mvn -DskipTests install' in $EMBER_ROOT to see why" >&2
     exit 1
   fi
