@@ -117,14 +117,16 @@ public final class DurabilityBench
             try (Kernel kernel = Kernel.open(config); EmbeddedClient client = new EmbeddedClient(kernel))
             {
                 final Syscalls init = client.as(1);
-                final long[] pids = new long[4];
+                // Spread over enough processes to stay within the per-process timer limit.
+                final long perProcess = KernelLimits.DEFAULTS.maxTimersPerProcess();
+                final long[] pids = new long[(int)Math.max(4, (timers + perProcess - 1) / perProcess)];
                 for (int i = 0; i < pids.length; i++)
                 {
                     pids[i] = init.spawn("timers" + i);
                 }
                 for (long n = 0; n < timers; n++)
                 {
-                    client.as(pids[(int)(n & 3)]).timer(1e7); // far in the future: they stay pending
+                    client.as(pids[(int)(n % pids.length)]).timer(1e7); // far in the future: they stay pending
                 }
                 out.accept("snapshot_timers", Long.toString(timers));
                 final Histogram without = getpidLatencies(init, seconds, null);
