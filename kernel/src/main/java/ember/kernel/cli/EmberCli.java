@@ -225,6 +225,11 @@ public final class EmberCli implements Callable<Integer>
             description = "clients attached at once in all (default: ${DEFAULT-VALUE})")
         int maxClients;
 
+        @Option(names = "--snapshot-follower", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = {"periodic snapshots by a follower JVM of their own, so that however large the state their",
+                "garbage collection never pauses the core (default: on; --no-snapshot-follower: a thread of this JVM)"})
+        boolean snapshotFollower;
+
         @Override
         public Integer call() throws InterruptedException
         {
@@ -232,7 +237,7 @@ public final class EmberCli implements Callable<Integer>
             final Path dir = options.dir;
             try
             {
-                config = options.config().withIdle(KernelConfig.idleStrategy(idle));
+                config = options.config().withIdle(KernelConfig.idleStrategy(idle)).withSnapshotInFollower(snapshotFollower);
             }
             catch (final IllegalArgumentException ex)
             {

@@ -253,7 +253,8 @@ public final class Kernel implements AutoCloseable
         try
         {
             final JournalWriter writer = new JournalWriter(dir, config.blockSize(), Journal.rollCycle(config.rollCycle()));
-            final SnapshotTaker taker = new SnapshotTaker(dir, snapshots, log, end);
+            final SnapshotTaker taker = new SnapshotTaker(dir, snapshots, log, end, config.snapshotInFollower() &&
+                (config.snapshotEvery() > 0 || config.snapshotIntervalMs() > 0));
             final KernelCore core = new KernelCore(state, writer, log, config, snapshots, taker, highWater);
             log.log("kernel opened: recovered from " + recovered.from() + " and " + recovered.replayed() +
                 " journal records, index " + end + ", digest " + state.digest());

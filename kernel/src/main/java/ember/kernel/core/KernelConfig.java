@@ -34,6 +34,11 @@ import java.util.function.Supplier;
  *                           would wait is refused with {@code Permission denied} before the
  *                           journal. Live-only (parked pulls belong to attached clients), so not
  *                           journaled: replay never depends on it.
+ * @param snapshotInFollower periodic snapshots are taken by a {@link SnapshotFollower}: a JVM of
+ *                           its own (at nice 19) that keeps its copy of the state by reading the
+ *                           journal, so that copy's garbage collection never pauses the core
+ *                           (what {@code serve} does). Otherwise by a thread of this JVM (the
+ *                           default for embedded kernels: no second process).
  */
 public record KernelConfig(
     Path dir,
@@ -47,7 +52,8 @@ public record KernelConfig(
     boolean snapshotOnClose,
     boolean cutDamagedJournal,
     String rollCycle,
-    int maxParkedPulls)
+    int maxParkedPulls,
+    boolean snapshotInFollower)
 {
     public static final long DEFAULT_SNAPSHOT_EVERY = 1_000_000;
     public static final int DEFAULT_MAX_PARKED_PULLS = 1_024;
@@ -65,32 +71,32 @@ public record KernelConfig(
     {
         return new KernelConfig(dir, KernelLimits.DEFAULTS, BackoffIdleStrategy::new, new SystemEpochNanoClock(),
             Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true, false, "daily",
-            DEFAULT_MAX_PARKED_PULLS);
+            DEFAULT_MAX_PARKED_PULLS, false);
     }
 
     public KernelConfig withLimits(final KernelLimits limits)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
     }
 
     public KernelConfig withIdle(final Supplier<IdleStrategy> idle)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
     }
 
     public KernelConfig withClock(final EpochNanoClock clock)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
     }
 
     public KernelConfig withBlockSize(final long blockSize)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
     }
 
     public KernelConfig withSync(final SyncMode sync)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
     }
 
     /**
@@ -100,21 +106,28 @@ public record KernelConfig(
      */
     public KernelConfig withSnapshots(final long every, final long intervalMs, final boolean onClose)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose, cutDamagedJournal, rollCycle, maxParkedPulls);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
+    }
+
+    /** @param inFollower whether periodic snapshots are taken by a follower JVM (see {@link #snapshotInFollower()}). */
+    public KernelConfig withSnapshotInFollower(final boolean inFollower)
+    {
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
+            snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, inFollower);
     }
 
     /** @param cut whether recovery may cut a damaged journal after its last good record. */
     public KernelConfig withCutDamagedJournal(final boolean cut)
     {
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cut, rollCycle, maxParkedPulls);
+            snapshotOnClose, cut, rollCycle, maxParkedPulls, snapshotInFollower);
     }
 
     /** @param max waiting pullEvent calls per process (at least 1). */
     public KernelConfig withMaxParkedPulls(final int max)
     {
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cutDamagedJournal, rollCycle, max);
+            snapshotOnClose, cutDamagedJournal, rollCycle, max, snapshotInFollower);
     }
 
     /** @param name the journal's roll cycle (see {@link Journal#rollCycle(String)}). */
@@ -122,7 +135,7 @@ public record KernelConfig(
     {
         Journal.rollCycle(name); // validates
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cutDamagedJournal, name, maxParkedPulls);
+            snapshotOnClose, cutDamagedJournal, name, maxParkedPulls, snapshotInFollower);
     }
 
     /**

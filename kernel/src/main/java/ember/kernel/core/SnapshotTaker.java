@@ -1,9 +1,5 @@
 package ember.kernel.core;
 
-import ember.journal.JournalReader;
-import ember.kernel.state.KernelState;
-import ember.kernel.state.SnapshotCodec;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,21 +9,21 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Takes periodic snapshots off the core thread. The core only posts the index to snapshot (and
- * its Chronicle index): two stores and an unpark. This thread keeps a shadow copy of the state:
- * built once by the kernel's own recovery path ({@link Recovery}: newest valid snapshot + replay
- * of the journal, read-only, up to exactly that index), then brought forward for each snapshot by
- * replaying the journal records since the previous one; it is encoded and written atomically
- * ({@link SnapshotStore#write}).
+ * its Chronicle index): two stores and an unpark. This thread hands the request to a
+ * {@link SnapshotMaker}: a {@link ShadowState} kept in this JVM, or a {@link FollowerProcess}
+ * that keeps it in a JVM of its own ({@link KernelConfig#snapshotInFollower()}, what
+ * {@code serve} uses).
  * <p>
  * Why not copy or encode the live state: it is a large mutable object graph that only the core
  * may touch; encoding it on the core pauses every caller for as long as the state is big (seconds
  * for millions of timers). Apply is deterministic, so replaying the journal to the same index
- * gives the same state — the same digest — without the core. Why keep the shadow rather than
- * rebuild it for each snapshot: rebuilding allocates the whole state again each time, and on
- * the JVM copying that young garbage-to-be is a stop-the-world pause for every thread, the
- * core's too (measured: hundreds of ms for a million timers). A kept shadow is old-generation
- * data; bringing it forward allocates no more than the core's own apply. The price is a second
- * copy of the state in memory while periodic snapshots are on, and CPU on another core.
+ * gives the same state — the same digest — without the core. Why a second JVM for large states:
+ * a shadow in this JVM doubles the live heap, and bringing it forward or rebuilding it allocates
+ * as much as the core's own apply; on the JVM the collector then stops every thread, the core's
+ * too (measured: hundreds of ms at millions of timers, whatever the collector's settings). In a
+ * follower JVM those pauses are its own. The price is a second copy of the state in memory and
+ * CPU on another core (at nice 19); embedded kernels keep the in-JVM shadow by default, to start
+ * no second process.
  * <p>
  * One snapshot at a time: {@link #request} refuses while one is being taken (the core asks
  * again later). A failed snapshot is logged with its cause (one line), leaves nothing behind and
@@ -41,9 +37,9 @@ final class SnapshotTaker implements AutoCloseable
 {
     private static final long NONE = -1;
 
-    private final Path dir;
-    private final SnapshotStore store;
     private final KernelLog log;
+    private final SnapshotMaker maker;
+    private final FollowerProcess follower;
     private final Thread thread;
     /** Written by the core before {@link #pending}, read by this thread after it. */
     private long pendingChronicleIndex;
@@ -51,21 +47,20 @@ final class SnapshotTaker implements AutoCloseable
     private volatile boolean busy;
     private volatile boolean stopping;
     private volatile long lastWritten;
-    /** This thread only: the state at the last snapshot, kept to be brought forward by the next one. */
-    private KernelState shadow;
-    private JournalReader reader;
 
     /**
      * @param dir          the kernel directory.
      * @param store        where snapshots go.
      * @param log          the kernel log: written snapshots and failures.
      * @param initialIndex the index of the newest snapshot already there (or of the recovered state).
+     * @param inFollower   whether snapshots are made by a {@link SnapshotFollower} JVM, else by a shadow in this JVM.
      */
-    SnapshotTaker(final Path dir, final SnapshotStore store, final KernelLog log, final long initialIndex)
+    SnapshotTaker(final Path dir, final SnapshotStore store, final KernelLog log, final long initialIndex,
+        final boolean inFollower)
     {
-        this.dir = dir;
-        this.store = store;
         this.log = log;
+        this.follower = inFollower ? new FollowerProcess(dir, log) : null;
+        this.maker = inFollower ? follower : new ShadowState(dir, store, log::log, () -> stopping);
         this.lastWritten = initialIndex;
         this.thread = new Thread(this::run, "ember-snapshot");
         thread.setDaemon(true);
@@ -102,8 +97,8 @@ final class SnapshotTaker implements AutoCloseable
     }
 
     /**
-     * Bring the shadow state to {@code index}, encode and write it. This thread only (tests may
-     * call it while the thread does not run).
+     * Write a snapshot at {@code index} (a follower may write a later one). This thread only
+     * (tests may call it while the thread does not run).
      *
      * @return the file written.
      * @throws CancellationException when {@link #close} stopped it.
@@ -111,62 +106,19 @@ final class SnapshotTaker implements AutoCloseable
      */
     Path take(final long index, final long chronicleIndex)
     {
-        try
-        {
-            if (shadow == null || shadow.lastIndex() > index)
-            {
-                rebuild(index);
-            }
-            else
-            {
-                Recovery.replay(reader, shadow, index, () -> stopping);
-            }
-            if (shadow.lastIndex() != index || reader.chronicleIndex() != chronicleIndex)
-            {
-                throw new IllegalStateException("the journal ends at index " + shadow.lastIndex() +
-                    " (Chronicle index " + reader.chronicleIndex() + "), not at index " + index +
-                    " (Chronicle index " + chronicleIndex + ")");
-            }
-            final byte[] image = SnapshotCodec.encode(shadow);
-            if (stopping)
-            {
-                throw new CancellationException("kernel closing");
-            }
-            return store.write(index, chronicleIndex, image);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            dropShadow(); // whatever state it was left in, the next snapshot starts afresh
-            throw ex;
-        }
-    }
-
-    /** The first snapshot, or after a failure: the state at {@code index} by the kernel's recovery path. */
-    private void rebuild(final long index)
-    {
-        dropShadow();
-        reader = new JournalReader(dir, true);
-        final Recovery.Result rebuilt = Recovery.recover(reader, store, index, log::log, () -> stopping);
-        if (rebuilt.damage() != null)
-        {
-            throw new IllegalStateException("journal unreadable: " + rebuilt.damage().getMessage());
-        }
-        shadow = rebuilt.state();
-    }
-
-    private void dropShadow()
-    {
-        shadow = null;
-        if (reader != null)
-        {
-            reader.close();
-            reader = null;
-        }
+        return maker.make(index, chronicleIndex);
     }
 
     private void run()
     {
-        lowerOwnPriority();
+        if (follower != null)
+        {
+            follower.start(); // it catches up while the kernel serves, ready for the first snapshot
+        }
+        else
+        {
+            lowerOwnPriority();
+        }
         while (!stopping)
         {
             final long index = pending;
@@ -182,8 +134,14 @@ final class SnapshotTaker implements AutoCloseable
             try
             {
                 final Path file = take(index, chronicleIndex);
-                lastWritten = index;
-                log.log("snapshot at index " + index + " written off the core thread: " + file.getFileName() + " (" +
+                final long written = SnapshotStore.indexOf(file);
+                if (written == lastWritten)
+                {
+                    continue; // a follower already ahead of this request: nothing new written
+                }
+                lastWritten = written;
+                log.log("snapshot at index " + written + " written " + (follower != null ? "by the follower" : "off the core thread") +
+                    ": " + file.getFileName() + " (" +
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
             }
             catch (final CancellationException ex)
@@ -200,7 +158,7 @@ final class SnapshotTaker implements AutoCloseable
                 busy = false;
             }
         }
-        dropShadow();
+        maker.close();
     }
 
     /**
@@ -252,6 +210,10 @@ final class SnapshotTaker implements AutoCloseable
     public void close()
     {
         stopping = true;
+        if (follower != null)
+        {
+            follower.close(); // unblocks a snapshot being waited for
+        }
         LockSupport.unpark(thread);
         try
         {

@@ -8,6 +8,8 @@ import ember.kernel.testing.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +43,13 @@ class SnapshotTakerTest
 
     private KernelConfig config(final long every)
     {
-        return KernelConfig.of(dir).withBlockSize(1 << 20).withSnapshots(every, 0, false);
+        return config(every, false);
+    }
+
+    /** @param inFollower snapshots by a follower JVM (serve's default) instead of a thread of this one. */
+    private KernelConfig config(final long every, final boolean inFollower)
+    {
+        return KernelConfig.of(dir).withBlockSize(1 << 20).withSnapshots(every, 0, false).withSnapshotInFollower(inFollower);
     }
 
     /** One record per call, no timers: the live state between two calls is the state at one index. */
@@ -87,12 +95,13 @@ class SnapshotTakerTest
         }
     }
 
-    @Test
-    void aBackgroundSnapshotHasTheDigestOfTheLiveStateAtItsIndex() throws Exception
+    @ParameterizedTest(name = "in follower JVM: {0}")
+    @ValueSource(booleans = {false, true})
+    void aBackgroundSnapshotHasTheDigestOfTheLiveStateAtItsIndex(final boolean inFollower) throws Exception
     {
         final Map<Long, String> live = new HashMap<>();
         final SnapshotStore store = new SnapshotStore(dir);
-        try (Kernel kernel = Kernel.open(config(700)); EmbeddedClient client = new EmbeddedClient(kernel))
+        try (Kernel kernel = Kernel.open(config(700, inFollower)); EmbeddedClient client = new EmbeddedClient(kernel))
         {
             final Syscalls init = client.as(1);
             final long[] pids = new long[5];
@@ -100,13 +109,19 @@ class SnapshotTakerTest
             {
                 pids[i] = init.spawn("p" + i);
             }
-            for (int i = 0; i < 4_000; i++)
+            // Two rounds, each waiting for a snapshot: a follower answers a request with a
+            // snapshot at the index it has reached, which may be ahead of the requests to come.
+            for (int round = 1; round <= 2; round++)
             {
-                step(init, pids, i);
-                final String digest = kernel.digest();
-                live.put(Long.parseLong(digest.substring(0, digest.indexOf(':'))), digest);
+                for (int i = 0; i < 2_000; i++)
+                {
+                    step(init, pids, i);
+                    final String digest = kernel.digest();
+                    live.put(Long.parseLong(digest.substring(0, digest.indexOf(':'))), digest);
+                }
+                final int snapshots = round;
+                await(() -> store.list().size() >= snapshots, snapshots + " periodic snapshot(s)");
             }
-            await(() -> store.list().size() >= 2, "two periodic snapshots");
         }
         final List<Path> files = store.list();
         assertTrue(files.size() >= 2, files.toString());
@@ -119,14 +134,15 @@ class SnapshotTakerTest
             assertEquals(live.get(index), index + ":" + loaded.state().digest(), "snapshot = live state at " + index);
             assertEquals(JournalReplay.replay(dir, index).digest(), loaded.state().digest(), "snapshot = replay to " + index);
         }
-        assertTrue(log().contains("written off the core thread"), log());
+        assertTrue(log().contains(inFollower ? "written by the follower" : "written off the core thread"), log());
     }
 
-    @Test
-    void aFailedSnapshotIsLoggedWithItsCauseAndTheKernelServesOn() throws Exception
+    @ParameterizedTest(name = "in follower JVM: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFailedSnapshotIsLoggedWithItsCauseAndTheKernelServesOn(final boolean inFollower) throws Exception
     {
         final SnapshotStore store = new SnapshotStore(dir);
-        try (Kernel kernel = Kernel.open(config(300)); EmbeddedClient client = new EmbeddedClient(kernel))
+        try (Kernel kernel = Kernel.open(config(300, inFollower)); EmbeddedClient client = new EmbeddedClient(kernel))
         {
             // A regular file where the snapshot directory was: every write there fails.
             Files.delete(store.dir());
