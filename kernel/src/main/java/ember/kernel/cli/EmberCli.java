@@ -295,51 +295,41 @@ public final class EmberCli implements Callable<Integer>
     @Command(name = "status", mixinStandardHelpOptions = true,
         description = {
             "Print one line of key=value pairs about the kernel on DIR, running or not (SPEC §8):",
-            "mode=embedded|service|stopped records=N digest=HEX, and for a running kernel clients=N pid=N.",
+            "mode=embedded|service|stopped records=N digest=HEX, and for a running kernel clients=N pid=N;",
+            "then processes=N; from the live counters of a running kernel uptime=S syscalls_per_s=X",
+            "syscalls_ok=N syscalls_error=N journal_appended_bytes=N; then journal_bytes=N (files on disk)",
+            "and last_snapshot=INDEX@TIME or none.",
             "Reads the journal and snapshots read-only: never changes the kernel, never waits on its core.",
             "Exit 0; 2 when DIR holds no kernel; 1 when it cannot be read."
         })
     static final class StatusCommand implements Callable<Integer>
     {
+        /** Between the two counter reads the syscall rate comes from. */
+        private static final long RATE_SAMPLE_MS = 200;
+
         @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
             description = "kernel directory (default: ${DEFAULT-VALUE})")
         Path dir;
 
         @Override
-        public Integer call()
+        public Integer call() throws InterruptedException
         {
             if (!java.nio.file.Files.isDirectory(dir) || !ember.kernel.core.OfflineState.hasJournal(dir))
             {
                 System.err.println("ember status: no kernel in " + dir);
                 return 2;
             }
-            final boolean service = IpcLayout.serviceAlive(dir, System.currentTimeMillis());
-            final long holder = Kernel.lockHolder(dir);
-            final String mode = service ? "service" : holder > 0 ? "embedded" : "stopped";
-            final ember.kernel.state.KernelState state;
+            final KernelStatus status;
             try
             {
-                state = ember.kernel.core.OfflineState.read(dir);
+                status = KernelStatus.read(dir, RATE_SAMPLE_MS);
             }
             catch (final KernelOpenException ex)
             {
                 System.err.println("ember status: " + ex.getMessage());
                 return 1;
             }
-            final StringBuilder line = new StringBuilder()
-                .append("mode=").append(mode)
-                .append(" records=").append(state.lastIndex())
-                .append(" digest=").append(state.digest());
-            if (!"stopped".equals(mode))
-            {
-                line.append(" clients=").append(state.clients().length);
-                if (holder > 0)
-                {
-                    line.append(" pid=").append(holder);
-                }
-            }
-            line.append(" processes=").append(state.pids().length);
-            System.out.println(line);
+            System.out.println(status.line());
             return 0;
         }
     }

@@ -254,7 +254,8 @@ public final class Kernel implements AutoCloseable
         {
             final JournalWriter writer = new JournalWriter(dir, config.blockSize(), Journal.rollCycle(config.rollCycle()));
             final SnapshotTaker taker = new SnapshotTaker(dir, snapshots, log, end);
-            final KernelCore core = new KernelCore(state, writer, log, config, snapshots, taker, highWater);
+            final KernelCounters counters = KernelCounters.create(dir, end, taker.lastWrittenIndex(), log);
+            final KernelCore core = new KernelCore(state, writer, log, config, snapshots, taker, highWater, counters);
             log.log("kernel opened: recovered from " + recovered.from() + " and " + recovered.replayed() +
                 " journal records, index " + end + ", digest " + state.digest());
             final Kernel kernel = new Kernel(config, channel, lock, core, recovered.replayed(), log);
