@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "ember 0.1.0",
     description = "A persistent, event-sourced kernel for the Phoenix event system.",
     subcommands = {EmberCli.ServeCommand.class, EmberCli.ShellCommand.class, EmberCli.StatusCommand.class,
-        EmberCli.PruneCommand.class,
+        EmberCli.TopCommand.class, EmberCli.PruneCommand.class,
         EmberCli.BenchCommand.class})
 public final class EmberCli implements Callable<Integer>
 {
@@ -331,6 +331,62 @@ public final class EmberCli implements Callable<Integer>
             }
             System.out.println(status.line());
             return 0;
+        }
+    }
+
+    @Command(name = "top", mixinStandardHelpOptions = true,
+        description = {
+            "A refreshing view of the kernel on DIR, as top does: mode, uptime, records, syscalls/s, journal",
+            "size, last snapshot; the attached clients (account, user, pid, transport, since) from the live",
+            "counters; the processes with their queue depths, deepest first, from the journal (read-only).",
+            "Never changes the kernel and never waits on its core. q or Ctrl-C quits.",
+            "On a pipe, or with --once, prints one frame and exits.",
+            "Exit 0; 2 when DIR holds no kernel; 1 when it cannot be read."
+        })
+    static final class TopCommand implements Callable<Integer>
+    {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
+            description = "kernel directory (default: ${DEFAULT-VALUE})")
+        Path dir;
+
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1",
+            description = "seconds between frames (default: ${DEFAULT-VALUE})")
+        double interval;
+
+        @Option(names = "--once", description = "print one frame and exit (as on a pipe)")
+        boolean once;
+
+        @Override
+        public Integer call() throws Exception
+        {
+            if (!(interval >= 0.1) || interval > 3600)
+            {
+                System.err.println("ember top: --interval must be between 0.1 and 3600 seconds");
+                return 2;
+            }
+            if (!java.nio.file.Files.isDirectory(dir) || !ember.kernel.core.OfflineState.hasJournal(dir))
+            {
+                System.err.println("ember top: no kernel in " + dir);
+                return 2;
+            }
+            final long sampleMs = Math.min(200, (long)(interval * 1000));
+            try
+            {
+                if (once || !TerminalConsole.isInteractive())
+                {
+                    for (final String line : TopView.frame(dir, KernelStatus.read(dir, sampleMs), Integer.MAX_VALUE))
+                    {
+                        System.out.println(line);
+                    }
+                    return 0;
+                }
+                return TopScreen.run(dir, (long)(interval * 1000), sampleMs);
+            }
+            catch (final KernelOpenException ex)
+            {
+                System.err.println("ember top: " + ex.getMessage());
+                return 1;
+            }
         }
     }
 
