@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
     description = "A persistent, event-sourced kernel for the Phoenix event system.",
     subcommands = {EmberCli.ServeCommand.class, EmberCli.ShellCommand.class, EmberCli.StatusCommand.class,
         EmberCli.TopCommand.class, EmberCli.PruneCommand.class,
-        EmberCli.BenchCommand.class})
+        EmberCli.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class EmberCli implements Callable<Integer>
 {
     @Override
@@ -140,8 +140,35 @@ public final class EmberCli implements Callable<Integer>
             return attached(dir);
         }
 
-        private static int attached(final Path dir) throws java.io.IOException
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        /**
+         * A shell attached to a running service uses the service's kernel as it was opened: the
+         * kernel options given to this shell (sync, snapshots, limits …) do not apply. Say so on
+         * stderr, one line, rather than ignore them silently.
+         */
+        private void warnIgnoredOptions(final Path dir)
         {
+            final java.util.List<String> ignored = new java.util.ArrayList<>();
+            for (final picocli.CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions())
+            {
+                final String name = option.longestName();
+                if (!name.equals("--dir") && !name.equals("--new") && !name.equals("--existing"))
+                {
+                    ignored.add(name);
+                }
+            }
+            if (!ignored.isEmpty())
+            {
+                System.err.println("ember shell: " + String.join(", ", ignored) + (ignored.size() == 1 ? " does" : " do") +
+                    " not apply: attached to the service on " + dir + ", which runs with the options it was started with");
+            }
+        }
+
+        private int attached(final Path dir) throws java.io.IOException
+        {
+            warnIgnoredOptions(dir);
             final IpcClient client;
             try
             {
@@ -273,8 +300,8 @@ public final class EmberCli implements Callable<Integer>
             }
             System.out.println("ember serve: listening on " + IpcLayout.socketFile(dir).toAbsolutePath() +
                 " (journal " + dir.toAbsolutePath().resolve("journal") + ")");
-            System.out.println("ember serve: recovered " + kernel.recoveredRecords() + " records, state " +
-                state + ", idle " + idle + ", pid " + ProcessHandle.current().pid());
+            System.out.println("ember serve: " + recoveredLine(kernel, state));
+            System.out.println("ember serve: idle " + idle + ", sync " + options.sync + ", pid " + ProcessHandle.current().pid());
             System.out.flush();
             // Until SIGTERM, or until the core stops itself (fail-stop): then one line and exit 2.
             // The core has answered every caller, closed the journal and released the lock.
@@ -292,9 +319,28 @@ public final class EmberCli implements Callable<Integer>
         }
     }
 
+    /**
+     * @param state the core's {@code INDEX:DIGEST} after opening (its kernelOpen record included).
+     * @return e.g. {@code recovered: snapshot at 107 + 1 journal record(s) replayed, index=109 digest=…}:
+     *     what recovery started from, what it replayed, and where the kernel stands now.
+     */
+    static String recoveredLine(final Kernel kernel, final String state)
+    {
+        final int colon = state.indexOf(':');
+        final String where = "index=" + state.substring(0, colon) + " digest=" + state.substring(colon + 1);
+        final long snapshot = kernel.recoveredSnapshotIndex();
+        final long replayed = kernel.recoveredRecords();
+        if (snapshot == 0 && replayed == 0)
+        {
+            return "recovered: a new kernel, " + where;
+        }
+        return "recovered: " + (snapshot > 0 ? "snapshot at " + snapshot + " + " : "no snapshot, ") + replayed +
+            " journal record(s) replayed, " + where;
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true,
         description = {
-            "Print one line of key=value pairs about the kernel on DIR, running or not (SPEC §8):",
+            "Print one line of key=value pairs about the kernel on DIR, running or not (SPEC §8).",
             "mode=embedded|service|stopped records=N digest=HEX, and for a running kernel clients=N pid=N;",
             "then processes=N; from the live counters of a running kernel uptime=S syscalls_per_s=X",
             "syscalls_ok=N syscalls_error=N journal_appended_bytes=N; then journal_bytes=N (files on disk)",
@@ -336,8 +382,8 @@ public final class EmberCli implements Callable<Integer>
 
     @Command(name = "top", mixinStandardHelpOptions = true,
         description = {
-            "A refreshing view of the kernel on DIR, as top does: mode, uptime, records, syscalls/s, journal",
-            "size, last snapshot; the attached clients (account, user, pid, transport, since) from the live",
+            "A refreshing view of the kernel on DIR, as top does.",
+            "Header: mode, uptime, records, syscalls/s, journal size, last snapshot; the attached clients (account, user, pid, transport, since) from the live",
             "counters; the processes with their queue depths, deepest first, from the journal (read-only).",
             "Never changes the kernel and never waits on its core. q or Ctrl-C quits.",
             "On a pipe, or with --once, prints one frame and exits.",
