@@ -17,6 +17,11 @@ public final class Journal
     /** Default size of the memory-mapped chunks of a queue file. */
     public static final long DEFAULT_BLOCK_SIZE = 16L << 20;
 
+    static
+    {
+        ChronicleWarnings.install(); // before any queue opens: no benign warning on every open
+    }
+
     private Journal()
     {
     }

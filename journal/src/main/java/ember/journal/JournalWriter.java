@@ -90,11 +90,12 @@ public final class JournalWriter implements AutoCloseable
      * Encode and append one record, whole or not at all.
      *
      * @param record whose {@code index} and {@code timestamp} are already set.
+     * @return the bytes of the record's frame now in the journal (for the kernel's counters).
      * @throws JournalFullException when the file system cannot back the record (nothing is written).
      * @throws JournalException     when the record is larger than the journal takes (nothing is written).
      * @throws Throwable            anything else Chronicle throws: the journal has failed (see the class).
      */
-    public void append(final SyscallRecord record)
+    public int append(final SyscallRecord record)
     {
         checkNotFailed();
         final int length = codec.encode(record);
@@ -145,6 +146,7 @@ public final class JournalWriter implements AutoCloseable
             {
                 space.appended(end);
             }
+            return length;
         }
         catch (final Throwable ex)
         {

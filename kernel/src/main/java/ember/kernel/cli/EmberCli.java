@@ -25,8 +25,8 @@ import java.util.concurrent.Callable;
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "ember 0.1.0",
     description = "A persistent, event-sourced kernel for the Phoenix event system.",
     subcommands = {EmberCli.ServeCommand.class, EmberCli.ShellCommand.class, EmberCli.StatusCommand.class,
-        EmberCli.PruneCommand.class,
-        EmberCli.BenchCommand.class})
+        EmberCli.TopCommand.class, EmberCli.PruneCommand.class,
+        EmberCli.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class EmberCli implements Callable<Integer>
 {
     @Override
@@ -140,8 +140,35 @@ public final class EmberCli implements Callable<Integer>
             return attached(dir);
         }
 
-        private static int attached(final Path dir) throws java.io.IOException
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        /**
+         * A shell attached to a running service uses the service's kernel as it was opened: the
+         * kernel options given to this shell (sync, snapshots, limits …) do not apply. Say so on
+         * stderr, one line, rather than ignore them silently.
+         */
+        private void warnIgnoredOptions(final Path dir)
         {
+            final java.util.List<String> ignored = new java.util.ArrayList<>();
+            for (final picocli.CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions())
+            {
+                final String name = option.longestName();
+                if (!name.equals("--dir") && !name.equals("--new") && !name.equals("--existing"))
+                {
+                    ignored.add(name);
+                }
+            }
+            if (!ignored.isEmpty())
+            {
+                System.err.println("ember shell: " + String.join(", ", ignored) + (ignored.size() == 1 ? " does" : " do") +
+                    " not apply: attached to the service on " + dir + ", which runs with the options it was started with");
+            }
+        }
+
+        private int attached(final Path dir) throws java.io.IOException
+        {
+            warnIgnoredOptions(dir);
             final IpcClient client;
             try
             {
@@ -278,8 +305,8 @@ public final class EmberCli implements Callable<Integer>
             }
             System.out.println("ember serve: listening on " + IpcLayout.socketFile(dir).toAbsolutePath() +
                 " (journal " + dir.toAbsolutePath().resolve("journal") + ")");
-            System.out.println("ember serve: recovered " + kernel.recoveredRecords() + " records, state " +
-                state + ", idle " + idle + ", pid " + ProcessHandle.current().pid());
+            System.out.println("ember serve: " + recoveredLine(kernel, state));
+            System.out.println("ember serve: idle " + idle + ", sync " + options.sync + ", pid " + ProcessHandle.current().pid());
             System.out.flush();
             // Until SIGTERM, or until the core stops itself (fail-stop): then one line and exit 2.
             // The core has answered every caller, closed the journal and released the lock.
@@ -297,55 +324,120 @@ public final class EmberCli implements Callable<Integer>
         }
     }
 
+    /**
+     * @param state the core's {@code INDEX:DIGEST} after opening (its kernelOpen record included).
+     * @return e.g. {@code recovered: snapshot at 107 + 1 journal record(s) replayed, index=109 digest=…}:
+     *     what recovery started from, what it replayed, and where the kernel stands now.
+     */
+    static String recoveredLine(final Kernel kernel, final String state)
+    {
+        final int colon = state.indexOf(':');
+        final String where = "index=" + state.substring(0, colon) + " digest=" + state.substring(colon + 1);
+        final long snapshot = kernel.recoveredSnapshotIndex();
+        final long replayed = kernel.recoveredRecords();
+        if (snapshot == 0 && replayed == 0)
+        {
+            return "recovered: a new kernel, " + where;
+        }
+        return "recovered: " + (snapshot > 0 ? "snapshot at " + snapshot + " + " : "no snapshot, ") + replayed +
+            " journal record(s) replayed, " + where;
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true,
         description = {
-            "Print one line of key=value pairs about the kernel on DIR, running or not (SPEC §8):",
-            "mode=embedded|service|stopped records=N digest=HEX, and for a running kernel clients=N pid=N.",
+            "Print one line of key=value pairs about the kernel on DIR, running or not (SPEC §8).",
+            "mode=embedded|service|stopped records=N digest=HEX, and for a running kernel clients=N pid=N;",
+            "then processes=N; from the live counters of a running kernel uptime=S syscalls_per_s=X",
+            "syscalls_ok=N syscalls_error=N journal_appended_bytes=N; then journal_bytes=N (files on disk)",
+            "and last_snapshot=INDEX@TIME or none.",
             "Reads the journal and snapshots read-only: never changes the kernel, never waits on its core.",
             "Exit 0; 2 when DIR holds no kernel; 1 when it cannot be read."
         })
     static final class StatusCommand implements Callable<Integer>
     {
+        /** Between the two counter reads the syscall rate comes from. */
+        private static final long RATE_SAMPLE_MS = 200;
+
         @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
             description = "kernel directory (default: ${DEFAULT-VALUE})")
         Path dir;
 
         @Override
-        public Integer call()
+        public Integer call() throws InterruptedException
         {
             if (!java.nio.file.Files.isDirectory(dir) || !ember.kernel.core.OfflineState.hasJournal(dir))
             {
                 System.err.println("ember status: no kernel in " + dir);
                 return 2;
             }
-            final boolean service = IpcLayout.serviceAlive(dir, System.currentTimeMillis());
-            final long holder = Kernel.lockHolder(dir);
-            final String mode = service ? "service" : holder > 0 ? "embedded" : "stopped";
-            final ember.kernel.state.KernelState state;
+            final KernelStatus status;
             try
             {
-                state = ember.kernel.core.OfflineState.read(dir);
+                status = KernelStatus.read(dir, RATE_SAMPLE_MS);
             }
             catch (final KernelOpenException ex)
             {
                 System.err.println("ember status: " + ex.getMessage());
                 return 1;
             }
-            final StringBuilder line = new StringBuilder()
-                .append("mode=").append(mode)
-                .append(" records=").append(state.lastIndex())
-                .append(" digest=").append(state.digest());
-            if (!"stopped".equals(mode))
-            {
-                line.append(" clients=").append(state.clients().length);
-                if (holder > 0)
-                {
-                    line.append(" pid=").append(holder);
-                }
-            }
-            line.append(" processes=").append(state.pids().length);
-            System.out.println(line);
+            System.out.println(status.line());
             return 0;
+        }
+    }
+
+    @Command(name = "top", mixinStandardHelpOptions = true,
+        description = {
+            "A refreshing view of the kernel on DIR, as top does.",
+            "Header: mode, uptime, records, syscalls/s, journal size, last snapshot; the attached clients (account, user, pid, transport, since) from the live",
+            "counters; the processes with their queue depths, deepest first, from the journal (read-only).",
+            "Never changes the kernel and never waits on its core. q or Ctrl-C quits.",
+            "On a pipe, or with --once, prints one frame and exits.",
+            "Exit 0; 2 when DIR holds no kernel; 1 when it cannot be read."
+        })
+    static final class TopCommand implements Callable<Integer>
+    {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
+            description = "kernel directory (default: ${DEFAULT-VALUE})")
+        Path dir;
+
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1",
+            description = "seconds between frames (default: ${DEFAULT-VALUE})")
+        double interval;
+
+        @Option(names = "--once", description = "print one frame and exit (as on a pipe)")
+        boolean once;
+
+        @Override
+        public Integer call() throws Exception
+        {
+            if (!(interval >= 0.1) || interval > 3600)
+            {
+                System.err.println("ember top: --interval must be between 0.1 and 3600 seconds");
+                return 2;
+            }
+            if (!java.nio.file.Files.isDirectory(dir) || !ember.kernel.core.OfflineState.hasJournal(dir))
+            {
+                System.err.println("ember top: no kernel in " + dir);
+                return 2;
+            }
+            final long sampleMs = Math.min(200, (long)(interval * 1000));
+            try
+            {
+                if (once || !TerminalConsole.isInteractive())
+                {
+                    for (final String line : TopView.frame(dir, KernelStatus.read(dir, sampleMs), Integer.MAX_VALUE))
+                    {
+                        System.out.println(line);
+                    }
+                    return 0;
+                }
+                return TopScreen.run(dir, (long)(interval * 1000), sampleMs);
+            }
+            catch (final KernelOpenException ex)
+            {
+                System.err.println("ember top: " + ex.getMessage());
+                return 1;
+            }
         }
     }
 

@@ -73,6 +73,7 @@ final class TerminalConsole implements AutoCloseable
      */
     static TerminalConsole open(final Path history) throws IOException
     {
+        createPrivately(history);
         final Terminal terminal = TerminalBuilder.builder().name("ember").system(true).build();
         final DefaultParser parser = new DefaultParser()
             .quoteChars(new char[0])
@@ -93,6 +94,33 @@ final class TerminalConsole implements AutoCloseable
             .build();
         bindNormalModeArrows(reader);
         return new TerminalConsole(terminal, reader);
+    }
+
+    /**
+     * The history holds every line typed, JSON payloads included: only its owner may read it.
+     * Created 0600 (not through a link) before JLine opens it; one that an older Ember left
+     * readable by others is tightened. JLine rewrites it through a temporary file, also 0600.
+     */
+    private static void createPrivately(final Path history) throws IOException
+    {
+        final java.util.Set<java.nio.file.attribute.PosixFilePermission> own =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        try
+        {
+            java.nio.file.Files.createFile(history, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(own));
+        }
+        catch (final java.nio.file.FileAlreadyExistsException exists)
+        {
+            if (java.nio.file.Files.isRegularFile(history, java.nio.file.LinkOption.NOFOLLOW_LINKS) &&
+                !java.nio.file.Files.getPosixFilePermissions(history, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(own))
+            {
+                java.nio.file.Files.setPosixFilePermissions(history, own);
+            }
+        }
+        catch (final UnsupportedOperationException noPosix)
+        {
+            // a file system without modes: JLine creates it as it would
+        }
     }
 
     /**

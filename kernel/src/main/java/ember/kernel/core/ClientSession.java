@@ -13,6 +13,8 @@ public final class ClientSession
     /** Unbounded: a handler call the state decided on must reach the client, never be dropped. */
     private final ManyToOneConcurrentLinkedQueue<HandlerCall> handlerCalls = new ManyToOneConcurrentLinkedQueue<>();
     private volatile boolean detached;
+    /** Core thread: this client's counter in the counters file ({@link KernelCounters}), or none. */
+    int counterId = org.agrona.concurrent.status.CountersReader.NULL_COUNTER_ID;
 
     ClientSession(final int id, final String user)
     {

@@ -31,6 +31,9 @@ public final class Command
     /** Transport-private: the request's correlation id. */
     public long correlationId;
 
+    /** A {@code clientAttach} from a transport: the client's OS pid, for its counter's label; 0 for this JVM. */
+    public long clientOsPid;
+
     /** The session the command comes from; set by the client before submit. */
     public ClientSession session;
 

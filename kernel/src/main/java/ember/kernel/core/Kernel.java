@@ -44,12 +44,14 @@ public final class Kernel implements AutoCloseable
     private final KernelCore core;
     private AgentRunner runner;
     private final long recoveredRecords;
+    private final long recoveredSnapshotIndex;
     private final KernelLog log;
     private boolean lockReleased;
 
     private Kernel(final KernelConfig config, final FileChannel lockChannel, final FileLock lock,
-        final KernelCore core, final long recoveredRecords, final KernelLog log)
+        final KernelCore core, final long recoveredRecords, final long recoveredSnapshotIndex, final KernelLog log)
     {
+        this.recoveredSnapshotIndex = recoveredSnapshotIndex;
         this.log = log;
         this.config = config;
         this.lockChannel = lockChannel;
@@ -255,10 +257,11 @@ public final class Kernel implements AutoCloseable
             final JournalWriter writer = new JournalWriter(dir, config.blockSize(), Journal.rollCycle(config.rollCycle()));
             final SnapshotTaker taker = new SnapshotTaker(dir, snapshots, log, end, config.snapshotInFollower() &&
                 (config.snapshotEvery() > 0 || config.snapshotIntervalMs() > 0));
-            final KernelCore core = new KernelCore(state, writer, log, config, snapshots, taker, highWater);
+            final KernelCounters counters = KernelCounters.create(dir, end, taker.lastWrittenIndex(), log);
+            final KernelCore core = new KernelCore(state, writer, log, config, snapshots, taker, highWater, counters);
             log.log("kernel opened: recovered from " + recovered.from() + " and " + recovered.replayed() +
                 " journal records, index " + end + ", digest " + state.digest());
-            final Kernel kernel = new Kernel(config, channel, lock, core, recovered.replayed(), log);
+            final Kernel kernel = new Kernel(config, channel, lock, core, recovered.replayed(), end - recovered.replayed(), log);
             kernel.start(coAgent == null ? null : coAgent.apply(kernel));
             return kernel;
         }
@@ -301,6 +304,12 @@ public final class Kernel implements AutoCloseable
     public void log(final String line)
     {
         log.log(line);
+    }
+
+    /** @return the index of the snapshot recovery started from, 0 when it started from an empty kernel. */
+    public long recoveredSnapshotIndex()
+    {
+        return recoveredSnapshotIndex;
     }
 
     /** @return how many journal records recovery replayed. */

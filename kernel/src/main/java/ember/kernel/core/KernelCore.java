@@ -76,11 +76,14 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     /** Why the core stopped itself (fail-stop), or null. Written by the core thread only. */
     private volatile String failure;
     private Runnable onFailureStop;
+    private final KernelCounters counters;
 
     KernelCore(
         final KernelState state, final JournalWriter journal, final KernelLog log, final KernelConfig config,
-        final SnapshotStore snapshots, final SnapshotTaker snapshotTaker, final JournalHighWater highWater)
+        final SnapshotStore snapshots, final SnapshotTaker snapshotTaker, final JournalHighWater highWater,
+        final KernelCounters counters)
     {
+        this.counters = counters;
         this.limits = config.limits();
         this.state = state;
         this.journal = journal;
@@ -207,6 +210,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             }
             markHighWater();
             maybeSnapshot();
+            counters.onDutyCycle(state.lastIndex(), snapshotTaker.lastWrittenIndex());
         }
         catch (final Throwable ex)
         {
@@ -335,6 +339,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     /** Answer a command now, or after the batch's msync in SyncMode.BATCH. */
     private void finish(final Command command)
     {
+        counters.onAnswer(command);
         if (config.sync() == SyncMode.BATCH)
         {
             unsynced.add(command);
@@ -436,6 +441,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         log.log((failure == null ? "kernel closed" : "kernel stopped after a failure") + " at index " +
             state.lastIndex() + ", digest " + state.digest());
         log.close();
+        counters.close();
         if (failure != null)
         {
             if (onFailureStop != null)
@@ -481,6 +487,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             {
                 final ClientSession session = new ClientSession((int)command.result.number, record.text);
                 sessions.put(session.id(), session);
+                counters.onAttach(session, record.names, command.clientOsPid, sessions.size());
                 command.session = session;
                 finish(command);
             }
@@ -556,6 +563,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         if (session != null)
         {
             session.markDetached();
+            counters.onDetach(session, sessions.size());
             journalAndApply(command.record, command.result);
             dropWaitersOf(session);
         }
@@ -580,7 +588,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         record.timestamp = Math.max(clock.nanoTime(), state.lastTimestamp());
         try
         {
-            journal.append(record);
+            counters.onJournaled(journal.append(record));
             if (config.sync() == SyncMode.ALWAYS)
             {
                 journal.sync();

@@ -16,8 +16,72 @@ import java.util.stream.Stream;
  */
 public final class OfflineState
 {
+    /** The newest snapshot file: its journal index and when it was written (epoch ms). */
+    public record SnapshotMark(long index, long timeMs)
+    {
+    }
+
     private OfflineState()
     {
+    }
+
+    /**
+     * The newest snapshot file by its name, not checked (reading a large snapshot to check it
+     * would cost what {@code status} must not): recovery may still skip it if it is damaged.
+     *
+     * @return its index and modification time, or null when there is none.
+     */
+    public static SnapshotMark newestSnapshot(final Path dir)
+    {
+        try
+        {
+            for (final Path file : new SnapshotStore(dir).list())
+            {
+                final long index = SnapshotStore.indexOf(file);
+                if (index >= 0)
+                {
+                    return new SnapshotMark(index, Files.getLastModifiedTime(file).toMillis());
+                }
+            }
+        }
+        catch (final IOException | java.io.UncheckedIOException ex)
+        {
+            // unreadable: as if none
+        }
+        return null;
+    }
+
+    /**
+     * @return the bytes the journal's files take on disk (their lengths; Chronicle backs them
+     *     ahead of the writer, so this is the space used, not the bytes of records), 0 for none.
+     */
+    public static long journalBytesOnDisk(final Path dir)
+    {
+        final Path queue = ember.journal.Journal.queueDir(dir);
+        if (!Files.isDirectory(queue))
+        {
+            return 0;
+        }
+        long total = 0;
+        try (Stream<Path> files = Files.list(queue))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                try
+                {
+                    total += Files.size(file);
+                }
+                catch (final IOException ex)
+                {
+                    // rolled away meanwhile
+                }
+            }
+        }
+        catch (final IOException | java.io.UncheckedIOException ex)
+        {
+            return 0;
+        }
+        return total;
     }
 
     /**

@@ -241,6 +241,7 @@ public final class IpcServer implements Agent
         // The audit trail names the OS account and how it is connected, not only the kernel user.
         attach.record.names = new String[] {channel.account, channel.sharedMemory ? "shared-memory" : "socket"};
         attach.correlationId = 0;
+        attach.clientOsPid = channel.clientOsPid;
         pendingAttach.put(attach, channel);
         kernel.submit(attach);
     }

@@ -90,6 +90,8 @@ final class TerminalShellTest
         final List<String> history = Files.readAllLines(home.resolve(".ember_history"));
         assertTrue(history.size() >= 3 && history.get(history.size() - 2).endsWith(":lookup nobody") &&
             history.get(history.size() - 1).endsWith(":quit"), history.toString());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(home.resolve(".ember_history"))), "the history is its owner's only");
 
         // The next session recalls the history of the last one, and says it recovered the kernel.
         try (PtyShell shell = new PtyShell(home, "--dir", dir.toString()))

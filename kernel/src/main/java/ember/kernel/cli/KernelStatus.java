@@ -1,0 +1,128 @@
+package ember.kernel.cli;
+
+import ember.kernel.core.CountersLayout;
+import ember.kernel.core.Kernel;
+import ember.kernel.core.KernelCountersReader;
+import ember.kernel.core.OfflineState;
+import ember.kernel.state.KernelState;
+import ember.kernel.transport.IpcLayout;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * What {@code ember status} and {@code ember top} show about a kernel directory, gathered without
+ * touching the kernel: the state from the files ({@link OfflineState}, read-only, no lock) and,
+ * for a running kernel whose counters this account may read, the live counters
+ * ({@link KernelCountersReader}: memory reads, never a request to the core).
+ *
+ * @param mode          {@code service}, {@code embedded} or {@code stopped}.
+ * @param holder        the OS pid holding the kernel lock, or -1.
+ * @param state         the state after the journal's last complete record.
+ * @param journalBytes  the journal files' size on disk.
+ * @param snapshot      the newest snapshot (from the counters when live, else from the files), or null.
+ * @param live          the live counters' figures, or null (stopped, or not readable by this account).
+ */
+record KernelStatus(String mode, long holder, KernelState state, long journalBytes, OfflineState.SnapshotMark snapshot,
+    Live live)
+{
+    /**
+     * Figures from the live counters.
+     *
+     * @param uptimeMs        since the kernel opened.
+     * @param syscallsPerS    answered syscalls per second over the sampling window (ok and errors).
+     * @param syscallsOk      answered ok since open.
+     * @param syscallsError   answered with an error or refused since open.
+     * @param appendedBytes   journal bytes appended since open.
+     * @param clients         attached clients, from their counters.
+     */
+    record Live(long uptimeMs, double syscallsPerS, long syscallsOk, long syscallsError, long appendedBytes,
+        List<KernelCountersReader.Client> clients)
+    {
+    }
+
+    /**
+     * @param dir      a kernel directory holding a journal.
+     * @param sampleMs how long to wait between the two counter reads the syscall rate comes from
+     *                 (in this process: the core is not waited on).
+     * @throws ember.kernel.core.KernelOpenException when the journal cannot be read.
+     */
+    static KernelStatus read(final Path dir, final long sampleMs) throws InterruptedException
+    {
+        final boolean service = IpcLayout.serviceAlive(dir, System.currentTimeMillis());
+        final long holder = Kernel.lockHolder(dir);
+        final String mode = service ? "service" : holder > 0 ? "embedded" : "stopped";
+        Live live = null;
+        OfflineState.SnapshotMark snapshot = null;
+        if (!"stopped".equals(mode))
+        {
+            try (KernelCountersReader counters = KernelCountersReader.open(dir))
+            {
+                // A kernel that crashed leaves its file: trust it only when its maker holds the lock.
+                if (counters != null && (holder <= 0 || holder == counters.osPid()))
+                {
+                    final long t0 = System.nanoTime();
+                    final long n0 = answered(counters);
+                    Thread.sleep(sampleMs);
+                    final long n1 = answered(counters);
+                    final double seconds = (System.nanoTime() - t0) / 1e9;
+                    live = new Live(System.currentTimeMillis() - counters.startMs(), (n1 - n0) / seconds,
+                        counters.value(CountersLayout.SYSCALLS_OK), counters.value(CountersLayout.SYSCALLS_ERROR),
+                        counters.value(CountersLayout.JOURNAL_BYTES), counters.clients());
+                    final long index = counters.value(CountersLayout.SNAPSHOT_INDEX);
+                    snapshot = index > 0 ? new OfflineState.SnapshotMark(index,
+                        counters.value(CountersLayout.SNAPSHOT_TIME_MS)) : null;
+                }
+            }
+        }
+        if (live == null)
+        {
+            snapshot = OfflineState.newestSnapshot(dir);
+        }
+        final KernelState state = OfflineState.read(dir);
+        return new KernelStatus(mode, holder, state, OfflineState.journalBytesOnDisk(dir), snapshot, live);
+    }
+
+    private static long answered(final KernelCountersReader counters)
+    {
+        return counters.value(CountersLayout.SYSCALLS_OK) + counters.value(CountersLayout.SYSCALLS_ERROR);
+    }
+
+    /** @return {@code INDEX@TIME} (UTC, seconds) or {@code none}. */
+    static String snapshotText(final OfflineState.SnapshotMark snapshot)
+    {
+        return snapshot == null ? "none" :
+            snapshot.index() + "@" + Instant.ofEpochMilli(snapshot.timeMs()).truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** @return the one {@code key=value} line of {@code ember status} (SPEC §8's keys first, unchanged). */
+    String line()
+    {
+        final StringBuilder line = new StringBuilder()
+            .append("mode=").append(mode)
+            .append(" records=").append(state.lastIndex())
+            .append(" digest=").append(state.digest());
+        if (!"stopped".equals(mode))
+        {
+            line.append(" clients=").append(state.clients().length);
+            if (holder > 0)
+            {
+                line.append(" pid=").append(holder);
+            }
+        }
+        line.append(" processes=").append(state.pids().length);
+        if (live != null)
+        {
+            line.append(" uptime=").append(live.uptimeMs() / 1000)
+                .append(" syscalls_per_s=").append(String.format(java.util.Locale.ROOT, "%.1f", live.syscallsPerS()))
+                .append(" syscalls_ok=").append(live.syscallsOk())
+                .append(" syscalls_error=").append(live.syscallsError())
+                .append(" journal_appended_bytes=").append(live.appendedBytes());
+        }
+        line.append(" journal_bytes=").append(journalBytes)
+            .append(" last_snapshot=").append(snapshotText(snapshot));
+        return line.toString();
+    }
+}
