@@ -25,6 +25,8 @@ import java.util.concurrent.Callable;
         "as lanes over time (or record index) with events, signals, timers, spawns,",
         "ends and refused calls as marks, arrows from sender to receiver, zoom",
         "(wheel, buttons), pan (drag) and a filter box.",
+        "Nothing to draw (no mark in the range or on the --pid processes) prints",
+        "'<no matches>' on stderr, writes no file and exits 1 (as log).",
         ""
     })
 final class TimelineCommand implements Callable<Integer>
@@ -64,6 +66,10 @@ final class TimelineCommand implements Callable<Integer>
         final RecordFilter filter = RecordFilter.range(new LinkedHashSet<>(pids), zone.resolve(from, journal),
             zone.resolve(to, journal));
         final Map<String, Object> data = Timeline.of(dir.earliest(spec), filter, Math.max(1, maxMarks));
+        if (((List<?>)data.get("marks")).isEmpty())
+        {
+            return NoMatches.report(spec); // no page: an empty chart would read as "nothing happened"
+        }
         HtmlTimeline.write(data, html);
         spec.commandLine().getOut().println("wrote " + html + ": " + ((List<?>)data.get("lanes")).size() +
             " processes, " + ((List<?>)data.get("marks")).size() + " marks, records " + data.get("firstIndex") + ".." +
