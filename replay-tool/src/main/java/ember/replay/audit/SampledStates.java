@@ -1,6 +1,9 @@
 package ember.replay.audit;
 
 import ember.kernel.state.KernelState;
+import ember.replay.engine.Origin;
+import ember.replay.engine.Progress;
+import ember.replay.engine.Stepper;
 import ember.replay.render.StateText;
 
 import java.io.PrintWriter;
@@ -14,9 +17,12 @@ import java.util.Map;
  * The states {@code timeline} embeds in its page: for the records that have marks, the text
  * {@code replay-tool state --at N} prints (rendered by {@link StateText}, the same code), at most
  * {@code max} of them. When there are more, an even sample is kept: every {@code every}-th marked
- * record, {@code every} a power of two that doubles (dropping every other kept state) each time
+ * record, {@code every} a power of two that doubles (dropping every other kept index) each time
  * the sample would outgrow {@code max}, so memory stays bounded in one pass over the journal.
- * Each text is cut at {@link #MAX_CHARS}, with a note. Single-threaded, not thread-safe.
+ * Only indexes are sampled during that pass; {@link #render} then replays once more (the fast
+ * path) and renders exactly the kept states: rendering one costs its digest, so rendering states
+ * that a later doubling drops would cost more than the second replay. Each text is cut at
+ * {@link #MAX_CHARS}, with a note. Single-threaded, not thread-safe.
  */
 public final class SampledStates
 {
@@ -25,8 +31,8 @@ public final class SampledStates
 
     private final int max;
     private final String dir;
-    private final List<long[]> kept = new ArrayList<>();   // {ordinal, index}
-    private final List<String> texts = new ArrayList<>();
+    private final List<long[]> kept = new ArrayList<>();   // {ordinal, index}, in index order
+    private final List<String> texts = new ArrayList<>();   // filled by render()
     private long offered;
     private long every = 1;
     private long lastIndex = -1;
@@ -41,11 +47,8 @@ public final class SampledStates
         this.dir = dir;
     }
 
-    /**
-     * Offer the state just after the record {@code index}, which has marks; a record offered again
-     * (several marks) counts once.
-     */
-    public void offer(final long index, final KernelState state)
+    /** Offer the record {@code index}, which has marks; a record offered again (several marks) counts once. */
+    public void offer(final long index)
     {
         if (index == lastIndex || max == 0)
         {
@@ -58,17 +61,31 @@ public final class SampledStates
             return;
         }
         kept.add(new long[] {ordinal, index});
-        texts.add(text(state));
         if (kept.size() > max)
         {
             every *= 2;
-            for (int i = kept.size() - 1; i >= 0; i--)
+            kept.removeIf(k -> k[0] % every != 0);
+        }
+    }
+
+    /**
+     * Render the kept states: replay from {@code origin} (the walk's own start) to each kept index.
+     *
+     * @param origin where the timeline's walk started.
+     */
+    public void render(final Origin origin)
+    {
+        texts.clear();
+        if (kept.isEmpty())
+        {
+            return;
+        }
+        try (Stepper stepper = new Stepper(origin))
+        {
+            for (final long[] k : kept)
             {
-                if (kept.get(i)[0] % every != 0)
-                {
-                    kept.remove(i);
-                    texts.remove(i);
-                }
+                stepper.skipTo(k[1], Progress.NONE);
+                texts.add(text(stepper.state()));
             }
         }
     }
@@ -94,13 +111,13 @@ public final class SampledStates
     public Map<String, Object> toJson()
     {
         final Map<String, Object> at = new LinkedHashMap<>();
-        for (int i = 0; i < kept.size(); i++)
+        for (int i = 0; i < texts.size(); i++)
         {
             at.put(Long.toString(kept.get(i)[1]), texts.get(i));
         }
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("records", offered);
-        m.put("kept", (long)kept.size());
+        m.put("kept", (long)texts.size());
         m.put("every", every);
         m.put("max", (long)max);
         m.put("command", "replay-tool state --dir " + dir + " --at ");

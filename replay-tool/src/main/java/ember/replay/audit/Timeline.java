@@ -45,7 +45,6 @@ public final class Timeline
     private final Set<Long> pids;
     private final int maxMarks;
     private final SampledStates states;
-    private KernelState current; // the state after the record being marked
     private long t0 = Long.MIN_VALUE;
     private long firstIndex;
     private long lastIndex;
@@ -90,6 +89,7 @@ public final class Timeline
                 stepper.checkReachedEnd();
             }
         }
+        timeline.states.render(origin);
         return timeline.toJson(dir);
     }
 
@@ -124,7 +124,6 @@ public final class Timeline
     private void see(final Step step, final KernelState state)
     {
         final SyscallRecord r = step.record();
-        current = state;
         if (t0 == Long.MIN_VALUE)
         {
             t0 = r.timestamp;
@@ -310,7 +309,7 @@ public final class Timeline
             }
             return;
         }
-        states.offer(step.index(), current);
+        states.offer(step.index());
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("i", step.index());
         m.put("t", micros(step.record().timestamp));

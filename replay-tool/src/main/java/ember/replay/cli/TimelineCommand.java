@@ -42,7 +42,7 @@ final class TimelineCommand implements Callable<Integer>
     @Mixin
     DirOption dir;
 
-    @Option(names = "--html", paramLabel = "FILE", required = true, description = "the HTML file to write")
+    @Option(names = {"--html", "--out"}, paramLabel = "FILE", required = true, description = "the HTML file to write")
     Path html;
 
     @Option(names = "--pid", paramLabel = "PID", split = ",",
