@@ -242,7 +242,10 @@ public final class Timeline
         if (lane != null)
         {
             lane.put("user", u.to());
-            ((List<Object>)lane.get("users")).add(userAt(r.index, r.timestamp, u.to()));
+            if (truncatedAt == 0) // past --max-marks the page grows no more: the label still shows the latest
+            {
+                ((List<Object>)lane.get("users")).add(userAt(r.index, r.timestamp, u.to()));
+            }
         }
     }
 
@@ -270,7 +273,7 @@ public final class Timeline
             return;
         }
         final Map<String, Object> open = openStops.get(pid);
-        if (process.isStopped() && open == null)
+        if (process.isStopped() && open == null && truncatedAt == 0) // past --max-marks no new intervals
         {
             final Map<String, Object> stop = new LinkedHashMap<>();
             stop.put("i", r.index);
