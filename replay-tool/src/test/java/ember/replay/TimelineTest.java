@@ -1,6 +1,7 @@
 package ember.replay;
 
 import ember.kernel.cli.Json;
+import ember.replay.testing.HeadlessChromium;
 import ember.replay.testing.Scenario;
 import ember.replay.testing.TempDirs;
 import ember.replay.testing.Tool;
@@ -8,25 +9,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code timeline --html}: a self-contained page, rendered in headless Chromium when it is installed. */
 class TimelineTest
 {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static Scenario scenario;
     static Path html;
 
@@ -46,8 +42,14 @@ class TimelineTest
         scenario.delete();
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, Object> data() throws Exception
+    {
+        return dataOf(html);
+    }
+
+    /** @return the data a timeline page embeds. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> dataOf(final Path html) throws Exception
     {
         final String page = Files.readString(html);
         final Matcher m = Pattern.compile("<script id=\"data\" type=\"application/json\">(.*?)</script>", Pattern.DOTALL)
@@ -86,9 +88,9 @@ class TimelineTest
     @Test
     void rendersInHeadlessChromium() throws Exception
     {
-        assumeTrue(Files.isExecutable(CHROMIUM), "headless Chromium is not installed at " + CHROMIUM);
+        HeadlessChromium.assumeInstalled();
         final Map<String, Object> data = data();
-        final String dom = dumpDom(html.toUri() + "#index");
+        final String dom = HeadlessChromium.dumpDom(html.toUri() + "#index");
         assertTrue(dom.contains("data-rendered=\"true\""), () -> "the script ran: " + dom);
         assertEquals(4, count(dom, "class=\"lane\""), "one lane per process");
         final int marks = ((List<?>)data.get("marks")).size();
@@ -103,7 +105,7 @@ class TimelineTest
             signal15 += text.contains("signal 15") ? 1 : 0;
         }
         assertTrue(signal15 > 0);
-        final String filtered = dumpDom(html.toUri() + "#filter=signal%2015");
+        final String filtered = HeadlessChromium.dumpDom(html.toUri() + "#filter=signal%2015");
         assertTrue(filtered.contains("data-marks=\"" + signal15 + "\""), () -> "the filter box: " + filtered);
     }
 
@@ -115,31 +117,5 @@ class TimelineTest
             n++;
         }
         return n;
-    }
-
-    private static String dumpDom(final String url) throws Exception
-    {
-        final Path profile = TempDirs.create("replay-chromium");
-        try
-        {
-            final List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--window-size=1400,600",
-                "--dump-dom", url));
-            final Path err = profile.resolve("stderr.txt");
-            final Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
-            final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                throw new AssertionError("chromium did not finish in 60 s");
-            }
-            assertEquals(0, process.exitValue(), () -> "chromium failed: " + out);
-            return out;
-        }
-        finally
-        {
-            TempDirs.delete(profile);
-        }
     }
 }

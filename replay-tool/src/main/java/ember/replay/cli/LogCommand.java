@@ -152,12 +152,7 @@ final class LogCommand implements Callable<Integer>
         }
         release(writer);
         out.flush();
-        if (matched == 0)
-        {
-            spec.commandLine().getErr().println("<no matches>");
-            return 1;
-        }
-        return 0;
+        return matched == 0 ? NoMatches.report(spec) : 0;
     }
 
     private boolean limitReached()

@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
         "before it (--from: the first record at or after it).",
         "",
         "Exit codes: 0 ok; 1 damaged journal, failed verification, unreadable",
-        "directory, or no record matched the filters of log ('<no matches>');",
+        "directory, or nothing matched the filters of log, report or timeline",
+        "('<no matches>' on stderr);",
         "2 usage error.",
         ""
     },

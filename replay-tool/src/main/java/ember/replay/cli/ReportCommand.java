@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
         "counts per syscall, user and pid; errors and permission denials; signals by",
         "number, sender and outcome; events by name; process spawns and endings;",
         "timers; the busiest processes.",
+        "No record matching prints '<no matches>' on stderr and exits 1 (as log).",
         ""
     })
 final class ReportCommand implements Callable<Integer>
@@ -50,6 +51,10 @@ final class ReportCommand implements Callable<Integer>
     public Integer call()
     {
         final Report report = Report.of(dir.earliest(spec), filters.filter(dir.journal(), zone), Math.max(0, denials));
+        if (report.records == 0)
+        {
+            return NoMatches.report(spec); // nothing on stdout: an empty summary would read as "all quiet"
+        }
         if (format == TextOrJson.JSON)
         {
             ReportRender.json(report, Math.max(1, top), spec.commandLine().getOut());
