@@ -66,6 +66,7 @@ public final class FloodBench
                 flooder = admin.as(1).spawn("flooder"); // the flooding account's own process
                 admin.as(flooder).setuser(otherAccount ? "nobody" : "root");
             }
+            final ServiceBench.Figures hogged = whileHogged(dir, seconds, otherAccount);
             final Process flood = start(dir, 3 * seconds + 2, otherAccount, flooder);
             try
             {
@@ -76,6 +77,10 @@ public final class FloodBench
                 out.accept("flood_rtt_p50_us", ServiceBench.format(flooded.us(50)));
                 out.accept("flood_rtt_p99_us", ServiceBench.format(flooded.us(99)));
                 out.accept("flood_vs_quiet_p99_ratio", String.format("%.2f", flooded.us(99) / quiet.us(99)));
+                out.accept("hog_rtt_p50_us", ServiceBench.format(hogged.us(50)));
+                out.accept("hog_rtt_p99_us", ServiceBench.format(hogged.us(99)));
+                out.accept("hog_vs_quiet_p99_ratio", String.format("%.2f", hogged.us(99) / quiet.us(99)));
+                out.accept("flood_vs_hog_p99_ratio", String.format("%.2f", flooded.us(99) / hogged.us(99)));
                 final String summary = new String(flood.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 flood.waitFor();
                 out.accept("flood", summary.replace("FLOOD ", "").replace(' ', ','));
@@ -96,11 +101,37 @@ public final class FloodBench
         }
     }
 
+    /** @return how to run a process as the flooding account: {@code nobody} when root, else this one. */
+    private static List<String> flooderPrefix(final boolean otherAccount)
+    {
+        return otherAccount ? List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--") : List.of();
+    }
+
+    /**
+     * The same measurement while a process of the flooding account only burns a CPU (no kernel
+     * contact): what the machine's scheduler alone costs the caller.
+     */
+    private static ServiceBench.Figures whileHogged(final Path dir, final double seconds, final boolean otherAccount)
+    {
+        final Process hog = ServiceBench.jvm(flooderPrefix(otherAccount), CpuHog.class, Double.toString(seconds + 3));
+        try
+        {
+            Thread.sleep(1_000); // the hog's JVM started and spinning
+            return ServiceBench.clients(1, "rtt", seconds, dir.toString());
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        finally
+        {
+            hog.destroy();
+        }
+    }
+
     private static Process start(final Path dir, final double seconds, final boolean otherAccount, final long pid)
     {
-        final List<String> prefix = otherAccount ?
-            List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--") : List.of();
-        return ServiceBench.jvm(prefix, FloodClient.class, dir.toString(), Double.toString(seconds), Long.toString(pid),
+        return ServiceBench.jvm(flooderPrefix(otherAccount), FloodClient.class, dir.toString(), Double.toString(seconds), Long.toString(pid),
             Integer.toString(otherAccount ? Integer.MAX_VALUE : IpcServer.DEFAULT_MAX_CLIENTS_PER_ACCOUNT - 2));
     }
 }
