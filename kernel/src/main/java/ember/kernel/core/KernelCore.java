@@ -503,6 +503,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             return;
         }
         record.client = session.id();
+        if (command.query != null)
+        {
+            answerQuery(command);
+            return;
+        }
         final String invalid = SyscallValidator.check(record);
         if (invalid != null)
         {
@@ -546,6 +551,23 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             finish(command);
         }
         parked.serve();
+    }
+
+    /**
+     * A read-only process query: answered from the state, with no record (the shell's own
+     * bookkeeping stays out of the audit trail). Nothing is written, so a full disk does not
+     * refuse it; a failed kernel does. Answered through {@link #finish}: under SyncMode.BATCH
+     * after the duty cycle's msync, so it never shows state whose records are not yet durable.
+     */
+    private void answerQuery(final Command command)
+    {
+        if (failure != null)
+        {
+            refuse(command, failureRefusal());
+            return;
+        }
+        command.query.answer(state, command.record.pid, command.record.client, command.result);
+        finish(command);
     }
 
     private void detach(final Command command)
