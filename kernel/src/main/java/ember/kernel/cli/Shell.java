@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  * ({@code getpid}, {@code getplist}-like questions included). The shell's own bookkeeping does
  * not: {@code as} and {@code sleep} check the acting process, and {@code ps} reads the whole
  * process table, through unjournaled read-only queries ({@link EmberClient#processInfo},
- * {@link EmberClient#processTable}); {@code help}, {@code quit} and {@code exit-shell} ask the
- * kernel nothing.
+ * {@link EmberClient#processTable}) — unless the kernel refuses one with {@code Permission denied},
+ * which it journals as the syscall the query stands for; {@code help}, {@code quit} and
+ * {@code exit-shell} ask the kernel nothing.
  * <p>
  * Single-threaded: it owns its client view and output; the handler pump only prints while
  * holding the shell's monitor, as {@link #execute} does.

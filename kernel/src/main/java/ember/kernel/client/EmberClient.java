@@ -19,7 +19,9 @@ public interface EmberClient extends AutoCloseable
      * Read-only and <em>not journaled</em>: the {@code getpinfo} table of live process {@code pid},
      * asked as {@code pid} itself. For a caller's own bookkeeping (is the process it acts as still
      * alive, and whose is it), which must not fill the audit trail; a program that wants the
-     * question audited calls {@link Syscalls#getpinfo} instead.
+     * question audited calls {@link Syscalls#getpinfo} instead. Only a refusal with {@code Permission
+     * denied} is journaled (as a {@code getpid} of {@code pid}), so attempts on other users'
+     * processes stay in the audit trail.
      *
      * @return the process's table; never null.
      * @throws EmberException {@code No such process} when {@code pid} is not alive, {@code Permission
@@ -33,7 +35,8 @@ public interface EmberClient extends AutoCloseable
      * pid order, taken at one moment (one answer, however many processes), asked as
      * {@code actingPid}: what its {@code getplist} and a {@code getpinfo} per pid would reveal.
      *
-     * @throws EmberException as {@link #processInfo} does for {@code actingPid}.
+     * @throws EmberException as {@link #processInfo} does for {@code actingPid} (a {@code Permission
+     *     denied} is journaled as a {@code getplist}).
      */
     ProcessInfo[] processTable(long actingPid);
 

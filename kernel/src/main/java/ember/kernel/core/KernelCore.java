@@ -564,9 +564,12 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
 
     /**
      * A read-only process query: answered from the state, with no record (the shell's own
-     * bookkeeping stays out of the audit trail). Nothing is written, so a full disk does not
-     * refuse it; a failed kernel does. Answered through {@link #finish}: under SyncMode.BATCH
-     * after the duty cycle's msync, so it never shows state whose records are not yet durable.
+     * bookkeeping stays out of the audit trail), so a full disk does not refuse it; a failed kernel
+     * does. One exception: a query refused with {@code Permission denied} is journaled as the
+     * syscall it stands for ({@link ProcessQuery#audited()}), which apply refuses alike — attempts
+     * to act for another user's process stay in the audit trail. Answered through {@link #finish}:
+     * under SyncMode.BATCH after the duty cycle's msync, so it never shows state whose records are
+     * not yet durable.
      */
     private void answerQuery(final Command command)
     {
@@ -575,7 +578,19 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             refuse(command, failureRefusal());
             return;
         }
-        command.query.answer(state, command.record.pid, command.record.client, command.result);
+        final SyscallRecord record = command.record;
+        command.query.answer(state, record.pid, record.client, command.result);
+        if (command.result.error == KernelError.PERMISSION_DENIED)
+        {
+            final int client = record.client;
+            record.reset(command.query.audited(), record.pid).client = client;
+            if (diskFull != null || !journalAndApply(record, command.result))
+            {
+                refuse(command, failure != null ? failureRefusal() : diskFull != null ? diskFull :
+                    "journal write failed: the syscall was not performed");
+                return;
+            }
+        }
         finish(command);
     }
 

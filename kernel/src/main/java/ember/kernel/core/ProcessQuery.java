@@ -1,5 +1,6 @@
 package ember.kernel.core;
 
+import ember.journal.SyscallType;
 import ember.kernel.state.KernelError;
 import ember.kernel.state.KernelState;
 import ember.kernel.state.ProcessEntry;
@@ -16,22 +17,36 @@ import ember.kernel.state.SyscallResult;
  * ({@code Permission denied}), as {@code KernelState.apply} checks every syscall. Then
  * {@link #PROCESS} reveals what that process's own {@code getpinfo} reveals, and {@link #TABLE}
  * what its {@code getplist} followed by a {@code getpinfo} per pid reveals. A query changes
- * nothing and acts for no one.
+ * nothing and acts for no one. Only a refusal to act for another user's process ({@code Permission
+ * denied}) is journaled, as {@link #audited()}, so that probing other users' processes still shows in
+ * the audit trail; {@code No such process} and every answer are not.
  * <p>
  * Answered on the core thread, between two records, from the live state.
  */
 public enum ProcessQuery
 {
     /** The acting process's own {@code getpinfo} table: {@link SyscallResult.Kind#INFO}. */
-    PROCESS(1),
+    PROCESS(1, SyscallType.GETPID),
     /** Every live process's table, in pid order, in one answer: {@link SyscallResult.Kind#PROCESSES}. */
-    TABLE(2);
+    TABLE(2, SyscallType.GETPLIST);
 
     private final byte code;
+    private final SyscallType audited;
 
-    ProcessQuery(final int code)
+    ProcessQuery(final int code, final SyscallType audited)
     {
         this.code = (byte)code;
+        this.audited = audited;
+    }
+
+    /**
+     * @return the syscall a refused query is journaled as: an attempt to act for another user's
+     *     process stays in the audit trail (threat model), as the {@code getpid} / {@code getplist}
+     *     the shell sent before queries existed; apply refuses it alike, so replay is exact.
+     */
+    SyscallType audited()
+    {
+        return audited;
     }
 
     /** @return the code carried by the IPC {@code MSG_QUERY} message. */
