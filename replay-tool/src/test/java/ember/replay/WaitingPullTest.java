@@ -112,6 +112,18 @@ final class WaitingPullTest
     }
 
     @Test
+    void csvAndTraceShowTheWaitToo()
+    {
+        final Tool.Run csv = Tool.run("log", "--dir", dir.toString(), "--syscall", "pullEvent", "--format", "csv");
+        assertEquals(0, csv.exitCode(), csv::toString);
+        assertTrue(csv.lines().get(1).endsWith(",2 waits for an event"), csv.lines().get(1));
+        final Tool.Run trace = Tool.run("trace", "2", "--calls", "--dir", dir.toString());
+        assertEquals(0, trace.exitCode(), trace::toString);
+        assertTrue(trace.out().contains("pullEvent(\"remote_event\") \u2192 waiting"), trace::toString);
+        assertTrue(trace.out().contains("(after waiting since #" + waiting + ")"), trace::toString);
+    }
+
+    @Test
     void replayStillGivesTheLiveDigest()
     {
         final long index = index(live);

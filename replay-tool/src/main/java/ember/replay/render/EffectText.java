@@ -116,10 +116,20 @@ public final class EffectText
      */
     public static String summary(final List<Effect> effects)
     {
+        return summary(effects, false);
+    }
+
+    /**
+     * @param withWaiting also show {@link Effect.PullWaiting} (formats without an outcome of their
+     *                    own, e.g. CSV, where a waiting pull's result is only {@code null}).
+     * @return the effects joined with {@code "; "}, skipping {@link Effect.Consumed}.
+     */
+    public static String summary(final List<Effect> effects, final boolean withWaiting)
+    {
         final StringJoiner joiner = new StringJoiner("; ");
         for (final Effect effect : effects)
         {
-            if (!(effect instanceof Effect.Consumed) && !(effect instanceof Effect.PullWaiting))
+            if (!(effect instanceof Effect.Consumed) && (withWaiting || !(effect instanceof Effect.PullWaiting)))
             {
                 joiner.add(of(effect));
             }
