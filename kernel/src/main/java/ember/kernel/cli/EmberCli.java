@@ -198,7 +198,7 @@ public final class EmberCli implements Callable<Integer>
             {
                 try (TerminalConsole console = TerminalConsole.open(TerminalConsole.historyFile()))
                 {
-                    final Shell shell = new Shell(client, console::print, true);
+                    final Shell shell = new Shell(client, console::print);
                     console.banner(banner);
                     console.banner("type help for the commands; quit or Ctrl-D leaves");
                     if (pump)

@@ -24,6 +24,14 @@ import java.util.function.Consumer;
  * {@code exit-shell} ({@link ShellCommandTable}); none of them changes what another command prints.
  * It remembers whether any command failed ({@link #anyFailed()}), for the exit code.
  * <p>
+ * What reaches the journal: each syscall command journals its one syscall record, as typed
+ * ({@code getpid}, {@code getplist}-like questions included). The shell's own bookkeeping does
+ * not: {@code as} and {@code sleep} check the acting process, and {@code ps} reads the whole
+ * process table, through unjournaled read-only queries ({@link EmberClient#processInfo},
+ * {@link EmberClient#processTable}) — unless the kernel refuses one with {@code Permission denied},
+ * which it journals as the syscall the query stands for; {@code help}, {@code quit} and
+ * {@code exit-shell} ask the kernel nothing.
+ * <p>
  * Single-threaded: it owns its client view and output; the handler pump only prints while
  * holding the shell's monitor, as {@link #execute} does.
  */
@@ -31,7 +39,6 @@ public final class Shell
 {
     private final EmberClient client;
     private final Consumer<String> out;
-    private final boolean tracksUser;
     private Syscalls self;
     private String user = "root";
     private boolean anyFailed;
@@ -47,21 +54,17 @@ public final class Shell
         {
             out.println(line);
             out.flush();
-        }, false);
+        });
     }
 
     /**
-     * @param client     attached to the kernel; the shell starts acting as pid 1.
-     * @param out        receives every result line, without its line end, as soon as it is printed.
-     * @param tracksUser keep the acting user for {@link #prompt()}: {@code as} then asks the kernel
-     *                   {@code getuser} instead of {@code getpid} (both fail alike for a dead process).
-     *                   Off on pipes, so that their journal stays what it always was.
+     * @param client attached to the kernel; the shell starts acting as pid 1.
+     * @param out    receives every result line, without its line end, as soon as it is printed.
      */
-    public Shell(final EmberClient client, final Consumer<String> out, final boolean tracksUser)
+    public Shell(final EmberClient client, final Consumer<String> out)
     {
         this.client = client;
         this.out = out;
-        this.tracksUser = tracksUser;
         this.self = client.as(1);
     }
 
@@ -86,8 +89,8 @@ public final class Shell
 
     /**
      * @return the interactive prompt, {@code ember PID USER> }: the acting pid and its user as the
-     * shell last learned it ({@code as}, {@code setuser}; another client's {@code setuser} on the
-     * same process is not seen until the next {@code as}).
+     * shell last learned it ({@code as}, {@code setuser}, {@code getuser}; another client's
+     * {@code setuser} on the same process is not seen until the next {@code as}).
      */
     public synchronized String prompt()
     {
@@ -193,16 +196,9 @@ public final class Shell
             case "as":
             {
                 final long pid = Words.integer(w, 1, 1, "as");
-                final Syscalls target = client.as(pid);
-                if (tracksUser) // either call raises No such process unless pid is alive
-                {
-                    user = target.getuser();
-                }
-                else
-                {
-                    target.getpid();
-                }
-                self = target;
+                // Bookkeeping, not a syscall: unjournaled; raises No such process unless pid is alive.
+                user = client.processInfo(pid).user();
+                self = client.as(pid);
                 lines.add("ok");
                 break;
             }
@@ -285,7 +281,8 @@ public final class Shell
             case "sleep":
             {
                 final double seconds = Words.number(w, 1, 1, "sleep");
-                self.getpid(); // SPEC §7: after the acting process ended, every command fails until the next `as`
+                // SPEC §7: after the acting process ended, every command fails until the next `as` (unjournaled check)
+                client.processInfo(self.pid());
                 sleep(seconds);
                 lines.add("ok");
                 break;
@@ -356,18 +353,15 @@ public final class Shell
         return self.pullEvent(timeout, names.toArray(new String[0]));
     }
 
+    /** One unjournaled query for the whole table: {@code ps} is bookkeeping, not an audited syscall. */
     private void ps(final List<String> lines)
     {
-        final long[] pids = self.getplist();
+        final ProcessInfo[] table = client.processTable(self.pid());
         lines.add("PID PPID USER STATE QUEUED NAME");
-        for (final long pid : pids)
+        for (final ProcessInfo info : table)
         {
-            final ProcessInfo info = self.getpinfo(pid);
-            if (info != null)
-            {
-                lines.add(info.id() + " " + info.parent() + " " + info.user() + " " + info.state() + " " +
-                    info.queued() + " " + info.name());
-            }
+            lines.add(info.id() + " " + info.parent() + " " + info.user() + " " + info.state() + " " +
+                info.queued() + " " + info.name());
         }
     }
 

@@ -5,6 +5,7 @@ import ember.journal.PayloadException;
 import ember.journal.SyscallRecord;
 import ember.journal.SyscallType;
 import ember.kernel.core.HandlerCall;
+import ember.kernel.core.ProcessQuery;
 import ember.kernel.state.Event;
 import ember.kernel.state.ProcessInfo;
 import ember.kernel.state.SyscallResult;
@@ -38,6 +39,16 @@ public abstract class ClientBase implements EmberClient
      */
     protected abstract SyscallResult invoke(SyscallRecord record, boolean mayWait);
 
+    /**
+     * Ask the core a read-only process query, not journaled, and wait for its answer.
+     *
+     * @param query what to ask.
+     * @param pid   the acting process.
+     * @return the answer; its {@code error} may be set (the caller raises it).
+     * @throws EmberException on a refusal.
+     */
+    protected abstract SyscallResult query(ProcessQuery query, long pid);
+
     /** @return the next handler call the kernel sent this client, or null. */
     protected abstract HandlerCall pollHandlerCall();
 
@@ -45,6 +56,33 @@ public abstract class ClientBase implements EmberClient
     public Syscalls as(final long pid)
     {
         return new ProcessSyscalls(pid);
+    }
+
+    @Override
+    public ProcessInfo processInfo(final long pid)
+    {
+        return (ProcessInfo)ask(ProcessQuery.PROCESS, pid).value;
+    }
+
+    @Override
+    public ProcessInfo[] processTable(final long actingPid)
+    {
+        return (ProcessInfo[])ask(ProcessQuery.TABLE, actingPid).value;
+    }
+
+    /** Run pending handlers (another client's kill may have sent some), then raise the answer's error if any. */
+    private SyscallResult ask(final ProcessQuery query, final long pid)
+    {
+        final SyscallResult result;
+        try
+        {
+            result = query(query, pid);
+        }
+        finally
+        {
+            runHandlers();
+        }
+        return raised(result);
     }
 
     @Override
@@ -76,6 +114,12 @@ public abstract class ClientBase implements EmberClient
         {
             runHandlers(); // a handler caused by this syscall runs before its result is seen
         }
+        return raised(result);
+    }
+
+    /** @return {@code result}, unless it holds a kernel error: then that error as an EmberException. */
+    private static SyscallResult raised(final SyscallResult result)
+    {
         if (result.error != null)
         {
             throw new EmberException(result.error.message());

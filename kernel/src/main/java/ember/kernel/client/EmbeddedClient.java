@@ -6,6 +6,7 @@ import ember.kernel.core.Command;
 import ember.kernel.core.HandlerCall;
 import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelClosedException;
+import ember.kernel.core.ProcessQuery;
 import ember.kernel.state.KernelState;
 import ember.kernel.state.SyscallResult;
 
@@ -44,12 +45,27 @@ public final class EmbeddedClient extends ClientBase
     @Override
     protected SyscallResult invoke(final SyscallRecord record, final boolean mayWait)
     {
+        final Command command = new Command(Thread.currentThread());
+        command.record.copyFrom(record);
+        return submit(command, mayWait);
+    }
+
+    @Override
+    protected SyscallResult query(final ProcessQuery query, final long pid)
+    {
+        final Command command = new Command(Thread.currentThread());
+        command.record.pid = pid;
+        command.query = query;
+        return submit(command, false);
+    }
+
+    /** Hand {@code command} to the core and wait for its answer. */
+    private SyscallResult submit(final Command command, final boolean mayWait)
+    {
         if (closed)
         {
             throw new EmberException("client closed");
         }
-        final Command command = new Command(Thread.currentThread());
-        command.record.copyFrom(record);
         command.session = session;
         try
         {

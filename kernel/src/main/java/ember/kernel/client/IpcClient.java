@@ -4,6 +4,7 @@ import ember.journal.RecordCodec;
 import ember.journal.SyscallRecord;
 import ember.kernel.core.HandlerCall;
 import ember.kernel.core.KernelDirectory;
+import ember.kernel.core.ProcessQuery;
 import ember.kernel.state.SyscallResult;
 import ember.kernel.transport.IpcLayout;
 import ember.kernel.transport.ReplyCodec;
@@ -55,6 +56,8 @@ public final class IpcClient extends ClientBase
     private static final long WAIT_MAX_PARK_NS = Long.getLong("ember.ipc.maxParkNs", 200_000);
     private static final long SOCKET_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final ThreadLocal<RecordCodec> CODECS = ThreadLocal.withInitial(RecordCodec::new);
+    private static final ThreadLocal<ExpandableArrayBuffer> QUERY_BUFFERS =
+        ThreadLocal.withInitial(() -> new ExpandableArrayBuffer(IpcLayout.QUERY_LENGTH));
 
     private final Path kernelDir;
     private final SocketChannel socket;
@@ -325,7 +328,27 @@ public final class IpcClient extends ClientBase
         }
     }
 
-    private SyscallResult call(final SyscallRecord record, final boolean mayWait)
+    @Override
+    protected SyscallResult query(final ProcessQuery query, final long pid)
+    {
+        active.incrementAndGet();
+        try
+        {
+            checkUsable();
+            final long correlation = correlations.incrementAndGet();
+            final ExpandableArrayBuffer message = QUERY_BUFFERS.get();
+            message.putLong(0, correlation);
+            message.putByte(8, query.code());
+            message.putLong(9, pid);
+            return await(correlation, IpcLayout.MSG_QUERY, message, IpcLayout.QUERY_LENGTH, false);
+        }
+        finally
+        {
+            active.decrementAndGet();
+        }
+    }
+
+    private void checkUsable()
     {
         if (closed)
         {
@@ -335,6 +358,11 @@ public final class IpcClient extends ClientBase
         {
             throw new EmberException("detached by the service: " + detachedReason);
         }
+    }
+
+    private SyscallResult call(final SyscallRecord record, final boolean mayWait)
+    {
+        checkUsable();
         final long correlation = correlations.incrementAndGet();
         record.index = correlation;
         final RecordCodec codec = CODECS.get();
@@ -343,12 +371,19 @@ public final class IpcClient extends ClientBase
         {
             throw new EmberException("Payload too large");
         }
+        return await(correlation, IpcLayout.MSG_SYSCALL, codec.frameBuffer(), length, mayWait);
+    }
+
+    /** Send one request and wait for the reply that carries its correlation id. */
+    private SyscallResult await(
+        final long correlation, final int type, final DirectBuffer message, final int length, final boolean mayWait)
+    {
         final Pending wait = new Pending();
         pending.put(correlation, wait);
         try
         {
             final long deadline = mayWait ? Long.MAX_VALUE : System.nanoTime() + ANSWER_TIMEOUT_NS;
-            send(IpcLayout.MSG_SYSCALL, codec.frameBuffer(), length, deadline);
+            send(type, message, length, deadline);
             // Spin for the lowest latency, then yield, then park: a long pullEvent must not burn a core.
             // In socket mode the link thread reads every reply and unparks its caller: park long.
             final org.agrona.concurrent.BackoffIdleStrategy idle = new org.agrona.concurrent.BackoffIdleStrategy(

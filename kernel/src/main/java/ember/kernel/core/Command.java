@@ -25,6 +25,11 @@ public final class Command
      * it is never journaled.
      */
     boolean digestQuery;
+    /**
+     * When non-null, the command is a read-only {@link ProcessQuery} asked as {@code record.pid}
+     * by {@link #session}, not a syscall: it is never journaled. Set by the client before submit.
+     */
+    public ProcessQuery query;
 
     /** Completion callback for transports; null to wake {@link #waiter} instead. Runs on the core thread. */
     private final java.util.function.Consumer<Command> onComplete;

@@ -34,8 +34,9 @@ import java.util.List;
  * the journal is closed as far as it can be, the lock is released, every waiting caller is then
  * answered with an error, and the core stops ({@link #failure()} tells why).
  * <p>
- * Waiting {@code pullEvent} calls are parked in {@link ParkedPulls} (not in the state: they
- * belong to live clients) and retried, as journaled pulls, when an event they may take arrives; a
+ * Waiting {@code pullEvent} calls (apply reports them, {@link #onPullWaiting}) are parked in
+ * {@link ParkedPulls} (not in the state: they belong to live clients) and retried, as journaled
+ * pulls whose {@code arg0} is the index of the waiting record, when an event they may take arrives; a
  * pull that would park beyond {@code maxParkedPulls} of its process is refused with
  * {@code Permission denied} before the journal (the cap is live-only state, so the journal must
  * not depend on it: replay stays exact).
@@ -73,6 +74,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private String diskFull;
     private long lastSnapshotMs = System.currentTimeMillis();
     private volatile boolean closed;
+    /** Set by {@link #onPullWaiting} during the apply of the record just journaled. Core thread. */
+    private boolean pullWaiting;
     /** Why the core stopped itself (fail-stop), or null. Written by the core thread only. */
     private volatile String failure;
     private Runnable onFailureStop;
@@ -510,6 +513,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             return;
         }
         record.client = session.id();
+        if (command.query != null)
+        {
+            answerQuery(command);
+            return;
+        }
         final String invalid = SyscallValidator.check(record);
         if (invalid != null)
         {
@@ -537,15 +545,21 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             refuse(command, KernelError.PERMISSION_DENIED.message());
             return;
         }
+        if (type == SyscallType.PULL_EVENT)
+        {
+            record.arg0 = 0; // a fresh pull: only the core links a completing pull to its waiting record
+        }
         if (!journalAndApply(record, command.result))
         {
             refuse(command, failure != null ? failureRefusal() : diskFull != null ? diskFull :
                 "journal write failed: the syscall was not performed");
             return;
         }
-        if (type == SyscallType.PULL_EVENT && command.result.ok() &&
-            command.result.kind == SyscallResult.Kind.NIL && record.number != 0)
+        if (pullWaiting)
         {
+            // Apply said the pull waits: park it; when it can take an event it is journaled again,
+            // its arg0 naming this record, so readers see which wait it completes.
+            record.arg0 = record.index;
             parked.park(command, clock.nanoTime());
         }
         else
@@ -553,6 +567,38 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             finish(command);
         }
         parked.serve();
+    }
+
+    /**
+     * A read-only process query: answered from the state, with no record (the shell's own
+     * bookkeeping stays out of the audit trail), so a full disk does not refuse it; a failed kernel
+     * does. One exception: a query refused with {@code Permission denied} is journaled as the
+     * syscall it stands for ({@link ProcessQuery#audited()}), which apply refuses alike — attempts
+     * to act for another user's process stay in the audit trail. Answered through {@link #finish}:
+     * under SyncMode.BATCH after the duty cycle's msync, so it never shows state whose records are
+     * not yet durable.
+     */
+    private void answerQuery(final Command command)
+    {
+        if (failure != null)
+        {
+            refuse(command, failureRefusal());
+            return;
+        }
+        final SyscallRecord record = command.record;
+        command.query.answer(state, record.pid, record.client, command.result);
+        if (command.result.error == KernelError.PERMISSION_DENIED)
+        {
+            final int client = record.client;
+            record.reset(command.query.audited(), record.pid).client = client;
+            if (diskFull != null || !journalAndApply(record, command.result))
+            {
+                refuse(command, failure != null ? failureRefusal() : diskFull != null ? diskFull :
+                    "journal write failed: the syscall was not performed");
+                return;
+            }
+        }
+        finish(command);
     }
 
     private void detach(final Command command)
@@ -613,6 +659,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             result.clear();
             return false;
         }
+        pullWaiting = false;
         state.apply(record, result, this);
         return true;
     }
@@ -743,6 +790,12 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     public void onDeliverable(final long pid)
     {
         parked.onDeliverable(pid);
+    }
+
+    @Override
+    public void onPullWaiting(final long pid)
+    {
+        pullWaiting = true;
     }
 
     @Override

@@ -36,12 +36,22 @@ public final class JournalReplay
     public static long replay(
         final JournalReader reader, final KernelState state, final long upToIndex, final Observer observer)
     {
+        return replay(reader, state, upToIndex, KernelEffects.NONE, observer);
+    }
+
+    /**
+     * As {@link #replay(JournalReader, KernelState, long, Observer)}, telling {@code effects} what
+     * apply reports (tools that show it, e.g. a pull that waits); effects never change the state.
+     */
+    public static long replay(final JournalReader reader, final KernelState state, final long upToIndex,
+        final KernelEffects effects, final Observer observer)
+    {
         final SyscallRecord record = new SyscallRecord();
         final SyscallResult result = new SyscallResult();
         long applied = 0;
         while (state.lastIndex() < upToIndex && reader.next(record))
         {
-            state.apply(record, result, KernelEffects.NONE);
+            state.apply(record, result, effects);
             applied++;
             if (observer != null)
             {

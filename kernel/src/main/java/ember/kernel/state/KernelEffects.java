@@ -31,6 +31,17 @@ public interface KernelEffects
     {
     }
 
+    /**
+     * A {@code pullEvent} of {@code pid} that may wait (its timeout is not 0) found nothing it may
+     * take: its nil result means "waiting", not "no event". The live core parks the call and
+     * journals the same pull again when it takes an event (that record's {@code arg0} is the index
+     * of the waiting one); the replay tool shows the record as waiting. Not called for a pull with
+     * timeout 0, whose nil is final.
+     */
+    default void onPullWaiting(final long pid)
+    {
+    }
+
     /** Process {@code pid} ended. */
     default void onProcessEnded(final long pid)
     {

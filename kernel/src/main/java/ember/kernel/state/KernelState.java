@@ -189,6 +189,10 @@ public final class KernelState
                 break;
             case PULL_EVENT:
                 pull(caller, record.names, result);
+                if (result.kind == SyscallResult.Kind.NIL && record.number != 0)
+                {
+                    effects.onPullWaiting(caller.pid);
+                }
                 break;
             case SEND_EVENT:
                 send(caller, record, result, effects);

@@ -21,7 +21,12 @@ public final class SyscallResult
         /** {@link #value} holds a long[] of pids. */
         PIDS,
         /** {@link #value} holds a {@link ProcessInfo}. */
-        INFO
+        INFO,
+        /**
+         * {@link #value} holds a {@link ProcessInfo}[] of every live process in pid order: the
+         * answer of a process-table query, never of a syscall (so never in a journal's outcome).
+         */
+        PROCESSES
     }
 
     public Kind kind = Kind.NIL;

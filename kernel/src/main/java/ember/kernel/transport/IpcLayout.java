@@ -80,6 +80,13 @@ public final class IpcLayout
     public static final int MSG_SYSCALL = 1;
     /** The client goes away. */
     public static final int MSG_DETACH = 2;
+    /**
+     * A read-only process query, never journaled ({@code ember.kernel.core.ProcessQuery}):
+     * {@code long correlation, byte query code, long acting pid}; answered by a {@link #MSG_RESULT}
+     * (or, for a large process table, {@link #MSG_RESULT_PART}s) like a syscall.
+     */
+    public static final int MSG_QUERY = 3;
+    public static final int QUERY_LENGTH = 17;
 
     // Reply message types (kernel → client).
     public static final int MSG_ATTACHED = 1;
@@ -87,7 +94,7 @@ public final class IpcLayout
     public static final int MSG_HANDLER = 3;
     public static final int MSG_DETACHED = 4;
     /**
-     * One piece of a result longer than a ring message: {@code long correlation, int total length,
+     * One piece of a result longer than a ring message (a syscall's or a query's): {@code long correlation, int total length,
      * int offset}, then that piece of the {@link ReplyCodec} encoding (which starts with the
      * correlation itself); the client decodes once it holds all {@code total} bytes.
      */

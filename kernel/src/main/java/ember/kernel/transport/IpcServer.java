@@ -8,6 +8,7 @@ import ember.kernel.core.HandlerCall;
 import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelDirectory;
 import ember.kernel.core.KernelOpenException;
+import ember.kernel.core.ProcessQuery;
 
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.IoUtil;
@@ -278,6 +279,11 @@ public final class IpcServer implements Agent
             startDetach(channel, "client detached");
             return;
         }
+        if (msgTypeId == IpcLayout.MSG_QUERY)
+        {
+            onQuery(channel, buffer, index, length);
+            return;
+        }
         if (msgTypeId != IpcLayout.MSG_SYSCALL)
         {
             startDetach(channel, "unknown message type " + msgTypeId);
@@ -297,6 +303,28 @@ public final class IpcServer implements Agent
         command.correlationId = command.record.index;
         command.session = channel.session;
         command.refusal = checkPayload(command.record); // refusals go through the core too: replies stay in order
+        channel.inFlight++;
+        kernel.submit(command);
+    }
+
+    /**
+     * A read-only process query (not journaled): the core answers it as the channel's session,
+     * so it is entitled exactly as that client's syscalls are.
+     */
+    private void onQuery(final IpcChannel channel, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final ProcessQuery query =
+            length == IpcLayout.QUERY_LENGTH ? ProcessQuery.of(buffer.getByte(index + 8)) : null;
+        if (query == null)
+        {
+            startDetach(channel, "malformed query");
+            return;
+        }
+        final Command command = new Command(this::onComplete);
+        command.correlationId = buffer.getLong(index);
+        command.record.pid = buffer.getLong(index + 9);
+        command.query = query;
+        command.session = channel.session;
         channel.inFlight++;
         kernel.submit(command);
     }
@@ -361,7 +389,7 @@ public final class IpcServer implements Agent
             send(channel, IpcLayout.MSG_RESULT, scratch, length);
             return;
         }
-        // Longer than one ring message (getplist of many processes): sent in pieces, reassembled by the client.
+        // Longer than one ring message (getplist or the process table of many processes): sent in pieces, reassembled by the client.
         final int piece = IpcLayout.MAX_MESSAGE_LENGTH - IpcLayout.RESULT_PART_HEADER;
         final ExpandableArrayBuffer part = new ExpandableArrayBuffer(IpcLayout.MAX_MESSAGE_LENGTH);
         for (int offset = 0; offset < length && channel.detachReason == null; offset += piece)

@@ -12,7 +12,7 @@ import org.agrona.MutableDirectBuffer;
  * correlation id. Used by the service to write and by the IPC client to read.
  * <pre>
  *   long correlation, byte status (0 ok, 1 kernel error, 2 refusal), then
- *   ok:       byte kind, long number, kind-specific value
+ *   ok:       byte kind, long number, kind-specific value (PROCESSES: int count, then count INFO values)
  *   error:    byte KernelError ordinal
  *   refusal:  utf-8 message
  * </pre>
@@ -88,22 +88,38 @@ public final class ReplyCodec
                 break;
             }
             case INFO:
+                p = putInfo(buffer, p, (ProcessInfo)result.value);
+                break;
+            case PROCESSES:
             {
-                final ProcessInfo info = (ProcessInfo)result.value;
-                buffer.putLong(p, info.id());
-                buffer.putLong(p + 8, info.parent());
-                buffer.putInt(p + 16, info.queued());
-                buffer.putInt(p + 20, info.timers());
-                p += 24;
-                p += buffer.putStringUtf8(p, info.name());
-                p += buffer.putStringUtf8(p, info.user());
-                p += buffer.putStringUtf8(p, info.state());
+                final ProcessInfo[] infos = (ProcessInfo[])result.value;
+                buffer.putInt(p, infos.length);
+                p += 4;
+                for (final ProcessInfo info : infos)
+                {
+                    p = putInfo(buffer, p, info);
+                }
                 break;
             }
             default:
                 break;
         }
         return p - offset;
+    }
+
+    /** @return the position after {@code info}, written at {@code p}. */
+    private static int putInfo(final MutableDirectBuffer buffer, final int offset, final ProcessInfo info)
+    {
+        int p = offset;
+        buffer.putLong(p, info.id());
+        buffer.putLong(p + 8, info.parent());
+        buffer.putInt(p + 16, info.queued());
+        buffer.putInt(p + 20, info.timers());
+        p += 24;
+        p += buffer.putStringUtf8(p, info.name());
+        p += buffer.putStringUtf8(p, info.user());
+        p += buffer.putStringUtf8(p, info.state());
+        return p;
     }
 
     /** @return the correlation id of a reply at {@code offset}. */
@@ -175,24 +191,50 @@ public final class ReplyCodec
                 break;
             }
             case INFO:
+                result.value = getInfo(buffer, p);
+                break;
+            case PROCESSES:
             {
-                final long id = buffer.getLong(p);
-                final long parent = buffer.getLong(p + 8);
-                final int queued = buffer.getInt(p + 16);
-                final int timers = buffer.getInt(p + 20);
-                p += 24;
-                final String name = buffer.getStringUtf8(p);
-                p += 4 + buffer.getInt(p);
-                final String user = buffer.getStringUtf8(p);
-                p += 4 + buffer.getInt(p);
-                final String state = buffer.getStringUtf8(p);
-                result.value = new ProcessInfo(id, name, user, parent, state, queued, timers);
+                final ProcessInfo[] infos = new ProcessInfo[buffer.getInt(p)];
+                p += 4;
+                for (int i = 0; i < infos.length; i++)
+                {
+                    infos[i] = getInfo(buffer, p);
+                    p = skipInfo(buffer, p);
+                }
+                result.value = infos;
                 break;
             }
             default:
                 break;
         }
         return null;
+    }
+
+    private static ProcessInfo getInfo(final DirectBuffer buffer, final int offset)
+    {
+        final long id = buffer.getLong(offset);
+        final long parent = buffer.getLong(offset + 8);
+        final int queued = buffer.getInt(offset + 16);
+        final int timers = buffer.getInt(offset + 20);
+        int p = offset + 24;
+        final String name = buffer.getStringUtf8(p);
+        p += 4 + buffer.getInt(p);
+        final String user = buffer.getStringUtf8(p);
+        p += 4 + buffer.getInt(p);
+        final String state = buffer.getStringUtf8(p);
+        return new ProcessInfo(id, name, user, parent, state, queued, timers);
+    }
+
+    /** @return the position after the info written at {@code offset}. */
+    private static int skipInfo(final DirectBuffer buffer, final int offset)
+    {
+        int p = offset + 24;
+        for (int i = 0; i < 3; i++) // name, user, state
+        {
+            p += 4 + buffer.getInt(p);
+        }
+        return p;
     }
 
     private static int putNullable(final MutableDirectBuffer buffer, final int p, final String value)

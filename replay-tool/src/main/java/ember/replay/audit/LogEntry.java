@@ -50,7 +50,8 @@ public record LogEntry(long index, long timestampNs, long pid, int client, Strin
 
     /**
      * @return the JSON object of {@code log --format json}: index, time, pid, user, syscall, args,
-     * result, error (only on failure), client, effects.
+     * result, error (only on failure), for a {@code pullEvent} that did not fail {@code outcome}
+     * ({@link Outcome#pull}) and, when it completed a wait, {@code waitedSince}; client, effects.
      */
     public Map<String, Object> toJson()
     {
@@ -65,6 +66,16 @@ public record LogEntry(long index, long timestampNs, long pid, int client, Strin
         if (error != null)
         {
             m.put("error", error);
+        }
+        final String pull = Outcome.pull(type, error, result, effects);
+        if (pull != null)
+        {
+            m.put("outcome", pull);
+            final long since = Outcome.waitedSince(effects);
+            if (since > 0)
+            {
+                m.put("waitedSince", since);
+            }
         }
         m.put("client", (long)client);
         m.put("effects", EffectJson.of(effects));

@@ -1,8 +1,10 @@
 package ember.replay.audit;
 
+import ember.journal.SyscallType;
 import ember.kernel.state.Event;
 import ember.kernel.state.ProcessInfo;
 import ember.kernel.state.SyscallResult;
+import ember.replay.engine.Effect;
 import ember.replay.render.Payloads;
 
 import java.util.ArrayList;
@@ -52,6 +54,48 @@ public final class Outcome
             default:
                 return null;
         }
+    }
+
+    /**
+     * The {@code outcome} of a {@code pullEvent} record for readers, which its result alone cannot
+     * tell (a waiting pull and an empty one both return nil):
+     * {@code waiting} — apply said it waits (a later pull record with {@code waitedSince} = this
+     * index completes it; none when it timed out, its client detached, its process ended or the
+     * kernel stopped); {@code event} — it took an event; {@code empty} — nil and final (timeout 0).
+     *
+     * @return that word, or null for any other record and for a failed pull.
+     */
+    public static String pull(final SyscallType type, final String error, final Object result,
+        final List<Effect> effects)
+    {
+        if (type != SyscallType.PULL_EVENT || error != null)
+        {
+            return null;
+        }
+        for (final Effect effect : effects)
+        {
+            if (effect instanceof Effect.PullWaiting)
+            {
+                return "waiting";
+            }
+        }
+        return result != null ? "event" : "empty";
+    }
+
+    /**
+     * @return the index of the record where the pull that took an event began to wait, or 0 when
+     *     it took it at once (or the record is not such a pull).
+     */
+    public static long waitedSince(final List<Effect> effects)
+    {
+        for (final Effect effect : effects)
+        {
+            if (effect instanceof Effect.Consumed consumed)
+            {
+                return consumed.waitedSince();
+            }
+        }
+        return 0;
     }
 
     /** @return the SPEC message of a failure, or null when the syscall succeeded. */

@@ -111,8 +111,8 @@ public final class Trace
         if (calls && r.pid == pid && r.type.isClientCall() && born != null)
         {
             final LogEntry entry = LogEntry.of(step);
-            add(index, time, "call", r.type.syscallName() + "(" + CallText.args(entry.args()) + ") = " +
-                CallText.outcome(entry.result(), entry.error()), entry.toJson());
+            add(index, time, "call", r.type.syscallName() + "(" + CallText.args(entry.args()) + ")" +
+                CallText.outcome(entry.result(), entry.error(), entry.effects()), entry.toJson());
         }
         if (r.type == SyscallType.KILL && r.arg0 == pid && !step.result().ok())
         {

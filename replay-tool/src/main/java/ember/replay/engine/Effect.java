@@ -39,8 +39,23 @@ public sealed interface Effect
     {
     }
 
-    /** {@code pid} removed {@code event} from its queue with {@code pullEvent}. */
-    record Consumed(long pid, Event event) implements Effect
+    /**
+     * {@code pid} removed {@code event} from its queue with {@code pullEvent}.
+     *
+     * @param waitedSince the index of the record where this pull began to wait ({@link PullWaiting}),
+     *                    or 0 when it took the event at once (or the journal predates the link).
+     */
+    record Consumed(long pid, Event event, long waitedSince) implements Effect
+    {
+    }
+
+    /**
+     * Apply reported ({@code KernelEffects.onPullWaiting}) that this {@code pullEvent} of {@code pid}
+     * found nothing and waits: its nil is not final. A later pull record whose {@link Consumed}
+     * names this index completes it; none does when it timed out, its client detached, its process
+     * ended or the kernel stopped first.
+     */
+    record PullWaiting(long pid) implements Effect
     {
     }
 

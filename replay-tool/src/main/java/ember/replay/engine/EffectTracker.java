@@ -31,15 +31,20 @@ public final class EffectTracker
      * @param record the record applied.
      * @param result its outcome.
      * @param state  the state after the record.
+     * @param waiting apply reported that the record is a pull that waits ({@code onPullWaiting}).
      * @return the effects, in a stable order: the record's own, then ends, then queued events.
      */
-    public static List<Effect> effects(
-        final Before before, final SyscallRecord record, final SyscallResult result, final KernelState state)
+    public static List<Effect> effects(final Before before, final SyscallRecord record, final SyscallResult result,
+        final KernelState state, final boolean waiting)
     {
         final List<Effect> effects = new ArrayList<>(4);
         if (!result.ok())
         {
             return effects;
+        }
+        if (waiting)
+        {
+            effects.add(new Effect.PullWaiting(record.pid));
         }
         Event consumed = null;
         switch (record.type)
@@ -116,7 +121,8 @@ public final class EffectTracker
                 if (result.kind == SyscallResult.Kind.EVENT)
                 {
                     consumed = (Event)result.value;
-                    effects.add(new Effect.Consumed(record.pid, consumed));
+                    // arg0 of a pull is written by the core only: the index of the record where it began to wait.
+                    effects.add(new Effect.Consumed(record.pid, consumed, Math.max(0, record.arg0)));
                 }
                 break;
             default:

@@ -3,6 +3,7 @@ package ember.replay.engine;
 import ember.journal.JournalReader;
 import ember.journal.SyscallRecord;
 import ember.kernel.state.JournalReplay;
+import ember.kernel.state.KernelEffects;
 import ember.kernel.state.KernelState;
 import ember.kernel.state.ProcessEntry;
 import ember.kernel.state.SyscallResult;
@@ -10,7 +11,8 @@ import ember.kernel.state.SyscallResult;
 /**
  * Walks a journal record by record through the kernel's own replay ({@link JournalReplay}), so
  * every outcome is the one {@code KernelState.apply} computes, and shows each record together with
- * the state just before it.
+ * the state just before it, and with what apply reported about it ({@link KernelEffects}: a pull
+ * that waits).
  * <p>
  * To see "just before", a second, read-ahead reader peeks at the next record; the state is
  * captured ({@link Before}) and then exactly that record is applied by {@link JournalReplay}
@@ -35,6 +37,16 @@ public final class Stepper implements AutoCloseable
     private final long lastAtStart;
     private JournalReader peekReader;
     private boolean peeked;
+    /** What apply reported about the record just applied: a pull that waits. */
+    private boolean waiting;
+    private final KernelEffects heard = new KernelEffects()
+    {
+        @Override
+        public void onPullWaiting(final long pid)
+        {
+            waiting = true;
+        }
+    };
 
     /** @param origin where the walk starts: the record after it comes first. */
     public Stepper(final Origin origin)
@@ -134,7 +146,7 @@ public final class Stepper implements AutoCloseable
         final SyscallRecord record = new SyscallRecord();
         final SyscallResult result = new SyscallResult();
         applyOne(record, result);
-        return new Step(record, result, user, before, EffectTracker.effects(before, record, result, state));
+        return new Step(record, result, user, before, EffectTracker.effects(before, record, result, state, waiting));
     }
 
     private void applyPeeked()
@@ -166,7 +178,8 @@ public final class Stepper implements AutoCloseable
     {
         try
         {
-            return JournalReplay.replay(applyReader, state, index, (record, result, s) ->
+            waiting = false;
+            return JournalReplay.replay(applyReader, state, index, heard, (record, result, s) ->
             {
                 copy.copyFrom(record);
                 resultCopy.kind = result.kind;

@@ -1,11 +1,12 @@
 package ember.replay.render;
 
 import ember.kernel.cli.Json;
+import ember.replay.engine.Effect;
 
 import java.util.List;
 import java.util.Map;
 
-/** A syscall's arguments and result as text: {@code kill(2, 15) = nil}. */
+/** A syscall's arguments and result as text: {@code kill(2, 15) = nil}, {@code pullEvent("job") → waiting}. */
 public final class CallText
 {
     private CallText()
@@ -45,5 +46,30 @@ public final class CallText
     public static String outcome(final Object result, final String error)
     {
         return error != null ? "error: " + error : result(result);
+    }
+
+    /**
+     * @return what follows a call's arguments in a log line: {@code " → waiting"} for a pull that
+     *     waits (apply said so: its nil is not final), else {@code " = "} and the outcome, with
+     *     {@code " (after waiting since #N)"} for the pull that completes the wait begun at record N.
+     */
+    public static String outcome(final Object result, final String error, final List<Effect> effects)
+    {
+        for (final Effect effect : effects)
+        {
+            if (effect instanceof Effect.PullWaiting)
+            {
+                return " \u2192 waiting";
+            }
+        }
+        final String outcome = " = " + outcome(result, error);
+        for (final Effect effect : effects)
+        {
+            if (effect instanceof Effect.Consumed consumed && consumed.waitedSince() > 0)
+            {
+                return outcome + " (after waiting since #" + consumed.waitedSince() + ")";
+            }
+        }
+        return outcome;
     }
 }

@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 /**
  * {@code log --format csv}: a header, then
  * {@code index,time,pid,user,syscall,args,result,error,effects}; args and result are JSON, effects
- * the text summary.
+ * the text summary (a waiting pull's: {@code P waits for an event}).
  */
 final class CsvLogWriter implements LogWriter
 {
@@ -31,6 +31,6 @@ final class CsvLogWriter implements LogWriter
     public void write(final LogEntry e)
     {
         out.println(Csv.line(e.index(), e.time(), e.pid(), e.user(), e.syscall(), Json.write(e.args()),
-            e.error() != null ? null : Json.write(e.result()), e.error(), EffectText.summary(e.effects())));
+            e.error() != null ? null : Json.write(e.result()), e.error(), EffectText.summary(e.effects(), true)));
     }
 }

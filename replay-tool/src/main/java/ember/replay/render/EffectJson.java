@@ -68,6 +68,15 @@ public final class EffectJson
             m.put("type", "consumed");
             m.put("pid", e.pid());
             m.put("event", Payloads.event(e.event()));
+            if (e.waitedSince() > 0)
+            {
+                m.put("waitedSince", e.waitedSince());
+            }
+        }
+        else if (effect instanceof Effect.PullWaiting e)
+        {
+            m.put("type", "pullWaiting");
+            m.put("pid", e.pid());
         }
         else if (effect instanceof Effect.Signalled e)
         {

@@ -63,7 +63,12 @@ public final class EffectText
         }
         if (effect instanceof Effect.Consumed e)
         {
-            return e.pid() + " pulled " + event(e.event());
+            return e.pid() + " pulled " + event(e.event()) +
+                (e.waitedSince() > 0 ? " after waiting since #" + e.waitedSince() : "");
+        }
+        if (effect instanceof Effect.PullWaiting e)
+        {
+            return e.pid() + " waits for an event";
         }
         if (effect instanceof Effect.Signalled e)
         {
@@ -105,13 +110,26 @@ public final class EffectText
         return effect.toString();
     }
 
-    /** @return the effects joined with {@code "; "}, skipping {@link Effect.Consumed} (the result shows it). */
+    /**
+     * @return the effects joined with {@code "; "}, skipping {@link Effect.Consumed} and
+     *     {@link Effect.PullWaiting} (the outcome shows them, {@link CallText#outcome(Object, String, List)}).
+     */
     public static String summary(final List<Effect> effects)
+    {
+        return summary(effects, false);
+    }
+
+    /**
+     * @param withWaiting also show {@link Effect.PullWaiting} (formats without an outcome of their
+     *                    own, e.g. CSV, where a waiting pull's result is only {@code null}).
+     * @return the effects joined with {@code "; "}, skipping {@link Effect.Consumed}.
+     */
+    public static String summary(final List<Effect> effects, final boolean withWaiting)
     {
         final StringJoiner joiner = new StringJoiner("; ");
         for (final Effect effect : effects)
         {
-            if (!(effect instanceof Effect.Consumed))
+            if (!(effect instanceof Effect.Consumed) && (withWaiting || !(effect instanceof Effect.PullWaiting)))
             {
                 joiner.add(of(effect));
             }

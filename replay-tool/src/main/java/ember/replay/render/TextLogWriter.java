@@ -8,6 +8,8 @@ import java.io.PrintWriter;
  * {@code log --format text}: one line per record,
  * {@code INDEX TIME pid=PID user=USER SYSCALL(ARGS) = OUTCOME [EFFECTS]}, e.g.
  * {@code 17 2025-06-01T12:00:00.123456Z pid=1 user=root kill(2, 15) = nil [signal 15 to 2: terminated; ...]}.
+ * A pull that waits reads {@code pullEvent("job") → waiting} instead of {@code = nil}, and the record
+ * that completes it {@code pullEvent("job") = job {...} (after waiting since #N)}.
  */
 final class TextLogWriter implements LogWriter
 {
@@ -36,8 +38,8 @@ final class TextLogWriter implements LogWriter
         sb.append(e.index()).append(' ').append(e.time())
             .append(" pid=").append(e.pid())
             .append(" user=").append(e.user() == null ? "-" : e.user())
-            .append(' ').append(e.syscall()).append('(').append(CallText.args(e.args())).append(") = ")
-            .append(CallText.outcome(e.result(), e.error()));
+            .append(' ').append(e.syscall()).append('(').append(CallText.args(e.args())).append(')')
+            .append(CallText.outcome(e.result(), e.error(), e.effects()));
         final String effects = EffectText.summary(e.effects());
         if (!effects.isEmpty())
         {
