@@ -159,9 +159,9 @@ public final class KernelCounters implements AutoCloseable
     /** Core thread: a command is answered; counts a client syscall by outcome, for the kernel and its client. */
     void onAnswer(final Command command)
     {
-        if (closed || !command.record.type.isClientCall())
+        if (closed || command.query != null || command.record.type == null || !command.record.type.isClientCall())
         {
-            return;
+            return; // process queries (the shell's bookkeeping) are not syscalls
         }
         if (command.refusal == null && command.result.ok())
         {
