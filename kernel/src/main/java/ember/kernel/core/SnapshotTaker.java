@@ -1,7 +1,5 @@
 package ember.kernel.core;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
@@ -117,7 +115,8 @@ final class SnapshotTaker implements AutoCloseable
         }
         else
         {
-            lowerOwnPriority();
+            // On a small machine the core and the clients win the CPU; snapshots use what is left.
+            ThreadNice.lowerCurrentThread(19, "snapshot thread", log::log);
         }
         while (!stopping)
         {
@@ -159,38 +158,6 @@ final class SnapshotTaker implements AutoCloseable
             }
         }
         maker.close();
-    }
-
-    /**
-     * Best effort: ask Linux for nice 19 on this thread alone, so that on a small machine the
-     * core and the clients win the CPU and snapshots use what is left. Java thread priorities
-     * are ignored on Linux, and the JDK cannot set a thread's nice value, so this runs
-     * {@code renice} once on the thread's own id. Where that is not possible the thread keeps
-     * the normal priority (logged).
-     */
-    private void lowerOwnPriority()
-    {
-        try
-        {
-            final Path self = Files.readSymbolicLink(Path.of("/proc/thread-self")); // PID/task/TID
-            final String tid = self.getFileName().toString();
-            final Process renice = new ProcessBuilder("renice", "-n", "19", "-p", tid)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (renice.waitFor(10, TimeUnit.SECONDS) && renice.exitValue() == 0)
-            {
-                return;
-            }
-            renice.destroyForcibly();
-            log.log("snapshot thread keeps the normal priority: renice failed");
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            log.log("snapshot thread keeps the normal priority: " + describe(ex));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** @return the exception's class and message, and its cause's: one line, no stack trace. */

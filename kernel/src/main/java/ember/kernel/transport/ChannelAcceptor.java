@@ -1,6 +1,7 @@
 package ember.kernel.transport;
 
 import ember.kernel.core.KernelDirectory;
+import ember.kernel.core.ThreadNice;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -48,6 +49,8 @@ import java.util.regex.Pattern;
  */
 final class ChannelAcceptor implements Runnable
 {
+    /** The acceptor thread's nice value (see {@link #run}). */
+    static final int ACCEPTOR_NICE = 10;
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final int OUT_CAPACITY = 2 * (IpcLayout.FRAME_HEADER_LENGTH + IpcLayout.MAX_MESSAGE_LENGTH);
 
@@ -178,6 +181,10 @@ final class ChannelAcceptor implements Runnable
     @Override
     public void run()
     {
+        // Below the core and the clients: under a connection flood on a small machine this
+        // thread, not the core nor the callers, is the one that waits for the CPU; the flooder's
+        // connects then wait for the full listen backlog, which throttles it.
+        ThreadNice.lowerCurrentThread(ACCEPTOR_NICE, "ipc acceptor thread", log);
         while (running)
         {
             try
@@ -573,6 +580,13 @@ final class ChannelAcceptor implements Runnable
         if (connection.channel != null)
         {
             connection.channel.free();
+        }
+        if (connection.in != null)
+        {
+            org.agrona.BufferUtil.free(connection.in); // as the channel's rings: not left to the GC
+            org.agrona.BufferUtil.free(connection.out);
+            connection.in = null;
+            connection.out = null;
         }
         final int left = perAccount.merge(connection.account, -1, Integer::sum);
         if (left <= 0)

@@ -119,6 +119,13 @@ final class IpcChannel
         {
             IpcLayout.unmap(mapped);
         }
+        else if (memory.isDirect())
+        {
+            // A socket client's rings: freed now, not when a GC finds them. Left to the GC, a
+            // client that attaches and detaches in a loop runs the JVM out of direct memory,
+            // and the JDK then calls System.gc(): a full stop of every thread, the core's too.
+            org.agrona.BufferUtil.free(memory);
+        }
         if (file != null)
         {
             try
