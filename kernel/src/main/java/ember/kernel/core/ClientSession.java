@@ -13,6 +13,8 @@ public final class ClientSession
     /** Unbounded: a handler call the state decided on must reach the client, never be dropped. */
     private final ManyToOneConcurrentLinkedQueue<HandlerCall> handlerCalls = new ManyToOneConcurrentLinkedQueue<>();
     private volatile boolean detached;
+    /** Core thread only. */
+    private Runnable onOffer;
     /** Core thread: this client's counter in the counters file ({@link KernelCounters}), or none. */
     int counterId = org.agrona.concurrent.status.CountersReader.NULL_COUNTER_ID;
 
@@ -43,6 +45,21 @@ public final class ClientSession
     void offer(final HandlerCall call)
     {
         handlerCalls.offer(call);
+        final Runnable listener = onOffer;
+        if (listener != null)
+        {
+            listener.run();
+        }
+    }
+
+    /**
+     * Core thread: run {@code listener} on the core thread each time a handler call is offered
+     * (a transport that does not look at every client on every duty cycle learns this way that
+     * this one has something to forward).
+     */
+    public void whenHandlerCallOffered(final Runnable listener)
+    {
+        this.onOffer = listener;
     }
 
     /** @return true once the kernel has detached this client. */

@@ -61,6 +61,7 @@ final class ChannelAcceptor implements Runnable
     private final int maxTotal;
     private final Consumer<String> log;
     private final ManyToOneConcurrentArrayQueue<IpcChannel> accepted = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final ManyToOneConcurrentArrayQueue<IpcChannel> ready;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Map<String, Integer> perAccount = new HashMap<>();
     private final Set<String> cappedAccounts = new HashSet<>();
@@ -113,6 +114,7 @@ final class ChannelAcceptor implements Runnable
         this.maxPerAccount = maxPerAccount;
         this.maxTotal = maxTotal;
         this.log = log;
+        this.ready = new ManyToOneConcurrentArrayQueue<>(Math.max(1024, 2 * maxTotal)); // each channel at most once
         final Path socketFile = IpcLayout.socketFile(kernelDir);
         Files.deleteIfExists(socketFile); // left by a crashed service: we hold the kernel lock
         this.selector = Selector.open();
@@ -132,6 +134,26 @@ final class ChannelAcceptor implements Runnable
     ManyToOneConcurrentArrayQueue<IpcChannel> accepted()
     {
         return accepted;
+    }
+
+    /**
+     * Socket channels with something for the core (frames delivered, replies taken so a backlog
+     * may move, the connection lost): the core looks at these instead of every socket channel on
+     * every duty cycle, so idle clients of other accounts cost it nothing. Each channel is in it
+     * at most once ({@link IpcChannel#queued}).
+     */
+    ManyToOneConcurrentArrayQueue<IpcChannel> ready()
+    {
+        return ready;
+    }
+
+    /** Any thread: put a socket channel in the {@link #ready()} queue unless it is there already. */
+    void markReady(final IpcChannel channel)
+    {
+        if (channel != null && !channel.sharedMemory && !channel.queued.get() && channel.queued.compareAndSet(false, true))
+        {
+            ready.offer(channel); // cannot be full: it holds each channel at most once
+        }
     }
 
     /** Any thread: make the acceptor look at its channels now. Coalesced: at most one system call per round. */
@@ -448,6 +470,7 @@ final class ChannelAcceptor implements Runnable
             in.flip();
             in.position(IpcLayout.FRAME_HEADER_LENGTH + length);
             in.compact();
+            markReady(channel);
         }
         setStalled(connection, false);
     }
@@ -518,6 +541,10 @@ final class ChannelAcceptor implements Runnable
             {
                 break;
             }
+            if (channel.backlogged)
+            {
+                markReady(channel);
+            }
         }
         flushOut(connection);
     }
@@ -554,6 +581,7 @@ final class ChannelAcceptor implements Runnable
         if (channel != null && channel.linkFailure == null)
         {
             channel.linkFailure = reason;
+            markReady(channel);
         }
         if (connection.key.isValid())
         {

@@ -43,6 +43,11 @@ final class IpcChannel
     volatile String linkFailure;
     /** Set by the core once it will not touch the channel again: the acceptor may free it. */
     volatile boolean closeRequested;
+    /**
+     * Socket clients: whether the channel is in the core's ready queue ({@link ChannelAcceptor#ready()}).
+     * Set by whoever queues it (at most once), cleared by the core before it looks at the channel.
+     */
+    final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
 
     // Core thread only.
     ClientSession session;
@@ -50,6 +55,8 @@ final class IpcChannel
     String detachReason;
     final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
     int backlogBytes;
+    /** Written by the core: replies wait in {@link #backlog}, so the acceptor's draining of the ring should wake the core. */
+    volatile boolean backlogged;
 
     IpcChannel(
         final long serial, final String account, final String user, final Path file, final ByteBuffer memory,
@@ -89,6 +96,7 @@ final class IpcChannel
         buffer.getBytes(offset, message, 4, length);
         backlog.addLast(message);
         backlogBytes += length;
+        backlogged = true;
         return true;
     }
 
@@ -108,6 +116,10 @@ final class IpcChannel
             backlog.removeFirst();
             backlogBytes -= message.length - 4;
             moved++;
+        }
+        if (backlog.isEmpty())
+        {
+            backlogged = false;
         }
         return moved;
     }

@@ -46,6 +46,8 @@ public final class IpcServer implements Agent
     /** Default cap of attached clients in all. */
     public static final int DEFAULT_MAX_CLIENTS = 1024;
     private static final int READ_LIMIT = 64;
+    /** How often every socket channel is looked at even if not marked ready: a safety net, not the path. */
+    private static final long SWEEP_INTERVAL_MS = 10;
 
     private final Kernel kernel;
     private final Path kernelDir;
@@ -65,6 +67,7 @@ public final class IpcServer implements Agent
     private MappedByteBuffer beaconMapping;
     private UnsafeBuffer beacon;
     private long nextHeartbeatMs;
+    private long nextSweepMs;
     private boolean wakeAcceptor;
     private IpcChannel current;
     private final org.agrona.concurrent.MessageHandler onRequest = this::onRequest;
@@ -149,37 +152,32 @@ public final class IpcServer implements Agent
             attach(fresh);
             work++;
         }
+        // Shared-memory channels (the kernel's own account, which writes its rings directly)
+        // are looked at on every duty cycle; socket channels only when the acceptor or the core
+        // said they have something (ready queue), and all of them once per sweep as a safety net.
+        final boolean sweep = nowMs >= nextSweepMs;
+        if (sweep)
+        {
+            nextSweepMs = nowMs + SWEEP_INTERVAL_MS;
+        }
         for (int i = 0, n = channels.size(); i < n; i++)
         {
             final IpcChannel channel = channels.get(i);
-            if (channel.detachReason != null)
+            if (channel.sharedMemory || sweep)
             {
-                continue;
+                work += service(channel);
             }
-            if (channel.linkFailure != null)
+        }
+        final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<IpcChannel> ready = acceptor.ready();
+        for (int i = 0, n = ready.size(); i < n; i++)
+        {
+            final IpcChannel channel = ready.poll();
+            if (channel == null)
             {
-                startDetach(channel, channel.linkFailure);
-                continue;
+                break;
             }
-            if (!channel.backlog.isEmpty())
-            {
-                work += channel.flushBacklog(partView);
-                wakeAcceptor |= !channel.sharedMemory;
-            }
-            if (channel.session != null && kernel.hasRoom(READ_LIMIT + 1))
-            {
-                current = channel;
-                try
-                {
-                    work += channel.requests.read(onRequest, READ_LIMIT);
-                }
-                catch (final RuntimeException ex)
-                {
-                    // A client of the kernel's own account can corrupt its ring's own headers.
-                    startDetach(channel, "corrupt request ring: " + ex.getMessage());
-                }
-                forwardHandlerCalls(channel);
-            }
+            channel.queued.set(false); // before looking: what arrives from now on queues it again
+            work += service(channel);
         }
         current = null;
         if (!detaching.isEmpty())
@@ -191,6 +189,55 @@ public final class IpcServer implements Agent
             wakeAcceptor = false;
             acceptor.wakeup();
         }
+        return work;
+    }
+
+    /** One channel's turn: detach it if its link failed, flush its backlog, read its requests, forward handler calls. */
+    private int service(final IpcChannel channel)
+    {
+        if (channel.detachReason != null)
+        {
+            return 0; // also what keeps a stale ready-queue entry of a freed channel untouched
+        }
+        if (channel.linkFailure != null)
+        {
+            startDetach(channel, channel.linkFailure);
+            return 1;
+        }
+        int work = 0;
+        if (!channel.backlog.isEmpty())
+        {
+            work += channel.flushBacklog(partView);
+            wakeAcceptor |= !channel.sharedMemory;
+        }
+        if (channel.session == null)
+        {
+            return work; // attach not answered yet: marked ready again when it is
+        }
+        if (kernel.hasRoom(READ_LIMIT + 1))
+        {
+            current = channel;
+            try
+            {
+                final int read = channel.requests.read(onRequest, READ_LIMIT);
+                work += read;
+                if (read == READ_LIMIT)
+                {
+                    acceptor.markReady(channel); // maybe more behind: next duty cycle
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                // A client of the kernel's own account can corrupt its ring's own headers.
+                startDetach(channel, "corrupt request ring: " + ex.getMessage());
+            }
+            current = null;
+        }
+        else
+        {
+            acceptor.markReady(channel); // the core's inbox is full: next duty cycle
+        }
+        forwardHandlerCalls(channel);
         return work;
     }
 
@@ -261,6 +308,11 @@ public final class IpcServer implements Agent
         }
         channel.session = command.session;
         bySession.put(command.session.id(), channel);
+        if (!channel.sharedMemory)
+        {
+            command.session.whenHandlerCallOffered(() -> acceptor.markReady(channel));
+            acceptor.markReady(channel); // frames may have arrived before the session existed
+        }
         final MutableDirectBuffer out = scratch;
         out.putInt(0, command.session.id());
         final int length = 4 + out.putStringUtf8(4, channel.user);
