@@ -36,6 +36,7 @@ final class SnapshotTaker implements AutoCloseable
     private static final long NONE = -1;
 
     private final KernelLog log;
+    private final SnapshotStore store;
     private final SnapshotMaker maker;
     private final FollowerProcess follower;
     private final Thread thread;
@@ -57,6 +58,7 @@ final class SnapshotTaker implements AutoCloseable
         final boolean inFollower)
     {
         this.log = log;
+        this.store = store;
         this.follower = inFollower ? new FollowerProcess(dir, log) : null;
         this.maker = inFollower ? follower : new ShadowState(dir, store, log::log, () -> stopping);
         this.lastWritten = initialIndex;
@@ -160,6 +162,21 @@ final class SnapshotTaker implements AutoCloseable
         maker.close();
     }
 
+    private void removeLeftovers()
+    {
+        try
+        {
+            for (final String removed : store.removeLeftovers())
+            {
+                log.log("removed temporary snapshot file " + removed + " of the stopped follower");
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            log.log("cannot remove the stopped follower's temporary snapshot files: " + describe(ex));
+        }
+    }
+
     /** @return the exception's class and message, and its cause's: one line, no stack trace. */
     static String describe(final Throwable ex)
     {
@@ -180,6 +197,7 @@ final class SnapshotTaker implements AutoCloseable
         if (follower != null)
         {
             follower.close(); // unblocks a snapshot being waited for
+            removeLeftovers(); // a follower killed mid-write leaves its temporary file
         }
         LockSupport.unpark(thread);
         try
