@@ -56,8 +56,9 @@ class BlockingPullTest
     void aWaitingPullReturnsTheFirstMatchingEventWhenItArrives() throws Exception
     {
         final long worker = init.spawn("w");
+        final long pulledRecord = lastIndex() + 1; // read before the pull starts: it may be journaled at once
         final Pull pulled = Pull.start(client.as(worker), 10, "remote_event");
-        awaitParked(pulled, lastIndex() + 1);
+        awaitParked(pulled, pulledRecord);
         final long beforeKill = lastIndex();
         init.kill(worker, 30); // queued as `signal`: not a match
         assertEquals(beforeKill + 1, lastIndex(), "only the kill was journaled: the pull was not completed");
@@ -88,10 +89,12 @@ class BlockingPullTest
     void waitersOfOneProcessAreServedInOrderAndFailWhenItEnds() throws Exception
     {
         final long worker = init.spawn("w");
+        final long firstRecord = lastIndex() + 1; // read before the pull starts: it may be journaled at once
         final Pull first = Pull.start(client.as(worker), 10);
-        awaitParked(first, lastIndex() + 1);
+        awaitParked(first, firstRecord);
+        final long secondRecord = lastIndex() + 1; // read before the pull starts: it may be journaled at once
         final Pull second = Pull.start(client.as(worker), 10);
-        awaitParked(second, lastIndex() + 1);
+        awaitParked(second, secondRecord);
         init.sendEvent(worker, "one", 1L);
         assertEquals(1L, first.event().params().get("data"));
         assertStillWaiting(second, "one event wakes one waiter, the first");
@@ -107,8 +110,9 @@ class BlockingPullTest
         final long worker = init.spawn("w");
         init.kill(worker, 19);
         init.sendEvent(worker, "held", 1L);
+        final long pulledRecord = lastIndex() + 1; // read before the pull starts: it may be journaled at once
         final Pull pulled = Pull.start(client.as(worker), 10);
-        awaitParked(pulled, lastIndex() + 1);
+        awaitParked(pulled, pulledRecord);
         assertStillWaiting(pulled, "delivery is held while stopped");
         init.kill(worker, 18);
         assertEquals("remote_event", pulled.event().name());
