@@ -16,6 +16,7 @@ import java.util.TreeMap;
 /**
  * JSON as the shell reads and prints it (SPEC §7): compact, keys sorted, integers without a
  * decimal point; parsed integers are {@code Long}, fractions {@code Double}.
+ * Stateless static methods over one shared, thread-safe Jackson mapper: safe from any thread.
  */
 public final class Json
 {

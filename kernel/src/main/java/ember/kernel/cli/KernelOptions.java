@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** The kernel options shared by {@code serve} and {@code shell} (picocli mixin). */
+/**
+ * The kernel options shared by {@code serve} and {@code shell} (picocli mixin). Filled by picocli
+ * and read by the command on the CLI's main thread only.
+ */
 final class KernelOptions
 {
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",

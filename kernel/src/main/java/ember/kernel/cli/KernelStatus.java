@@ -16,7 +16,8 @@ import java.util.List;
  * What {@code ember status} and {@code ember top} show about a kernel directory, gathered without
  * touching the kernel: the state from the files ({@link OfflineState}, read-only, no lock) and,
  * for a running kernel whose counters this account may read, the live counters
- * ({@link KernelCountersReader}: memory reads, never a request to the core).
+ * ({@link KernelCountersReader}: memory reads, never a request to the core). An immutable value,
+ * gathered by {@link #read} on the calling thread.
  *
  * @param mode          {@code service}, {@code embedded} or {@code stopped}.
  * @param holder        the OS pid holding the kernel lock, or -1.

@@ -32,8 +32,14 @@ import java.util.function.Consumer;
  * which it journals as the syscall the query stands for; {@code help}, {@code quit} and
  * {@code exit-shell} ask the kernel nothing.
  * <p>
- * Single-threaded: it owns its client view and output; the handler pump only prints while
- * holding the shell's monitor, as {@link #execute} does.
+ * Threads: one thread drives the shell ({@link #run} or {@link #execute}, and
+ * {@link #startHandlerPump()} / {@link #stopHandlerPump()}). {@link #startHandlerPump()} starts a
+ * second, daemon thread, {@code ember-shell-handlers}, that runs the client's handler calls every
+ * 20 ms while the shell waits for input. The two share the client and the output through the
+ * shell's monitor: {@link #execute}, {@link #prompt()}, {@link #anyFailed()} and each pump round
+ * hold it, so a command's lines and handler lines never interleave, and the acting process and
+ * failure flag are seen consistently by both. The handler callbacks print from whichever of the two
+ * threads runs them, always with the monitor held.
  */
 public final class Shell
 {
@@ -100,7 +106,9 @@ public final class Shell
     /**
      * Run handler calls that arrive while the shell waits for input (another client's
      * {@code kill}), printing their {@code handler} lines as they come. For shells attached to a
-     * service; commands and this pump never print at the same time.
+     * service; commands and this pump never print at the same time. Starts the daemon thread
+     * {@code ember-shell-handlers}; call from the thread that drives the shell, once, and stop it
+     * with {@link #stopHandlerPump()}.
      */
     public void startHandlerPump()
     {

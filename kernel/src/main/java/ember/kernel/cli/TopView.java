@@ -17,6 +17,7 @@ import java.util.Locale;
  * snapshot), the attached clients (from the live counters) and the processes with their queue
  * depths, deepest first (from the journal and snapshot, read-only, as {@link KernelStatus} reads them).
  * Pure: renders what it is given, so a frame printed to a pipe is exactly what a terminal shows.
+ * Keeps no state between frames; safe from any thread.
  */
 final class TopView
 {

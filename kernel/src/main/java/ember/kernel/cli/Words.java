@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Reads shell words as the types syscalls expect (SPEC §7): a word is a number when it reads as
  * one (as Lua's {@code tonumber}: decimal, exponent, hex), otherwise a string; a missing word is
- * nil. Errors are the SPEC §5 argument errors of the syscall named.
+ * nil. Errors are the SPEC §5 argument errors of the syscall named. Stateless static methods:
+ * safe from any thread.
  */
 final class Words
 {

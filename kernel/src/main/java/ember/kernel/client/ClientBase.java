@@ -13,17 +13,31 @@ import ember.kernel.state.SyscallValidator;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What every client does the same way, embedded or over IPC: turn syscalls into records, turn
  * outcomes into results or {@link EmberException}s, keep this client's signal handlers and run
  * the handler calls the kernel sends. Subclasses only move records and outcomes.
+ * <p>
+ * Threads: any number of threads may issue syscalls at once. Handler calls are dispatched by
+ * whichever thread is in {@link #runHandlers()} (which every syscall enters after its answer), one
+ * thread at a time under {@link #dispatchLock}: polling and running happen under the same lock, so
+ * the mailboxes behind {@link #pollHandlerCall()} see one consumer at a time (the embedded one is a
+ * single-consumer queue), every call runs exactly once, calls run in the order the kernel sent them,
+ * and two handlers of one client never run at the same time. A lock rather than a dedicated
+ * dispatcher thread keeps the promise that a handler caused by a syscall has run before that
+ * syscall returns: a thread that finds another dispatching waits for it to finish the batch. The
+ * lock is reentrant, so a handler may itself issue syscalls (their handler calls then run nested);
+ * a handler that blocks (a waiting pullEvent) holds back every other thread's return meanwhile.
  */
 public abstract class ClientBase implements EmberClient
 {
     private static final ThreadLocal<PayloadCodec> CODECS = ThreadLocal.withInitial(PayloadCodec::new);
 
     private final ConcurrentHashMap<HandlerKey, SignalHandler> handlers = new ConcurrentHashMap<>();
+    /** Held while polling and running handler calls: one dispatching thread at a time (see the class javadoc). */
+    private final ReentrantLock dispatchLock = new ReentrantLock();
 
     private record HandlerKey(long pid, long signal)
     {
@@ -49,7 +63,10 @@ public abstract class ClientBase implements EmberClient
      */
     protected abstract SyscallResult query(ProcessQuery query, long pid);
 
-    /** @return the next handler call the kernel sent this client, or null. */
+    /**
+     * @return the next handler call the kernel sent this client, or null. Called only from
+     * {@link #runHandlers()} with its lock held, so by one thread at a time.
+     */
     protected abstract HandlerCall pollHandlerCall();
 
     @Override
@@ -85,19 +102,31 @@ public abstract class ClientBase implements EmberClient
         return raised(result);
     }
 
+    /**
+     * Run the handler calls that have arrived, in arrival order, on this thread; waits while another
+     * thread of this client is running them (then usually finds none left).
+     */
     @Override
     public int runHandlers()
     {
         int ran = 0;
-        HandlerCall call;
-        while ((call = pollHandlerCall()) != null)
+        dispatchLock.lock();
+        try
         {
-            final SignalHandler handler = handlers.get(new HandlerKey(call.pid(), call.signal()));
-            if (handler != null)
+            HandlerCall call;
+            while ((call = pollHandlerCall()) != null)
             {
-                handler.handle(call.signal());
-                ran++;
+                final SignalHandler handler = handlers.get(new HandlerKey(call.pid(), call.signal()));
+                if (handler != null)
+                {
+                    handler.handle(call.signal());
+                    ran++;
+                }
             }
+        }
+        finally
+        {
+            dispatchLock.unlock();
         }
         return ran;
     }

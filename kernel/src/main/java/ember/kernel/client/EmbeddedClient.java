@@ -12,7 +12,11 @@ import ember.kernel.state.SyscallResult;
 
 /**
  * A client of a kernel running in this JVM: commands go to the core through its lock-free inbox
- * and answers come back through the command. Thread-safe.
+ * and answers come back through the command.
+ * <p>
+ * Thread-safe: any number of threads may issue syscalls at once, each waiting for its own answer.
+ * Handler calls come through the session's mailbox, a single-consumer queue; {@link ClientBase}
+ * polls it only under its dispatch lock, so one thread at a time drains it and runs the handlers.
  */
 public final class EmbeddedClient extends ClientBase
 {
@@ -96,6 +100,7 @@ public final class EmbeddedClient extends ClientBase
         return command.result;
     }
 
+    /** Under {@link ClientBase}'s dispatch lock: the session's mailbox allows one consumer at a time. */
     @Override
     protected HandlerCall pollHandlerCall()
     {

@@ -6,9 +6,10 @@ import ember.kernel.state.ProcessInfo;
  * A client attached to a kernel. It acts for processes through {@link #as(long)} views and runs
  * the signal handlers it registered.
  * <p>
- * Handler calls run on the thread that issued a syscall, before that syscall returns (so a
- * handler caused by a syscall runs before its result is seen), or on the thread calling
- * {@link #runHandlers()}.
+ * Handler calls run after a syscall's answer, before that syscall returns (so a handler caused
+ * by a syscall has run before its result is seen), or in {@link #runHandlers()}. Implementations
+ * are thread-safe: when several threads use one client, a handler call runs exactly once, on
+ * whichever of them dispatches first, one handler at a time and in the order the kernel sent them.
  */
 public interface EmberClient extends AutoCloseable
 {
@@ -40,7 +41,10 @@ public interface EmberClient extends AutoCloseable
      */
     ProcessInfo[] processTable(long actingPid);
 
-    /** Run the handler calls that arrived since the last syscall. @return how many ran. */
+    /**
+     * Run the handler calls that arrived since the last syscall, on the calling thread (waiting
+     * while another thread of this client runs handlers). @return how many ran here.
+     */
     int runHandlers();
 
     /** Detach: the client's handlers fall back to queued {@code signal} events. */

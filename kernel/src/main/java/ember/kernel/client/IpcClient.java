@@ -33,7 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A client of an {@code ember serve} service on the same machine. Thread-safe.
+ * A client of an {@code ember serve} service on the same machine.
+ * <p>
+ * Thread-safe: any number of threads may issue syscalls at once; whichever waits reads the replies
+ * for all (one reader at a time), and handler calls it finds go to a queue that {@link ClientBase}
+ * drains under its dispatch lock, so each runs exactly once, in arrival order, one at a time.
  * <p>
  * It connects to the service's Unix-domain socket {@code DIR/ipc/ember.sock}; the service learns
  * the client's OS account from the connection itself. A client of the service's own account then

@@ -65,6 +65,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private final JournalHighWater highWater;
     /** Refused after a failure: answered once the core has stopped (journal closed, lock released). */
     private final ArrayList<Command> refusedAfterFailure = new ArrayList<>();
+    /** The command {@link #handle} is running; when a fault escapes it, onClose answers its caller. Core thread. */
+    private Command handling;
     private long lastSnapshotIndex;
     /** SyncMode.BATCH: the last record the latest group commit forced to disk, and where it sits. */
     private long syncedIndex;
@@ -416,6 +418,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         {
             left.addAll(unsynced); // never msynced: not acknowledged
             unsynced.clear();
+            if (handling != null && !handling.isDone() && !left.contains(handling)) // not parked meanwhile
+            {
+                left.add(handling); // a fault escaped while handling it (an apply that threw): never answered
+            }
+            handling = null;
         }
         markHighWater();
         snapshotTaker.close(); // abandons a periodic snapshot in progress: the closing one supersedes it
@@ -465,6 +472,13 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     }
 
     private void handle(final Command command)
+    {
+        handling = command;
+        handleCommand(command);
+        handling = null;
+    }
+
+    private void handleCommand(final Command command)
     {
         if (command.refusal != null)
         {

@@ -51,7 +51,25 @@ public final class KernelState
     }
 
     /**
-     * Apply one record.
+     * Test-only fault injection ({@code ApplyFailureTest}): when set, {@link #apply} calls it with each
+     * record once the record's index is taken, and what it throws escapes apply as any fault in apply
+     * would. Null, never set, in production.
+     */
+    static volatile java.util.function.Consumer<SyscallRecord> applyFault;
+
+    /**
+     * Apply one record. Single-threaded: the thread that owns this state (the kernel's core, a
+     * replay, a snapshot follower).
+     * <p>
+     * Errors: a syscall's own errors are outcomes, set in {@code result}, never thrown. An exception
+     * that escapes apply is a fault (a bug, an {@link Error}) and leaves this state undefined, partly
+     * applied, with {@link #lastIndex()} already {@code record.index}; it must not be used again. The
+     * kernel's core then fail-stops: its log says {@code core failed after index N: …; the kernel stops
+     * (fail-stop)} with N the record's index, the caller of that syscall and every waiting caller (parked
+     * pulls included) are answered with an error, never acknowledged, and the directory lock is
+     * released. The record is already in the journal: reopening recovers the state a replay of the
+     * journal gives, that record applied again (a fault that follows from the journal alone recurs
+     * in that replay).
      *
      * @param record  the record, already in the journal.
      * @param result  filled with the syscall's outcome.
@@ -62,6 +80,11 @@ public final class KernelState
         result.clear();
         lastIndex = record.index;
         lastTimestamp = record.timestamp;
+        final java.util.function.Consumer<SyscallRecord> fault = applyFault;
+        if (fault != null)
+        {
+            fault.accept(record);
+        }
 
         switch (record.type)
         {
