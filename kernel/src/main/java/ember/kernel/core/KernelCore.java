@@ -177,7 +177,9 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     /** What every caller waiting when the kernel failed is answered. */
     private String failureRefusal()
     {
-        return "journal write failed: the kernel stopped: " + failure;
+        // Only a failed append is a failed journal write; an apply that threw is named as such.
+        return (failure.startsWith("journal append failed") ? "journal write failed: the kernel stopped: " :
+            "the kernel stopped: ") + failure;
     }
 
     /** Any thread: queue a command for the core. @return false when the inbox is full. */
