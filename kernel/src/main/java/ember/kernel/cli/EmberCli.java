@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "ember 0.1.0",
     description = "A persistent, event-sourced kernel for the Phoenix event system.",
     subcommands = {EmberCli.ServeCommand.class, EmberCli.ShellCommand.class, EmberCli.StatusCommand.class,
-        EmberCli.TopCommand.class, EmberCli.PruneCommand.class,
+        EmberCli.TopCommand.class, EmberCli.ErrorsCommand.class, EmberCli.PruneCommand.class,
         EmberCli.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class EmberCli implements Callable<Integer>
 {
@@ -349,7 +349,8 @@ public final class EmberCli implements Callable<Integer>
             "mode=embedded|service|stopped records=N digest=HEX, and for a running kernel clients=N pid=N;",
             "then processes=N; from the live counters of a running kernel uptime=S syscalls_per_s=X",
             "syscalls_ok=N syscalls_error=N journal_appended_bytes=N; then journal_bytes=N (files on disk)",
-            "and last_snapshot=INDEX@TIME or none.",
+            "and last_snapshot=INDEX@TIME or none; errors=N (distinct unexpected errors recorded by the",
+            "kernel's last run, see ember errors).",
             "Reads the journal and snapshots read-only: never changes the kernel, never waits on its core.",
             "Exit 0; 2 when DIR holds no kernel; 1 when it cannot be read."
         })
@@ -438,6 +439,61 @@ public final class EmberCli implements Callable<Integer>
                 System.err.println("ember top: " + ex.getMessage());
                 return 1;
             }
+        }
+    }
+
+    @Command(name = "errors", mixinStandardHelpOptions = true,
+        description = {
+            "Print the unexpected errors the kernel on DIR recorded in DIR/errors.dat: each distinct error",
+            "once, with how often it happened, when first and last (UTC), and its stack trace.",
+            "Works while the kernel runs and after it stopped; reads the file only, never asks the kernel.",
+            "--previous: the run before the last one (DIR/errors.prev.dat, kept when it held errors).",
+            "Exit 0; 2 when DIR holds no kernel."
+        })
+    static final class ErrorsCommand implements Callable<Integer>
+    {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
+            description = "kernel directory (default: ${DEFAULT-VALUE})")
+        Path dir;
+
+        @Option(names = "--previous", description = "the previous run's errors")
+        boolean previous;
+
+        @Override
+        public Integer call()
+        {
+            if (!java.nio.file.Files.isDirectory(dir) || !ember.kernel.core.OfflineState.hasJournal(dir))
+            {
+                System.err.println("ember errors: no kernel in " + dir);
+                return 2;
+            }
+            final Path file = previous ? dir.resolve(ember.kernel.core.ErrorsLayout.PREVIOUS_FILE) :
+                ember.kernel.core.ErrorsLayout.file(dir);
+            try (ember.kernel.core.KernelErrorsReader errors = ember.kernel.core.KernelErrorsReader.open(file))
+            {
+                if (errors == null)
+                {
+                    System.out.println(previous ? "no errors of a previous run in " + dir :
+                        "no errors recorded: " + file + " is absent or not readable by this account");
+                    return 0;
+                }
+                final int[] n = {0};
+                final int distinct = errors.read((count, firstMs, lastMs, trace) ->
+                {
+                    n[0]++;
+                    System.out.println("error " + n[0] + ": count=" + count + " first=" + java.time.Instant.ofEpochMilli(firstMs) +
+                        " last=" + java.time.Instant.ofEpochMilli(lastMs));
+                    System.out.print(trace.endsWith("\n") ? trace : trace + "\n");
+                });
+                System.out.println(distinct + " distinct error(s) recorded by the kernel of pid " + errors.osPid() +
+                    " opened " + java.time.Instant.ofEpochMilli(errors.startMs()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            }
+            if (!previous && java.nio.file.Files.isRegularFile(dir.resolve(ember.kernel.core.ErrorsLayout.PREVIOUS_FILE),
+                java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            {
+                System.out.println("the previous run's errors: ember errors --dir " + dir + " --previous");
+            }
+            return 0;
         }
     }
 

@@ -1,8 +1,10 @@
 package ember.kernel.cli;
 
 import ember.kernel.core.CountersLayout;
+import ember.kernel.core.ErrorsLayout;
 import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelCountersReader;
+import ember.kernel.core.KernelErrorsReader;
 import ember.kernel.core.OfflineState;
 import ember.kernel.state.KernelState;
 import ember.kernel.transport.IpcLayout;
@@ -25,9 +27,10 @@ import java.util.List;
  * @param journalBytes  the journal files' size on disk.
  * @param snapshot      the newest snapshot (from the counters when live, else from the files), or null.
  * @param live          the live counters' figures, or null (stopped, or not readable by this account).
+ * @param errors        distinct unexpected errors in the errors file of the kernel's last run (0 without one).
  */
 record KernelStatus(String mode, long holder, KernelState state, long journalBytes, OfflineState.SnapshotMark snapshot,
-    Live live)
+    Live live, int errors)
 {
     /**
      * Figures from the live counters.
@@ -83,7 +86,16 @@ record KernelStatus(String mode, long holder, KernelState state, long journalByt
             snapshot = OfflineState.newestSnapshot(dir);
         }
         final KernelState state = OfflineState.read(dir);
-        return new KernelStatus(mode, holder, state, OfflineState.journalBytesOnDisk(dir), snapshot, live);
+        return new KernelStatus(mode, holder, state, OfflineState.journalBytesOnDisk(dir), snapshot, live, errors(dir));
+    }
+
+    /** @return the distinct errors in {@code DIR/errors.dat}, 0 when there is none this account may read. */
+    private static int errors(final Path dir)
+    {
+        try (KernelErrorsReader reader = KernelErrorsReader.open(ErrorsLayout.file(dir)))
+        {
+            return reader == null ? 0 : reader.distinctErrors();
+        }
     }
 
     private static long answered(final KernelCountersReader counters)
@@ -123,7 +135,8 @@ record KernelStatus(String mode, long holder, KernelState state, long journalByt
                 .append(" journal_appended_bytes=").append(live.appendedBytes());
         }
         line.append(" journal_bytes=").append(journalBytes)
-            .append(" last_snapshot=").append(snapshotText(snapshot));
+            .append(" last_snapshot=").append(snapshotText(snapshot))
+            .append(" errors=").append(errors);
         return line.toString();
     }
 }

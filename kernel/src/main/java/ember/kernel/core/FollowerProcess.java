@@ -48,7 +48,7 @@ final class FollowerProcess implements SnapshotMaker
         }
         catch (final RuntimeException ex)
         {
-            log.log("snapshot follower could not start: " + SnapshotTaker.describe(ex));
+            log.error("snapshot follower could not start: " + SnapshotTaker.describe(ex), ex);
         }
     }
 

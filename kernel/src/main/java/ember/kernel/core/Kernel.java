@@ -115,6 +115,7 @@ public final class Kernel implements AutoCloseable
             }
 
             final KernelLog log = new KernelLog(dir);
+            log.recordErrorsIn(KernelErrors.create(dir, log));
             try
             {
                 final Kernel kernel = recoverAndStart(config, coAgent, channel, lock, log);
@@ -260,7 +261,7 @@ public final class Kernel implements AutoCloseable
             final KernelCounters counters = KernelCounters.create(dir, end, taker.lastWrittenIndex(), log);
             final KernelCore core = new KernelCore(state, writer, log, config, snapshots, taker, highWater, counters);
             log.log("kernel opened: recovered from " + recovered.from() + " and " + recovered.replayed() +
-                " journal records, index " + end + ", digest " + state.digest());
+                " journal records, " + KernelLog.digestTokens(end, state.digest()));
             final Kernel kernel = new Kernel(config, channel, lock, core, recovered.replayed(), end - recovered.replayed(), log);
             kernel.start(coAgent == null ? null : coAgent.apply(kernel));
             return kernel;

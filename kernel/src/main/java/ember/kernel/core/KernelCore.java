@@ -155,22 +155,37 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         }
         if (error instanceof Error)
         {
-            fail("error on the core thread after index " + state.lastIndex() + ": " + error);
+            fail("error on the core thread after index " + state.lastIndex() + ": " + error, error);
         }
         else
         {
-            log.log("error on the core thread: " + error);
-            System.err.println("ember core error: " + error);
+            log.error("error on the core thread: " + error, error);
         }
     }
 
     /** Fail-stop: record why (first failure wins); the duty cycle then ends the core. Core thread. */
     private void fail(final String why)
     {
+        fail(why, null);
+    }
+
+    /**
+     * Fail-stop, as {@link #fail(String)}; an unexpected error that caused it (null for none)
+     * also goes to the errors file with its stack trace.
+     */
+    private void fail(final String why, final Throwable error)
+    {
         if (failure == null)
         {
             failure = why;
-            log.log(why + "; the kernel stops (fail-stop)");
+            if (error == null)
+            {
+                log.log(why + "; the kernel stops (fail-stop)");
+            }
+            else
+            {
+                log.error(why + "; the kernel stops (fail-stop)", error);
+            }
         }
     }
 
@@ -221,7 +236,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         }
         catch (final Throwable ex)
         {
-            fail("core failed after index " + state.lastIndex() + ": " + ex);
+            fail("core failed after index " + state.lastIndex() + ": " + ex, ex);
         }
         if (failure != null)
         {
@@ -325,7 +340,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             }
             catch (final Throwable ex)
             {
-                fail("journal sync failed after index " + state.lastIndex() + ": " + ex);
+                fail("journal sync failed after index " + state.lastIndex() + ": " + ex, ex);
             }
         }
         for (int i = 0; i < unsynced.size(); i++)
@@ -438,7 +453,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             }
             catch (final RuntimeException | OutOfMemoryError ex)
             {
-                log.log("snapshot at close failed: " + SnapshotTaker.describe(ex));
+                log.error("snapshot at close failed: " + SnapshotTaker.describe(ex), ex);
             }
         }
         highWater.close();
@@ -448,10 +463,10 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         }
         catch (final Throwable ex)
         {
-            log.log("journal close failed: " + ex); // after a fault: closed as far as it goes
+            log.error("journal close failed: " + ex, ex); // after a fault: closed as far as it goes
         }
-        log.log((failure == null ? "kernel closed" : "kernel stopped after a failure") + " at index " +
-            state.lastIndex() + ", digest " + state.digest());
+        log.log((failure == null ? "kernel closed: " : "kernel stopped after a failure: ") +
+            KernelLog.digestTokens(state.lastIndex(), state.digest()));
         log.close();
         counters.close();
         if (failure != null)
@@ -671,7 +686,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         }
         catch (final Throwable ex)
         {
-            fail("journal append failed at index " + record.index + ": " + ex);
+            fail("journal append failed at index " + record.index + ": " + ex, ex);
             result.clear();
             return false;
         }

@@ -8,13 +8,10 @@ import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -129,18 +126,7 @@ public final class KernelCounters implements AutoCloseable
         try
         {
             KernelDirectory.ensureDirectory(file.getParent(), KernelDirectory.TRAVERSE_DIR);
-            Files.deleteIfExists(file); // left by a kernel that crashed: we hold the lock now
-            try (FileChannel channel = KernelDirectory.openPrivateFile(file, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW))
-            {
-                final ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
-                for (long position = 0; position < CountersLayout.FILE_LENGTH; )
-                {
-                    zeros.clear().limit((int)Math.min(zeros.capacity(), CountersLayout.FILE_LENGTH - position));
-                    position += channel.write(zeros, position); // real blocks: a mapped write never faults
-                }
-                mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, CountersLayout.FILE_LENGTH);
-            }
+            mapped = PrivateMappedFile.create(file, CountersLayout.FILE_LENGTH); // a crashed kernel's file is replaced
             return new KernelCounters(file, mapped, System.currentTimeMillis(), lastIndex,
                 OfflineState.newestSnapshot(dir), writtenIndex);
         }

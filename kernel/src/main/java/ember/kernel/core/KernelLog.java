@@ -11,11 +11,18 @@ import java.time.Instant;
  * The kernel log, {@code DIR/kernel.log}: diagnostics (signals 3 and 6), recoveries, faults.
  * One line per entry, flushed at once. Thread-safe: the core, the opening thread, the IPC acceptor
  * and the snapshot thread write to it (lines never interleave).
+ * <p>
+ * Lines that state the state's index and digest carry them as tokens, {@code index=N digest=HEX}
+ * ({@link #digestTokens}), for readers such as the replay tool's verifier; the prose around them
+ * is for people and may change. Unexpected errors ({@link #error}) also go, with their stack
+ * traces, to the errors file ({@link KernelErrors}); nothing goes to the process's stderr.
  */
 public final class KernelLog implements AutoCloseable
 {
     public static final String FILE = "kernel.log";
     private final Writer out;
+    private KernelErrors errors = KernelErrors.NONE;
+    private boolean errorsFullLogged;
 
     KernelLog(final Path dir) throws IOException
     {
@@ -23,6 +30,21 @@ public final class KernelLog implements AutoCloseable
         out = java.nio.channels.Channels.newWriter(
             KernelDirectory.openPrivateFile(dir.resolve(FILE), StandardOpenOption.WRITE, StandardOpenOption.APPEND),
             StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return {@code index=N digest=HEX}: how a line states the state's index and digest, the
+     *     form readers of this log parse.
+     */
+    public static String digestTokens(final long index, final String digest)
+    {
+        return "index=" + index + " digest=" + digest;
+    }
+
+    /** Opening thread: record unexpected errors in this file from now on; closed with the log. */
+    synchronized void recordErrorsIn(final KernelErrors errors)
+    {
+        this.errors = errors;
     }
 
     /** Append one line, prefixed with the time. Failures to log never stop the kernel. */
@@ -39,9 +61,25 @@ public final class KernelLog implements AutoCloseable
         }
     }
 
+    /**
+     * An unexpected error: its one line here, the error with its stack trace in the errors file
+     * (a repeat counts once more there). Any thread.
+     */
+    public synchronized void error(final String line, final Throwable error)
+    {
+        log(line);
+        if (!errors.record(error) && errors.isOpen() && !errorsFullLogged)
+        {
+            errorsFullLogged = true; // once: a full file stays full for this run
+            log("the errors file is full: further distinct errors are only in this log");
+        }
+    }
+
+    /** Closes the errors file too (kept on disk for {@code ember errors}). */
     @Override
     public synchronized void close()
     {
+        errors.close();
         try
         {
             out.close();

@@ -141,8 +141,8 @@ final class SnapshotTaker implements AutoCloseable
                     continue; // a follower already ahead of this request: nothing new written
                 }
                 lastWritten = written;
-                log.log("snapshot at index " + written + " written " + (follower != null ? "by the follower" : "off the core thread") +
-                    ": " + file.getFileName() + " (" +
+                log.log("snapshot written " + (follower != null ? "by the follower" : "off the core thread") +
+                    ": index=" + written + " file=" + file.getFileName() + " (" +
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)");
             }
             catch (final CancellationException ex)
@@ -151,8 +151,8 @@ final class SnapshotTaker implements AutoCloseable
             }
             catch (final RuntimeException | OutOfMemoryError ex)
             {
-                log.log("snapshot at index " + index + " failed: " + describe(ex) +
-                    "; the kernel keeps serving, the next snapshot is tried later");
+                log.error("snapshot at index " + index + " failed: " + describe(ex) +
+                    "; the kernel keeps serving, the next snapshot is tried later", ex);
             }
             finally
             {

@@ -244,6 +244,7 @@ final class ChannelAcceptor implements Runnable
             catch (final IOException | RuntimeException ex)
             {
                 log.accept("ipc acceptor: " + ex);
+                ember.kernel.core.KernelErrors.recordFor(kernelDir, ex); // its stack trace, for ember errors
             }
         }
     }

@@ -75,7 +75,7 @@ class ServiceIntegrationTest
             a.close();
             service.stop();
             final String log = java.nio.file.Files.readString(dir.resolve("kernel.log"));
-            assertTrue(log.contains("kernel closed at index"), "SIGTERM closes the journal cleanly:\n" + log);
+            assertTrue(log.contains("kernel closed: index="), "SIGTERM closes the journal cleanly:\n" + log);
         }
     }
 

@@ -12,14 +12,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The digests the live kernel wrote to {@code DIR/kernel.log} when it opened and closed
- * ({@code ... index N, digest HEX}): what the live state was, to hold replay against.
+ * The digests the live kernel wrote to {@code DIR/kernel.log} when it opened and closed: the
+ * tokens {@code index=N digest=HEX} of a line (the kernel's {@code KernelLog.digestTokens}; the
+ * prose around them is not parsed): what the live state was, to hold replay against.
  */
 public final class LiveDigests
 {
     /** The kernel log's file name in a kernel directory. */
     public static final String FILE = "kernel.log";
-    private static final Pattern DIGEST = Pattern.compile("index (\\d+), digest ([0-9a-f]{64})");
+    private static final Pattern DIGEST = Pattern.compile("(?<=^|\\s)index=(\\d+) digest=([0-9a-f]{64})(?=\\s|$)");
 
     /** A digest the live kernel logged. */
     public record Entry(long index, String digest, int line)
