@@ -307,6 +307,12 @@ public final class Kernel implements AutoCloseable
         log.log(line);
     }
 
+    /** Any thread: an unexpected error: {@code line} in {@code DIR/kernel.log}, the error with its stack trace in {@code DIR/errors.dat}. */
+    public void error(final String line, final Throwable error)
+    {
+        log.error(line, error);
+    }
+
     /** @return the index of the snapshot recovery started from, 0 when it started from an empty kernel. */
     public long recoveredSnapshotIndex()
     {

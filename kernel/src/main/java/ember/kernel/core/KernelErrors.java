@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The kernel's unexpected errors with their stack traces, in an Agrona {@link DistinctErrorLog}
@@ -35,25 +34,19 @@ public final class KernelErrors implements AutoCloseable
     /** Records nothing: the file could not be made. */
     static final KernelErrors NONE = new KernelErrors();
 
-    /** The open errors of each kernel directory in this JVM (one kernel per directory: its lock). */
-    private static final ConcurrentHashMap<Path, KernelErrors> OPEN = new ConcurrentHashMap<>();
-
-    private final Path key;
     private final MappedByteBuffer mapped;
     private final DistinctErrorLog errors;
     private boolean closed;
 
     private KernelErrors()
     {
-        key = null;
         mapped = null;
         errors = null;
         closed = true;
     }
 
-    private KernelErrors(final Path key, final MappedByteBuffer mapped)
+    private KernelErrors(final MappedByteBuffer mapped)
     {
-        this.key = key;
         this.mapped = mapped;
         final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, ErrorsLayout.HEADER_LENGTH);
         this.errors = new DistinctErrorLog(new UnsafeBuffer(mapped, ErrorsLayout.LOG_OFFSET, ErrorsLayout.LOG_LENGTH),
@@ -78,9 +71,7 @@ public final class KernelErrors implements AutoCloseable
         try
         {
             keepPrevious(dir, file, log);
-            final KernelErrors made = new KernelErrors(keyOf(dir), PrivateMappedFile.create(file, ErrorsLayout.FILE_LENGTH));
-            OPEN.put(made.key, made);
-            return made;
+            return new KernelErrors(PrivateMappedFile.create(file, ErrorsLayout.FILE_LENGTH));
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -111,25 +102,6 @@ public final class KernelErrors implements AutoCloseable
     }
 
     /**
-     * Any thread: record an unexpected error in the errors file of the kernel open on {@code dir}
-     * in this JVM; nothing when there is none (closed, or never made). For threads that hold only
-     * the directory (the IPC acceptor), next to their line in the kernel log.
-     */
-    public static void recordFor(final Path dir, final Throwable error)
-    {
-        final KernelErrors open = OPEN.get(keyOf(dir));
-        if (open != null)
-        {
-            open.record(error);
-        }
-    }
-
-    private static Path keyOf(final Path dir)
-    {
-        return dir.toAbsolutePath().normalize();
-    }
-
-    /**
      * Any thread: record an error (a repeat counts once more on its record).
      *
      * @return false when it was not recorded: closed, no file, or the file is full.
@@ -154,7 +126,6 @@ public final class KernelErrors implements AutoCloseable
             return;
         }
         closed = true;
-        OPEN.remove(key, this);
         IoUtil.unmap(mapped);
     }
 }

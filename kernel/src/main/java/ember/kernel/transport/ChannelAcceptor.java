@@ -60,6 +60,7 @@ final class ChannelAcceptor implements Runnable
     private final int maxPerAccount;
     private final int maxTotal;
     private final Consumer<String> log;
+    private final java.util.function.BiConsumer<String, Throwable> errors;
     private final ManyToOneConcurrentArrayQueue<IpcChannel> accepted = new ManyToOneConcurrentArrayQueue<>(1024);
     private final ManyToOneConcurrentArrayQueue<IpcChannel> ready;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -101,13 +102,15 @@ final class ChannelAcceptor implements Runnable
     /**
      * Bind the socket and start the thread.
      *
-     * @param log where refusals and failures are written (thread-safe).
+     * @param log    where refusals and failures are written (thread-safe).
+     * @param errors where unexpected errors go, with their stack traces (thread-safe).
      * @throws IOException when the socket cannot be made.
      */
     ChannelAcceptor(
         final Path kernelDir, final String ownAccount, final int maxPerAccount, final int maxTotal,
-        final Consumer<String> log) throws IOException
+        final Consumer<String> log, final java.util.function.BiConsumer<String, Throwable> errors) throws IOException
     {
+        this.errors = errors;
         this.kernelDir = kernelDir;
         this.channelsDir = IpcLayout.channelsDir(kernelDir);
         this.ownAccount = ownAccount;
@@ -243,8 +246,7 @@ final class ChannelAcceptor implements Runnable
             }
             catch (final IOException | RuntimeException ex)
             {
-                log.accept("ipc acceptor: " + ex);
-                ember.kernel.core.KernelErrors.recordFor(kernelDir, ex); // its stack trace, for ember errors
+                errors.accept("ipc acceptor: " + ex, ex); // its stack trace too, for ember errors
             }
         }
     }

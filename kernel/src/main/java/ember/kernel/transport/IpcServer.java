@@ -128,7 +128,7 @@ public final class IpcServer implements Agent
             beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, System.currentTimeMillis());
             beacon.putIntVolatile(0, IpcLayout.MAGIC);
             final String ownAccount = Files.getOwner(Path.of("/proc/self")).getName();
-            acceptor = new ChannelAcceptor(kernelDir, ownAccount, maxClientsPerAccount, maxClients, kernel::log);
+            acceptor = new ChannelAcceptor(kernelDir, ownAccount, maxClientsPerAccount, maxClients, kernel::log, kernel::error);
         }
         catch (final IOException ex)
         {
