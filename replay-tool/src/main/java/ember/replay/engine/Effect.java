@@ -8,9 +8,9 @@ import ember.kernel.state.PendingTimer;
 import java.util.List;
 
 /**
- * One observed consequence of applying a record: what changed in the replayed state between just
- * before and just after the record. Effects are measured on the state {@code KernelState.apply}
- * produced, never predicted from the record, so they cannot disagree with the kernel.
+ * One consequence of applying a record, as {@code KernelState.apply} reported it through
+ * {@code KernelEffects} ({@link EffectRecorder}): the tool shows what the kernel said it did,
+ * never a prediction or a reconstruction from the state.
  */
 public sealed interface Effect
 {
@@ -62,7 +62,7 @@ public sealed interface Effect
     /**
      * A {@code kill} that the kernel accepted.
      *
-     * @param outcome what the replayed state shows happened to the target, e.g. {@code terminated},
+     * @param outcome what apply reported doing to the target, e.g. {@code terminated},
      *                {@code stopped}, {@code continued, queued}, {@code handler (client 3)}.
      */
     record Signalled(long from, long to, long signal, String outcome) implements Effect
