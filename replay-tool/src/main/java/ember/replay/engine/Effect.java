@@ -64,8 +64,11 @@ public sealed interface Effect
      *
      * @param outcome what apply reported doing to the target, e.g. {@code terminated},
      *                {@code stopped}, {@code continued, queued}, {@code handler (client 3)}.
+     * @param stopped   apply reported that it stopped the (running) target.
+     * @param continued apply reported that it continued the (stopped) target.
      */
-    record Signalled(long from, long to, long signal, String outcome) implements Effect
+    record Signalled(long from, long to, long signal, String outcome, boolean stopped, boolean continued)
+        implements Effect
     {
     }
 

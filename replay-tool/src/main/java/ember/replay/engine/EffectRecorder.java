@@ -60,7 +60,8 @@ public final class EffectRecorder implements KernelEffects
         {
             if (record.type == SyscallType.KILL)
             {
-                list.add(new Effect.Signalled(record.pid, record.arg0, record.arg1, kill.describe()));
+                list.add(new Effect.Signalled(record.pid, record.arg0, record.arg1, kill.describe(),
+                    kill.stopped, kill.continued));
             }
             list.addAll(effects);
         }

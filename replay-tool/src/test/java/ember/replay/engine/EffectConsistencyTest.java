@@ -413,13 +413,10 @@ class EffectConsistencyTest
     private static List<String> killParts(final Effect.Signalled e)
     {
         final List<String> parts = new ArrayList<>();
-        if (e.outcome().equals("terminated"))
+        if (e.outcome().equals("terminated") || e.outcome().equals("no effect"))
         {
-            return List.of("ended");
-        }
-        if (e.outcome().equals("no effect"))
-        {
-            return List.of();
+            assertTrue(!e.stopped() && !e.continued(), () -> "flags of " + e);
+            return e.outcome().equals("terminated") ? List.of("ended") : List.of();
         }
         int released = 0;
         boolean continued = false;
@@ -455,6 +452,8 @@ class EffectConsistencyTest
         {
             parts.add("continued " + released);
         }
+        assertEquals(parts.contains("stopped"), e.stopped(), () -> "stopped flag vs outcome: " + e);
+        assertEquals(continued, e.continued(), () -> "continued flag vs outcome: " + e);
         return sorted(parts);
     }
 
