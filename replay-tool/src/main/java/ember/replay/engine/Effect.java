@@ -1,6 +1,7 @@
 package ember.replay.engine;
 
 import ember.kernel.state.Disposition;
+import ember.kernel.state.EndCause;
 import ember.kernel.state.Event;
 import ember.kernel.state.KernelLimits;
 import ember.kernel.state.PendingTimer;
@@ -28,9 +29,10 @@ public sealed interface Effect
      * @param discarded  events its queue held when it ended, head first (dropped with it).
      * @param orphans    its live children, re-parented to pid 1.
      * @param services   service names released with it.
+     * @param cause      why apply ended it: exit, signal 9, or a signal whose disposition terminates.
      */
     record Ended(long pid, String name, String user, long parent, String how, long value, long by,
-        List<Event> discarded, List<Long> orphans, List<String> services) implements Effect
+        List<Event> discarded, List<Long> orphans, List<String> services, EndCause cause) implements Effect
     {
     }
 

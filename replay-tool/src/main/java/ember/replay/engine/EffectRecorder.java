@@ -186,7 +186,7 @@ public final class EffectRecorder implements KernelEffects
         process.queue().forEach(discarded::add);
         effects.add(new Effect.Ended(process.pid(), process.name(), process.user(), process.parent(),
             cause == EndCause.EXIT ? "exit" : "signal", completion.b(), record.pid,
-            List.copyOf(discarded), List.copyOf(orphans), List.copyOf(process.services())));
+            List.copyOf(discarded), List.copyOf(orphans), List.copyOf(process.services()), cause));
         effects.addAll(endedTimers);
         endedTimers.clear();
         orphans.clear();

@@ -312,7 +312,7 @@ class EffectConsistencyTest
             process.queue().forEach(e -> queue.add(event(e)));
             facts.add("ended " + process.pid() + " " + process.name() + " " + process.user() + " " + process.parent() +
                 " " + (cause == EndCause.EXIT ? "exit" : "signal") + " " + completion.b() + " " + queue + " " + orphans +
-                " " + new ArrayList<>(process.services()));
+                " " + new ArrayList<>(process.services()) + " " + cause);
             orphans.clear();
             kill(process.pid(), "ended", -1);
         }
@@ -383,7 +383,7 @@ class EffectConsistencyTest
                 final List<String> queue = new ArrayList<>();
                 e.discarded().forEach(q -> queue.add(event(q)));
                 facts.add("ended " + e.pid() + " " + e.name() + " " + e.user() + " " + e.parent() + " " + e.how() + " " +
-                    e.value() + " " + queue + " " + e.orphans() + " " + e.services());
+                    e.value() + " " + queue + " " + e.orphans() + " " + e.services() + " " + e.cause());
             }
             else if (effect instanceof Effect.TimerSet e)
             {
