@@ -40,8 +40,10 @@ public final class JournalReplay
     }
 
     /**
-     * As {@link #replay(JournalReader, KernelState, long, Observer)}, telling {@code effects} what
-     * apply reports (tools that show it, e.g. a pull that waits); effects never change the state.
+     * As {@link #replay(JournalReader, KernelState, long, Observer)}, telling {@code effects} every
+     * consequence apply reports, exactly as the live core hears it (tools show what each record did:
+     * {@code effects} is called during the record's apply, {@code observer} right after it);
+     * effects never change the state.
      */
     public static long replay(final JournalReader reader, final KernelState state, final long upToIndex,
         final KernelEffects effects, final Observer observer)

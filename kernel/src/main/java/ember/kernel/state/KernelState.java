@@ -91,13 +91,16 @@ public final class KernelState
             case KERNEL_OPEN:
                 limits = KernelLimits.decode(record.text);
                 clients.clear();
+                effects.onKernelOpened(limits);
                 return;
             case CLIENT_ATTACH:
                 clients.put(++clientCount, record.text == null ? ROOT : record.text);
                 result.number(clientCount);
+                effects.onClientAttached(clientCount, clients.get(clientCount));
                 return;
             case CLIENT_DETACH:
                 clients.remove((int)record.arg0);
+                effects.onClientDetached((int)record.arg0);
                 return;
             case TIMER_FIRED:
             case ALARM_FIRED:
@@ -124,7 +127,7 @@ public final class KernelState
         switch (record.type)
         {
             case SPAWN:
-                spawn(caller, record.text, result);
+                spawn(caller, record.text, result, effects);
                 break;
             case EXIT:
                 if (caller.pid == INIT_PID)
@@ -133,7 +136,7 @@ public final class KernelState
                 }
                 else
                 {
-                    end(caller, Event.completedWithCode(caller.pid, record.arg0), effects);
+                    end(caller, EndCause.EXIT, Event.completedWithCode(caller.pid, record.arg0), effects);
                 }
                 break;
             case GETPID:
@@ -152,9 +155,11 @@ public final class KernelState
                 }
                 else
                 {
+                    final String from = caller.user;
                     countUser(caller.user, -1);
                     caller.user = record.text;
                     countUser(caller.user, 1);
+                    effects.onUserChanged(caller.pid, from, caller.user);
                 }
                 break;
             case GETPLIST:
@@ -179,6 +184,7 @@ public final class KernelState
                     services.put(record.text, caller.pid);
                     caller.services.add(record.text);
                     result.bool(true);
+                    effects.onServiceRegistered(record.text, caller.pid);
                 }
                 break;
             case LOOKUP:
@@ -211,7 +217,7 @@ public final class KernelState
                 }
                 break;
             case PULL_EVENT:
-                pull(caller, record.names, result);
+                pull(caller, record.names, result, effects);
                 if (result.kind == SyscallResult.Kind.NIL && record.number != 0)
                 {
                     effects.onPullWaiting(caller.pid);
@@ -224,6 +230,8 @@ public final class KernelState
                 kill(caller, record.arg0, record.arg1, result, effects);
                 break;
             case SIGNAL:
+            {
+                final Disposition from = caller.disposition(record.arg0);
                 if (record.arg1 != 0)
                 {
                     if (record.arg0 != Disposition.SIGKILL)
@@ -235,7 +243,10 @@ public final class KernelState
                 {
                     caller.overrides.put(record.arg0, ProcessEntry.REMOVED);
                 }
+                effects.onDispositionSet(caller.pid, record.arg0, from, caller.disposition(record.arg0),
+                    caller.handlerOwner(record.arg0));
                 break;
+            }
             case TIMER:
             {
                 if (caller.timers.size() >= limits.maxTimersPerProcess())
@@ -265,7 +276,7 @@ public final class KernelState
                 {
                     timers.remove(record.arg0);
                     caller.timers.remove(record.arg0);
-                    effects.onTimerCancelled(record.arg0);
+                    effects.onTimerCancelled(timer, TimerCancelCause.CANCEL);
                 }
                 break;
             }
@@ -274,7 +285,8 @@ public final class KernelState
         }
     }
 
-    private void spawn(final ProcessEntry caller, final String name, final SyscallResult result)
+    private void spawn(
+        final ProcessEntry caller, final String name, final SyscallResult result, final KernelEffects effects)
     {
         if (processes.size() >= limits.maxProcesses() ||
             userCounts.getOrDefault(caller.user, 0) >= limits.maxProcessesPerUser())
@@ -284,11 +296,14 @@ public final class KernelState
         }
         countUser(caller.user, 1);
         final long pid = nextPid++;
-        processes.put(pid, new ProcessEntry(pid, name != null ? name : caller.name, caller.user, caller.pid));
+        final ProcessEntry child = new ProcessEntry(pid, name != null ? name : caller.name, caller.user, caller.pid);
+        processes.put(pid, child);
         result.number(pid);
+        effects.onProcessSpawned(child);
     }
 
-    private void pull(final ProcessEntry caller, final String[] names, final SyscallResult result)
+    private void pull(
+        final ProcessEntry caller, final String[] names, final SyscallResult result, final KernelEffects effects)
     {
         if (caller.stopped)
         {
@@ -302,6 +317,7 @@ public final class KernelState
             {
                 it.remove();
                 result.object(SyscallResult.Kind.EVENT, event);
+                effects.onPullSatisfied(caller.pid, event);
                 return;
             }
         }
@@ -361,7 +377,7 @@ public final class KernelState
                 result.fail(KernelError.PERMISSION_DENIED);
                 return;
             }
-            end(target, Event.completedBySignal(target.pid, signal), effects);
+            end(target, EndCause.KILL, Event.completedBySignal(target.pid, signal), effects);
             return;
         }
 
@@ -370,6 +386,7 @@ public final class KernelState
             target.stopped = false;
             final long[] held = target.heldSignals.toLongArray();
             target.heldSignals.clear();
+            effects.onContinued(target.pid, held.length);
             for (final long heldSignal : held)
             {
                 runHandler(target, heldSignal, effects);
@@ -383,6 +400,7 @@ public final class KernelState
                 if (target.stopped)
                 {
                     target.heldSignals.addLong(signal);
+                    effects.onHandlerHeld(target.pid, signal);
                 }
                 else
                 {
@@ -402,7 +420,7 @@ public final class KernelState
                         effects.onDiagnostic("process " + target.pid + " (" + target.name + ", user " + target.user +
                             ") terminated by signal " + signal + " from process " + caller.pid);
                     }
-                    end(target, Event.completedBySignal(target.pid, signal), effects);
+                    end(target, EndCause.DISPOSITION, Event.completedBySignal(target.pid, signal), effects);
                 }
                 break;
             case STOP:
@@ -412,7 +430,12 @@ public final class KernelState
                 }
                 else
                 {
+                    final boolean wasStopped = target.stopped;
                     target.stopped = true;
+                    if (!wasStopped)
+                    {
+                        effects.onStopped(target.pid); // stopping a stopped process changes nothing outside
+                    }
                 }
                 break;
             case QUEUE:
@@ -439,17 +462,15 @@ public final class KernelState
     private void enqueue(final ProcessEntry target, final Event event, final KernelEffects effects)
     {
         target.queue.addLast(event);
-        if (!target.stopped)
-        {
-            effects.onEventQueued(target.pid, event.name());
-        }
+        effects.onEventQueued(target.pid, event, !target.stopped);
     }
 
     private long schedule(final ProcessEntry caller, final long id, final long deadline, final KernelEffects effects)
     {
-        timers.put(id, new PendingTimer(id, caller.pid, deadline));
+        final PendingTimer timer = new PendingTimer(id, caller.pid, deadline);
+        timers.put(id, timer);
         caller.timers.add(id);
-        effects.onTimerScheduled(id, deadline);
+        effects.onTimerScheduled(timer);
         return id;
     }
 
@@ -462,6 +483,7 @@ public final class KernelState
         }
         final ProcessEntry owner = processes.get(timer.pid());
         owner.timers.remove(id);
+        effects.onTimerFired(timer);
         enqueue(owner, timer.isAlarm() ? Event.alarm(id) : Event.timer(id), effects);
     }
 
@@ -478,7 +500,8 @@ public final class KernelState
         }
     }
 
-    private void end(final ProcessEntry process, final Event completion, final KernelEffects effects)
+    private void end(
+        final ProcessEntry process, final EndCause cause, final Event completion, final KernelEffects effects)
     {
         processes.remove(process.pid);
         countUser(process.user, -1);
@@ -489,8 +512,7 @@ public final class KernelState
         final long[] timerIds = sorted(process.timers);
         for (final long id : timerIds)
         {
-            timers.remove(id);
-            effects.onTimerCancelled(id);
+            effects.onTimerCancelled(timers.remove(id), TimerCancelCause.PROCESS_ENDED);
         }
         for (final long pid : pids())
         {
@@ -498,9 +520,10 @@ public final class KernelState
             if (child.parent == process.pid)
             {
                 child.parent = INIT_PID;
+                effects.onReparented(pid, process.pid);
             }
         }
-        effects.onProcessEnded(process.pid);
+        effects.onProcessEnded(process, cause, completion);
         final ProcessEntry parent = processes.get(process.parent);
         if (parent != null)
         {

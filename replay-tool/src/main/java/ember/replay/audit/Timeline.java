@@ -12,7 +12,6 @@ import ember.replay.render.CallText;
 import ember.replay.render.EffectText;
 import ember.replay.render.Times;
 
-import ember.kernel.state.ProcessEntry;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,11 +76,11 @@ public final class Timeline
                 final Step step = stepper.step();
                 if (filter.from() == null || filter.from().reachedBy(step.index(), step.record().timestamp))
                 {
-                    timeline.see(step, stepper.state());
+                    timeline.see(step);
                 }
                 else
                 {
-                    timeline.seeLanesOnly(step, stepper.state());
+                    timeline.seeLanesOnly(step);
                 }
             }
             if (!stepper.hasNext())
@@ -93,7 +92,7 @@ public final class Timeline
         return timeline.toJson(dir);
     }
 
-    private void seeLanesOnly(final Step step, final KernelState state)
+    private void seeLanesOnly(final Step step)
     {
         if (lanes.isEmpty())
         {
@@ -111,7 +110,7 @@ public final class Timeline
             }
             else if (effect instanceof Effect.Signalled s)
             {
-                stopOrContinue(s.to(), s.signal(), state, step.record());
+                stopOrContinue(s, step.record());
             }
             else if (effect instanceof Effect.Ended e)
             {
@@ -121,7 +120,7 @@ public final class Timeline
         }
     }
 
-    private void see(final Step step, final KernelState state)
+    private void see(final Step step)
     {
         final SyscallRecord r = step.record();
         if (t0 == Long.MIN_VALUE)
@@ -168,7 +167,7 @@ public final class Timeline
             {
                 mark(step, s.to(), s.from(), "signal", "signal " + s.signal() + " from " + s.from() + " to " + s.to() +
                     ": " + s.outcome());
-                stopOrContinue(s.to(), s.signal(), state, r);
+                stopOrContinue(s, r);
             }
             else if (effect instanceof Effect.UserChanged u)
             {
@@ -259,21 +258,22 @@ public final class Timeline
     }
 
     /**
-     * After a signal to {@code pid}: open a stopped interval when the replayed state says it is
-     * stopped now and was not, close it when it runs again. The state decides, not the signal
-     * number, so every stopping signal (STOP, TSTP, TTIN, TTOU) and every continuation counts.
+     * After a signal: open a stopped interval when apply reported that it stopped the target, close
+     * it when apply reported that it continued it. Apply decides, not the signal number, so every
+     * stopping signal (STOP, TSTP, TTIN, TTOU) and every continuation counts.
      */
     @SuppressWarnings("unchecked")
-    private void stopOrContinue(final long pid, final long signal, final KernelState state, final SyscallRecord r)
+    private void stopOrContinue(final Effect.Signalled s, final SyscallRecord r)
     {
+        final long pid = s.to();
+        final long signal = s.signal();
         final Map<String, Object> lane = lanes.get(pid);
-        final ProcessEntry process = state.process(pid);
-        if (lane == null || process == null)
+        if (lane == null)
         {
             return;
         }
         final Map<String, Object> open = openStops.get(pid);
-        if (process.isStopped() && open == null && truncatedAt == 0) // past --max-marks no new intervals
+        if (s.stopped() && open == null && truncatedAt == 0) // past --max-marks no new intervals
         {
             final Map<String, Object> stop = new LinkedHashMap<>();
             stop.put("i", r.index);
@@ -284,7 +284,7 @@ public final class Timeline
             ((List<Object>)lane.get("stops")).add(stop);
             openStops.put(pid, stop);
         }
-        else if (!process.isStopped() && open != null)
+        else if (s.continued() && open != null)
         {
             open.put("endI", r.index);
             open.put("endT", clamped(r.timestamp));

@@ -1,6 +1,7 @@
 package ember.replay.engine;
 
 import ember.kernel.state.Disposition;
+import ember.kernel.state.EndCause;
 import ember.kernel.state.Event;
 import ember.kernel.state.KernelLimits;
 import ember.kernel.state.PendingTimer;
@@ -8,9 +9,9 @@ import ember.kernel.state.PendingTimer;
 import java.util.List;
 
 /**
- * One observed consequence of applying a record: what changed in the replayed state between just
- * before and just after the record. Effects are measured on the state {@code KernelState.apply}
- * produced, never predicted from the record, so they cannot disagree with the kernel.
+ * One consequence of applying a record, as {@code KernelState.apply} reported it through
+ * {@code KernelEffects} ({@link EffectRecorder}): the tool shows what the kernel said it did,
+ * never a prediction or a reconstruction from the state.
  */
 public sealed interface Effect
 {
@@ -28,9 +29,10 @@ public sealed interface Effect
      * @param discarded  events its queue held when it ended, head first (dropped with it).
      * @param orphans    its live children, re-parented to pid 1.
      * @param services   service names released with it.
+     * @param cause      why apply ended it: exit, signal 9, or a signal whose disposition terminates.
      */
     record Ended(long pid, String name, String user, long parent, String how, long value, long by,
-        List<Event> discarded, List<Long> orphans, List<String> services) implements Effect
+        List<Event> discarded, List<Long> orphans, List<String> services, EndCause cause) implements Effect
     {
     }
 
@@ -62,10 +64,13 @@ public sealed interface Effect
     /**
      * A {@code kill} that the kernel accepted.
      *
-     * @param outcome what the replayed state shows happened to the target, e.g. {@code terminated},
+     * @param outcome what apply reported doing to the target, e.g. {@code terminated},
      *                {@code stopped}, {@code continued, queued}, {@code handler (client 3)}.
+     * @param stopped   apply reported that it stopped the (running) target.
+     * @param continued apply reported that it continued the (stopped) target.
      */
-    record Signalled(long from, long to, long signal, String outcome) implements Effect
+    record Signalled(long from, long to, long signal, String outcome, boolean stopped, boolean continued)
+        implements Effect
     {
     }
 

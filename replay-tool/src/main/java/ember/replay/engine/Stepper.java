@@ -11,12 +11,11 @@ import ember.kernel.state.SyscallResult;
 /**
  * Walks a journal record by record through the kernel's own replay ({@link JournalReplay}), so
  * every outcome is the one {@code KernelState.apply} computes, and shows each record together with
- * the state just before it, and with what apply reported about it ({@link KernelEffects}: a pull
- * that waits).
+ * the caller's user just before it, and with what apply reported about it through
+ * {@link KernelEffects} ({@link EffectRecorder}: the record's {@link Effect}s).
  * <p>
- * To see "just before", a second, read-ahead reader peeks at the next record; the state is
- * captured ({@link Before}) and then exactly that record is applied by {@link JournalReplay}
- * reading its own reader. Both readers verify every record, so a damaged record stops the walk
+ * To see "just before", a second, read-ahead reader peeks at the next record; the caller's user
+ * is read and then exactly that record is applied by {@link JournalReplay} reading its own reader. Both readers verify every record, so a damaged record stops the walk
  * with the reader's {@link ember.journal.CorruptRecordException} before anything of it is shown.
  * <p>
  * The walk starts at an {@link Origin}: the empty state, or a snapshot when the journal's first
@@ -37,16 +36,8 @@ public final class Stepper implements AutoCloseable
     private final long lastAtStart;
     private JournalReader peekReader;
     private boolean peeked;
-    /** What apply reported about the record just applied: a pull that waits. */
-    private boolean waiting;
-    private final KernelEffects heard = new KernelEffects()
-    {
-        @Override
-        public void onPullWaiting(final long pid)
-        {
-            waiting = true;
-        }
-    };
+    /** What apply reports about the record being applied. */
+    private final EffectRecorder recorder = new EffectRecorder();
 
     /** @param origin where the walk starts: the record after it comes first. */
     public Stepper(final Origin origin)
@@ -140,13 +131,12 @@ public final class Stepper implements AutoCloseable
         {
             throw new IllegalStateException("no next record");
         }
-        final Before before = Before.capture(state, next);
         final ProcessEntry caller = next.type.isClientCall() ? state.process(next.pid) : null;
         final String user = caller != null ? caller.user() : null;
         final SyscallRecord record = new SyscallRecord();
         final SyscallResult result = new SyscallResult();
         applyOne(record, result);
-        return new Step(record, result, user, before, EffectTracker.effects(before, record, result, state, waiting));
+        return new Step(record, result, user, recorder.finish(result));
     }
 
     private void applyPeeked()
@@ -178,8 +168,8 @@ public final class Stepper implements AutoCloseable
     {
         try
         {
-            waiting = false;
-            return JournalReplay.replay(applyReader, state, index, heard, (record, result, s) ->
+            recorder.begin(next);
+            return JournalReplay.replay(applyReader, state, index, recorder, (record, result, s) ->
             {
                 copy.copyFrom(record);
                 resultCopy.kind = result.kind;
