@@ -144,7 +144,19 @@ class CrashLoopTest
                 " ms" + (early ? " from start" : " from READY") + ", snapshot every " + snapshotEvery + ", idle " + idle);
             final String[] pending = model.consume(lines, round);
             model.assertNoFailures(where + "the load's acknowledgements contradict the model");
-            final KernelState state = replayCheckingDeadlines(where);
+            final KernelState state;
+            if (records == 0 && lines.isEmpty() && !output.seen("READY") && !metadataReadable())
+            {
+                // Killed during the very first open, while Chronicle created its metadata file: a
+                // read-only reader cannot lock that half-made file (a Chronicle limit; the next
+                // read-write open, step 3, remakes it). Nothing was acknowledged: nothing to find.
+                System.out.println(where + "killed while the journal's metadata was being created: nothing acknowledged");
+                state = new KernelState();
+            }
+            else
+            {
+                state = replayCheckingDeadlines(where);
+            }
             if (pending != null)
             {
                 inFlight++;
@@ -199,6 +211,19 @@ class CrashLoopTest
         System.out.println(PREFIX + "snapshot_recoveries=" + snapshotRecoveries);
         System.out.println(PREFIX + "elapsed_ms=" + ms);
         System.out.println("crashloop final model: " + model.summary());
+    }
+
+    /** @return whether a read-only reader can open the journal at all. */
+    private boolean metadataReadable()
+    {
+        try (JournalReader ignored = new JournalReader(dir, true))
+        {
+            return true;
+        }
+        catch (final IllegalStateException ex)
+        {
+            return false;
+        }
     }
 
     /**
