@@ -10,7 +10,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,18 +121,8 @@ public final class ServiceBench
     static Process jvm(final List<String> prefix, final Class<?> main, final String... args)
     {
         final List<String> command = new ArrayList<>(prefix);
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (arg.startsWith("--add-") || arg.startsWith("-D"))
-            {
-                command.add(arg);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(main.getName());
-        command.addAll(List.of(args));
+        command.addAll(ember.kernel.core.JvmCommand.of(
+            flag -> flag.startsWith("--add-") || flag.startsWith("-D"), List.of(), main, args));
         try
         {
             return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,30 +172,14 @@ final class FollowerProcess implements SnapshotMaker
             command.add("-n");
             command.add("19");
         }
-        command.add(ProcessHandle.current().info().command().orElse(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        final List<String> flags = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        for (int i = 0; i < flags.size(); i++)
-        {
-            final String flag = flags.get(i);
-            if (flag.startsWith("--add-opens=") || flag.startsWith("--add-exports=") || flag.startsWith("-Dchronicle.") ||
-                flag.startsWith("-Xmx"))
-            {
-                command.add(flag);
-            }
-            else if ((flag.equals("--add-opens") || flag.equals("--add-exports")) && i + 1 < flags.size())
-            {
-                command.add(flag);
-                command.add(flags.get(++i));
-            }
-        }
-        command.add("-Dchronicle.analytics.disable=true");
-        command.add("-XX:+UseSerialGC"); // one GC thread: the other core stays the core's and the clients'
-        command.add("-XX:+ExitOnOutOfMemoryError");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SnapshotFollower.class.getName());
-        command.add(dir.toAbsolutePath().toString());
+        command.addAll(JvmCommand.of(
+            flag -> flag.startsWith("--add-opens=") || flag.startsWith("--add-exports=") ||
+                flag.startsWith("-Dchronicle.") || flag.startsWith("-Xmx"),
+            List.of(
+                "-Dchronicle.analytics.disable=true",
+                "-XX:+UseSerialGC", // one GC thread: the other core stays the core's and the clients'
+                "-XX:+ExitOnOutOfMemoryError"),
+            SnapshotFollower.class, dir.toAbsolutePath().toString()));
         return command;
     }
 

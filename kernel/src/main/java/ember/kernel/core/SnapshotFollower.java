@@ -30,11 +30,13 @@ public final class SnapshotFollower
 {
     private static final long CATCH_UP_EVERY_MS = 50;
 
-    /** Main thread only: the newest snapshot this follower wrote. */
-    private static Path lastFile;
+    private final ShadowState shadow;
+    /** The newest snapshot this follower wrote. */
+    private Path lastFile;
 
-    private SnapshotFollower()
+    private SnapshotFollower(final ShadowState shadow)
     {
+        this.shadow = shadow;
     }
 
     /** @param args the kernel directory. */
@@ -76,6 +78,7 @@ public final class SnapshotFollower
     private static void serve(final Path dir, final BlockingQueue<String> requests, final PrintStream protocol)
     {
         final ShadowState shadow = new ShadowState(dir, new SnapshotStore(dir), line -> protocol.println("log " + line), () -> false);
+        final SnapshotFollower follower = new SnapshotFollower(shadow);
         boolean catchUpFailed = false;
         while (true)
         {
@@ -105,11 +108,12 @@ public final class SnapshotFollower
                 }
                 continue;
             }
-            protocol.println(answer(shadow, request));
+            protocol.println(follower.answer(request));
         }
     }
 
-    private static String answer(final ShadowState shadow, final String request)
+    /** Main thread: the answer line to one request line. */
+    private String answer(final String request)
     {
         final String[] words = request.split(" ");
         if (words.length != 3 || !words[0].equals("snapshot"))
