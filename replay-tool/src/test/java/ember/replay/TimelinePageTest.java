@@ -1,6 +1,6 @@
 package ember.replay;
 
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 import ember.kernel.client.EmbeddedClient;
 import ember.kernel.client.EmberException;
 import ember.kernel.client.Syscalls;

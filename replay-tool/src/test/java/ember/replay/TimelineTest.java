@@ -1,6 +1,6 @@
 package ember.replay;
 
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 import ember.replay.testing.HeadlessChromium;
 import ember.replay.testing.Scenario;
 import ember.replay.testing.TempDirs;

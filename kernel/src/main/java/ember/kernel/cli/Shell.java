@@ -4,6 +4,7 @@ import ember.kernel.client.EmberClient;
 import ember.kernel.client.EmberException;
 import ember.kernel.client.ReceivedEvent;
 import ember.kernel.client.Syscalls;
+import ember.kernel.json.Json;
 import ember.kernel.state.ProcessInfo;
 import ember.kernel.state.SyscallValidator;
 

@@ -1,6 +1,6 @@
 package ember.kernel.durability;
 
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 import ember.kernel.cli.Shell;
 import ember.kernel.client.EmbeddedClient;
 import ember.kernel.core.Kernel;

@@ -2,7 +2,7 @@ package ember.replay.audit;
 
 import ember.journal.SyscallRecord;
 import ember.journal.SyscallType;
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 import ember.kernel.state.Event;
 import ember.kernel.state.KernelError;
 import ember.kernel.state.SyscallResult;

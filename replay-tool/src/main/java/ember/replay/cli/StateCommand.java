@@ -1,6 +1,6 @@
 package ember.replay.cli;
 
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 import ember.kernel.state.KernelState;
 import ember.replay.ToolException;
 import ember.replay.engine.JournalDir;

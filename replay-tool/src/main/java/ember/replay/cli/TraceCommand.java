@@ -1,6 +1,6 @@
 package ember.replay.cli;
 
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 import ember.replay.audit.Trace;
 import ember.replay.engine.PointSpec;
 import ember.replay.render.TextOrJson;

@@ -1,6 +1,6 @@
 package ember.replay.render;
 
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 import ember.replay.audit.Dated;
 import ember.replay.audit.Diff;
 import ember.replay.engine.Effect;

@@ -1,6 +1,6 @@
 package ember.replay.render;
 
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 import ember.kernel.state.Disposition;
 import ember.kernel.state.Event;
 import ember.kernel.state.PendingTimer;

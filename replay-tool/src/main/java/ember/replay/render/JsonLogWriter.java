@@ -1,6 +1,6 @@
 package ember.replay.render;
 
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 import ember.replay.audit.LogEntry;
 
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package ember.replay.testing;
 
-import ember.kernel.cli.Json;
+import ember.kernel.json.Json;
 
 import java.util.ArrayList;
 import java.util.List;

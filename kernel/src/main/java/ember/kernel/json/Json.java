@@ -1,4 +1,4 @@
-package ember.kernel.cli;
+package ember.kernel.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * JSON as the shell reads and prints it (SPEC §7): compact, keys sorted, integers without a
+ * JSON as the shell reads and prints it (SPEC §7), and as the replay-tool renders payloads: compact, keys sorted, integers without a
  * decimal point; parsed integers are {@code Long}, fractions {@code Double}.
  * Stateless static methods over one shared, thread-safe Jackson mapper: safe from any thread.
  */
