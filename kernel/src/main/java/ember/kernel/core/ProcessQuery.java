@@ -21,7 +21,8 @@ import ember.kernel.state.SyscallResult;
  * denied}) is journaled, as {@link #audited()}, so that probing other users' processes still shows in
  * the audit trail; {@code No such process} and every answer are not.
  * <p>
- * Answered on the core thread, between two records, from the live state.
+ * Answered on the thread that owns the state, between two records (the core's; a cluster
+ * member's service thread).
  */
 public enum ProcessQuery
 {
@@ -44,7 +45,7 @@ public enum ProcessQuery
      *     process stays in the audit trail (threat model), as the {@code getpid} / {@code getplist}
      *     the shell sent before queries existed; apply refuses it alike, so replay is exact.
      */
-    SyscallType audited()
+    public SyscallType audited()
     {
         return audited;
     }
@@ -76,7 +77,7 @@ public enum ProcessQuery
      * @param client the asking client's id (its kernel user decides entitlement).
      * @param result filled with the answer, or with the error the replaced syscalls would raise.
      */
-    void answer(final KernelState state, final long pid, final int client, final SyscallResult result)
+    public void answer(final KernelState state, final long pid, final int client, final SyscallResult result)
     {
         result.clear();
         final ProcessEntry caller = state.process(pid);

@@ -1,0 +1,317 @@
+package ember.cluster;
+
+import ember.kernel.cli.EmberCli;
+import ember.kernel.cli.Shell;
+import ember.kernel.client.EmberException;
+import ember.kernel.core.OfflineState;
+import ember.kernel.state.KernelState;
+import io.aeron.cluster.ClusterTool;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bin/ember} for a replicated kernel (SPEC §8): {@code serve --cluster}, {@code shell --cluster},
+ * and {@code status} / {@code snapshot} of a member's DIR; every other command line goes to the
+ * kernel's {@link EmberCli} unchanged (bin/ember calls this class only when the command line names
+ * a cluster or a member's DIR). Errors: one line {@code ember COMMAND: REASON}, exit 2 for bad
+ * options, 1 otherwise.
+ */
+public final class ClusterCli
+{
+    private ClusterCli()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final int code = run(args);
+        if (code >= 0)
+        {
+            System.exit(code);
+        }
+    }
+
+    /** @return the exit code, or -1 when the member runs on (its threads keep the JVM). */
+    static int run(final String[] args) throws Exception
+    {
+        if (args.length == 0)
+        {
+            EmberCli.main(args);
+            return 0;
+        }
+        final String command = args[0];
+        final Map<String, String> options;
+        try
+        {
+            options = parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            if (!isCluster(args))
+            {
+                EmberCli.main(args);
+                return 0;
+            }
+            System.err.println("ember " + command + ": " + ex.getMessage());
+            return 2;
+        }
+        final Path dir = options.containsKey("--dir") ? Path.of(options.get("--dir")) : null;
+        final boolean memberDir = dir != null && Files.isDirectory(MemberStatus.clusterDir(dir).resolve("consensus"));
+        switch (command)
+        {
+            case "serve":
+                if (options.containsKey("--cluster"))
+                {
+                    return serve(options);
+                }
+                break;
+            case "shell":
+                if (options.containsKey("--cluster"))
+                {
+                    return shell(options);
+                }
+                if (memberDir)
+                {
+                    System.err.println("ember shell: " + dir + " is a cluster member's directory: use " +
+                        "ember shell --cluster MEMBERS --credentials FILE");
+                    return 2;
+                }
+                break;
+            case "status":
+                if (memberDir)
+                {
+                    return status(dir);
+                }
+                break;
+            case "snapshot":
+                if (!memberDir)
+                {
+                    System.err.println("ember snapshot: " + dir + " is not a running cluster member's directory");
+                    return 2;
+                }
+                return snapshot(dir);
+            default:
+                break;
+        }
+        EmberCli.main(args);
+        return 0;
+    }
+
+    private static boolean isCluster(final String[] args)
+    {
+        for (final String arg : args)
+        {
+            if (arg.equals("--cluster"))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final Set<String> VALUED = Set.of("--dir", "--cluster", "--member", "--users", "--credentials",
+        "--file-sync-level");
+
+    private static Map<String, String> parse(final String[] args)
+    {
+        final Map<String, String> options = new HashMap<>();
+        for (int i = 1; i < args.length; i++)
+        {
+            final String arg = args[i];
+            final int eq = arg.indexOf('=');
+            final String name = eq > 0 ? arg.substring(0, eq) : arg;
+            if (!VALUED.contains(name))
+            {
+                throw new IllegalArgumentException("unknown option " + arg);
+            }
+            if (eq > 0)
+            {
+                options.put(name, arg.substring(eq + 1));
+            }
+            else if (i + 1 < args.length)
+            {
+                options.put(name, args[++i]);
+            }
+            else
+            {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
+        }
+        return options;
+    }
+
+    private static int serve(final Map<String, String> options) throws Exception
+    {
+        final ClusterMembers members;
+        final int member;
+        final Map<String, String> users;
+        final int syncLevel;
+        try
+        {
+            members = ClusterMembers.parse(options.get("--cluster"));
+            member = Integer.parseInt(required(options, "--member"));
+            users = Credentials.loadUsers(Path.of(required(options, "--users")));
+            syncLevel = Integer.parseInt(options.getOrDefault("--file-sync-level", "0"));
+            if (syncLevel < 0 || syncLevel > 2)
+            {
+                throw new IllegalArgumentException("--file-sync-level is 0, 1 or 2");
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            System.err.println("ember serve: --member and --file-sync-level take a number");
+            return 2;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("ember serve: " + ex.getMessage());
+            return 2;
+        }
+        final Path dir = Path.of(options.getOrDefault("--dir", "ember-data"));
+        final CountDownLatch terminated = new CountDownLatch(1);
+        final ClusterMember running;
+        try
+        {
+            running = ClusterMember.launch(dir, members, member, users, syncLevel, terminated::countDown);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("ember serve: " + ex.getMessage());
+            return 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("ember serve: cannot start member " + member + ": " + ex.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            running.close();
+            terminated.countDown();
+        }, "ember-member-shutdown"));
+        System.out.println("member " + member + " of " + members.size() + " on " + dir + ": ingress " +
+            members.ingressEndpoints().split(",")[member].substring(2) + ", " + ClusterMembers.PORTS_PER_MEMBER +
+            " ports from it");
+        System.out.flush();
+        terminated.await();
+        return 0;
+    }
+
+    private static String required(final Map<String, String> options, final String name)
+    {
+        final String value = options.get(name);
+        if (value == null)
+        {
+            throw new IllegalArgumentException(name + " is required");
+        }
+        return value;
+    }
+
+    private static int shell(final Map<String, String> options) throws Exception
+    {
+        final ClusterMembers members;
+        final Credentials.Entry credentials;
+        try
+        {
+            members = ClusterMembers.parse(options.get("--cluster"));
+            if (!options.containsKey("--credentials"))
+            {
+                throw new IllegalArgumentException("--credentials FILE is required (one line: USER SECRET)");
+            }
+            credentials = Credentials.loadClient(Path.of(options.get("--credentials")));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("ember shell: " + ex.getMessage());
+            return 2;
+        }
+        final ClusterClient client;
+        try
+        {
+            client = ClusterClient.connect(members, credentials);
+        }
+        catch (final EmberException ex)
+        {
+            System.err.println("ember shell: " + ex.getMessage());
+            return 1;
+        }
+        try (client)
+        {
+            final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
+                StandardCharsets.UTF_8);
+            final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            final Shell shell = new Shell(client, out);
+            shell.startHandlerPump();
+            try
+            {
+                shell.run(in);
+            }
+            finally
+            {
+                shell.stopHandlerPump();
+            }
+            out.flush();
+            return shell.anyFailed() ? 1 : 0;
+        }
+    }
+
+    /** SPEC §8: one line; records and digest from the journal, role and clients from the member's status file. */
+    private static int status(final Path dir)
+    {
+        final KernelState state;
+        try
+        {
+            state = OfflineState.read(dir);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("ember status: " + ex.getMessage());
+            return 1;
+        }
+        final String live = MemberStatus.readLive(dir);
+        final StringBuilder line = new StringBuilder();
+        if (live != null)
+        {
+            line.append("mode=cluster ").append(live, 0, live.indexOf(" clients="));
+        }
+        else
+        {
+            line.append("mode=stopped");
+        }
+        line.append(" records=").append(state.lastIndex()).append(" digest=").append(state.digest());
+        if (live != null)
+        {
+            line.append(live.substring(live.indexOf(" clients=")));
+        }
+        line.append(" processes=").append(state.pids().length);
+        System.out.println(line);
+        return 0;
+    }
+
+    private static int snapshot(final Path dir)
+    {
+        final java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        final boolean ok;
+        try (PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8))
+        {
+            ok = ClusterTool.snapshot(MemberStatus.clusterDir(dir).resolve("consensus").toFile(), out);
+        }
+        final String said = text.toString(StandardCharsets.UTF_8).strip().replace('\n', ' ');
+        if (!ok)
+        {
+            System.err.println("ember snapshot: " + (said.isEmpty() ? "the member did not take a snapshot" : said));
+            return 1;
+        }
+        System.out.println("ember snapshot: " + (said.isEmpty() ? "taken" : said));
+        return 0;
+    }
+}

@@ -1,0 +1,213 @@
+package ember.cluster;
+
+import ember.kernel.core.Kernel;
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.NanosecondClusterClock;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One member of a replicated Ember kernel: Aeron's {@link ClusteredMediaDriver} (media driver,
+ * archive, consensus module) and a {@link ClusteredServiceContainer} running
+ * {@link EmberClusteredService}, in this JVM.
+ * <p>
+ * Settings for a small machine (2 cores, several members on one host), after Aeron's own test cluster:
+ * shared threading in driver and archive, back-off idle strategies (spin a little, then park up to
+ * 1 ms), log term 512 KiB, ingress/egress/IPC terms 128 KiB, sparse term files, archive segments
+ * 16 MiB. Time: the log's clock is nanoseconds ({@link NanosecondClusterClock}). Failover:
+ * leader heartbeat every {@link #HEARTBEAT_INTERVAL_MS} ms, a leader silent for
+ * {@link #HEARTBEAT_TIMEOUT_MS} ms is replaced; at startup a member waits at most
+ * {@link #CANVASS_TIMEOUT_MS} ms for all others before electing with a majority.
+ * <p>
+ * Directories: {@code DIR} holds the Ember journal (and the lock {@code ember.lock}, so no embedded
+ * kernel opens it); {@code DIR/cluster/} Aeron's cluster and archive directories (kept across
+ * restarts: the log and snapshots); the driver's directory is {@code /dev/shm/ember-<hash of DIR>}
+ * (or under DIR where /dev/shm is missing), deleted on start and on shutdown, as Aeron advises.
+ */
+public final class ClusterMember implements AutoCloseable
+{
+    static final long HEARTBEAT_INTERVAL_MS = 100;
+    static final long HEARTBEAT_TIMEOUT_MS = 1_500;
+    static final long CANVASS_TIMEOUT_MS = 5_000;
+    static final long SESSION_TIMEOUT_MS = 10_000;
+
+    private final ClusteredMediaDriver driver;
+    private final ClusteredServiceContainer container;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private ClusterMember(final ClusteredMediaDriver driver, final ClusteredServiceContainer container,
+        final FileChannel lockChannel, final FileLock lock)
+    {
+        this.driver = driver;
+        this.container = container;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /**
+     * Start member {@code memberId}.
+     *
+     * @param dir           the member's kernel directory (created when missing).
+     * @param members       every member.
+     * @param memberId      this member.
+     * @param users         user → secret, for the authenticator.
+     * @param fileSyncLevel the archive's {@code file.sync.level}: 0 none, 1 data, 2 data and metadata.
+     * @param onTerminate   run on Aeron's termination (the member stops; e.g. its process exits).
+     * @throws IllegalArgumentException with a one-line reason when DIR cannot be used.
+     */
+    public static ClusterMember launch(final Path dir, final ClusterMembers members, final int memberId,
+        final Map<String, String> users, final int fileSyncLevel, final Runnable onTerminate) throws IOException
+    {
+        if (memberId < 0 || memberId >= members.size())
+        {
+            throw new IllegalArgumentException("--member " + memberId + " is not in --cluster (0.." + (members.size() - 1) + ")");
+        }
+        Files.createDirectories(dir);
+        final Path clusterDir = MemberStatus.clusterDir(dir);
+        Files.createDirectories(clusterDir);
+        final FileChannel lockChannel = FileChannel.open(dir.resolve(Kernel.LOCK_FILE),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        final FileLock lock = lockChannel.tryLock();
+        if (lock == null)
+        {
+            lockChannel.close();
+            throw new IllegalArgumentException("kernel directory " + dir + " is in use by another Ember process");
+        }
+        final String host = members.host(memberId);
+        final String aeronDir = aeronDir(dir);
+        final Supplier<IdleStrategy> idle = ClusterMember::idle;
+
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(idle())
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(128 * 1024)
+            .ipcTermBufferLength(128 * 1024)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true);
+
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(clusterDir.resolve("archive").toFile())
+            .archiveId(memberId)
+            .controlChannel(members.archiveControlChannel(memberId))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(idle)
+            .segmentFileLength(16 * 1024 * 1024)
+            .fileSyncLevel(fileSyncLevel)
+            .catalogFileSyncLevel(fileSyncLevel)
+            .deleteArchiveOnStart(false);
+
+        final AeronArchive.Context archiveClient = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(archiveCtx.localControlChannel())
+            .controlRequestStreamId(archiveCtx.localControlStreamId())
+            .controlResponseChannel(archiveCtx.localControlChannel())
+            .aeronDirectoryName(aeronDir);
+
+        final File aeronClusterDir = clusterDir.resolve("consensus").toFile();
+        final ConsensusModule.Context consensusCtx = new ConsensusModule.Context()
+            .clusterMemberId(memberId)
+            .clusterMembers(members.aeronClusterMembers())
+            .clusterDir(aeronClusterDir)
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(archiveClient.clone())
+            .serviceCount(1)
+            .ingressChannel("aeron:udp?term-length=128k")
+            .logChannel("aeron:udp?term-length=512k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .clusterClock(new NanosecondClusterClock())
+            .idleStrategySupplier(idle)
+            .authenticatorSupplier(() -> new EmberAuthenticator(users))
+            .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_INTERVAL_MS))
+            .leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_TIMEOUT_MS))
+            .startupCanvassTimeoutNs(TimeUnit.MILLISECONDS.toNanos(CANVASS_TIMEOUT_MS))
+            .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(SESSION_TIMEOUT_MS))
+            .terminationHook(onTerminate)
+            .errorHandler(ClusterMember::logError);
+
+        final ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(archiveClient.clone())
+            .clusterDir(aeronClusterDir)
+            .clusteredService(new EmberClusteredService(dir, new MemberStatus(clusterDir, memberId)))
+            .serviceId(0)
+            .idleStrategySupplier(idle)
+            .terminationHook(onTerminate)
+            .errorHandler(ClusterMember::logError);
+
+        ClusteredMediaDriver driver = null;
+        try
+        {
+            driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
+            final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
+            return new ClusterMember(driver, container, lockChannel, lock);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            lockChannel.close();
+            throw ex;
+        }
+    }
+
+    private static IdleStrategy idle()
+    {
+        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    private static void logError(final Throwable error)
+    {
+        System.err.println("ember member: " + error);
+    }
+
+    /** @return the media driver's directory for DIR: in /dev/shm when there is one, named after DIR's real path. */
+    static String aeronDir(final Path dir) throws IOException
+    {
+        final String key = Integer.toHexString(dir.toRealPath().toString().hashCode());
+        final Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) ?
+            shm.resolve("ember-" + System.getProperty("user.name") + "-" + key).toString() :
+            MemberStatus.clusterDir(dir).resolve("driver").toString();
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(container, driver);
+        try
+        {
+            lock.release();
+            lockChannel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // the lock goes with the process anyway
+        }
+    }
+}
