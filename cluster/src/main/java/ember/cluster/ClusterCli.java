@@ -193,9 +193,21 @@ public final class ClusterCli
             System.err.println("ember serve: cannot start member " + member + ": " + ex.getMessage());
             return 1;
         }
+        final java.util.concurrent.atomic.AtomicBoolean hooked = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            running.close();
+            hooked.set(true); // SIGTERM / Ctrl-C: close here; main must not call System.exit during shutdown
+            final Thread closer = new Thread(running::close, "ember-member-close");
+            closer.setDaemon(true);
+            closer.start();
+            try
+            {
+                closer.join(3_000); // a close that hangs (seen in Aeron's shutdown) must not keep the process
+            }
+            catch (final InterruptedException ignored)
+            {
+                Thread.currentThread().interrupt();
+            }
             terminated.countDown();
         }, "ember-member-shutdown"));
         System.out.println("member " + member + " of " + members.size() + " on " + dir + ": ingress " +
@@ -203,6 +215,11 @@ public final class ClusterCli
             " ports from it");
         System.out.flush();
         terminated.await();
+        if (hooked.get())
+        {
+            return -1;
+        }
+        running.close(); // Aeron terminated the member (e.g. ClusterTool shutdown)
         return 0;
     }
 

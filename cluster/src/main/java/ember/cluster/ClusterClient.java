@@ -51,6 +51,8 @@ public final class ClusterClient extends ClientBase
     /** How long a request may go unanswered before it fails (no majority). */
     public static final long REQUEST_TIMEOUT_MS = 5_000;
     private static final long KEEPALIVE_INTERVAL_MS = 1_000;
+    /** Connect attempts of {@link #REQUEST_TIMEOUT_MS} each before giving up. */
+    private static final int CONNECT_ATTEMPTS = 3;
 
     private final MediaDriver driver;
     private final AeronCluster cluster;
@@ -138,7 +140,7 @@ public final class ClusterClient extends ClientBase
         final byte[] encoded = Credentials.encode(credentials);
         try
         {
-            final AeronCluster cluster = AeronCluster.connect(new AeronCluster.Context()
+            final AeronCluster cluster = connectRetrying(new AeronCluster.Context()
                 .aeronDirectoryName(driver.aeronDirectoryName())
                 .ingressChannel("aeron:udp?term-length=128k")
                 .ingressEndpoints(members.ingressEndpoints())
@@ -170,13 +172,35 @@ public final class ClusterClient extends ClientBase
         catch (final TimeoutException ex)
         {
             driver.close();
-            throw new EmberException("no cluster leader answered within " + REQUEST_TIMEOUT_MS / 1000 +
+            throw new EmberException("no cluster leader answered within " + CONNECT_ATTEMPTS * REQUEST_TIMEOUT_MS / 1000 +
                 " s (are a majority of the members running?)");
         }
         catch (final RuntimeException ex)
         {
             driver.close();
             throw new EmberException("cannot connect to the cluster: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Connect, trying again after a timeout: right after a leader died the members may still name it
+     * until they elect another (within the leader heartbeat timeout), so one attempt is not enough.
+     */
+    private static AeronCluster connectRetrying(final AeronCluster.Context context)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return AeronCluster.connect(context.clone());
+            }
+            catch (final TimeoutException ex)
+            {
+                if (attempt >= CONNECT_ATTEMPTS)
+                {
+                    throw ex;
+                }
+            }
         }
     }
 

@@ -94,6 +94,7 @@ public final class ClusterMember implements AutoCloseable
             lockChannel.close();
             throw new IllegalArgumentException("kernel directory " + dir + " is in use by another Ember process");
         }
+        deleteStaleMarkFiles(clusterDir);
         final String host = members.host(memberId);
         final String aeronDir = aeronDir(dir);
         final Supplier<IdleStrategy> idle = ClusterMember::idle;
@@ -173,6 +174,23 @@ public final class ClusterMember implements AutoCloseable
             CloseHelper.quietClose(driver);
             lockChannel.close();
             throw ex;
+        }
+    }
+
+    /**
+     * A member killed with {@code kill -9} leaves Aeron's mark files looking active for a while, and
+     * Aeron refuses to start over them ({@code active Mark file detected}). We hold DIR's lock, so no
+     * other process runs this member: they are stale, delete them (they carry liveness and error logs,
+     * not replicated state: the log, snapshots and node state stay).
+     */
+    private static void deleteStaleMarkFiles(final Path clusterDir) throws IOException
+    {
+        for (final Path file : new Path[]{
+            clusterDir.resolve("consensus").resolve("cluster-mark.dat"),
+            clusterDir.resolve("consensus").resolve("cluster-mark-service-0.dat"),
+            clusterDir.resolve("archive").resolve("archive-mark.dat")})
+        {
+            Files.deleteIfExists(file);
         }
     }
 
