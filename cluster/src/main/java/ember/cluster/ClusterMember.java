@@ -1,6 +1,8 @@
 package ember.cluster;
 
 import ember.kernel.core.Kernel;
+import ember.kernel.core.KernelDirectory;
+import ember.kernel.core.KernelOpenException;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
@@ -83,11 +86,10 @@ public final class ClusterMember implements AutoCloseable
         {
             throw new IllegalArgumentException("--member " + memberId + " is not in --cluster (0.." + (members.size() - 1) + ")");
         }
-        Files.createDirectories(dir);
+        KernelDirectory.secure(dir); // the same trust rules as a local kernel's directory
         final Path clusterDir = MemberStatus.clusterDir(dir);
-        Files.createDirectories(clusterDir);
-        final FileChannel lockChannel = FileChannel.open(dir.resolve(Kernel.LOCK_FILE),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        KernelDirectory.ensurePrivateDirectory(clusterDir);
+        final FileChannel lockChannel = KernelDirectory.openPrivateFile(dir.resolve(Kernel.LOCK_FILE), StandardOpenOption.WRITE);
         final FileLock lock = lockChannel.tryLock();
         if (lock == null)
         {
@@ -204,14 +206,33 @@ public final class ClusterMember implements AutoCloseable
         System.err.println("ember member: " + error);
     }
 
-    /** @return the media driver's directory for DIR: in /dev/shm when there is one, named after DIR's real path. */
+    /**
+     * @return the media driver's directory for DIR: {@code /dev/shm/ember-USER/HASH-OF-DIR} when
+     *     there is a /dev/shm, else {@code DIR/cluster/driver}. /dev/shm is shared by every account,
+     *     and Aeron deletes and re-creates the driver directory: so the per-account parent must be a
+     *     private directory of this account (0700, not a link), made by us. When another account
+     *     holds that name, the driver goes under DIR instead (slower, never theirs).
+     */
     static String aeronDir(final Path dir) throws IOException
     {
-        final String key = Integer.toHexString(dir.toRealPath().toString().hashCode());
+        final Path inDir = MemberStatus.clusterDir(dir).resolve("driver");
         final Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) ?
-            shm.resolve("ember-" + System.getProperty("user.name") + "-" + key).toString() :
-            MemberStatus.clusterDir(dir).resolve("driver").toString();
+        if (!Files.isDirectory(shm, LinkOption.NOFOLLOW_LINKS))
+        {
+            return inDir.toString();
+        }
+        final Path parent = shm.resolve("ember-" + System.getProperty("user.name"));
+        try
+        {
+            KernelDirectory.ensurePrivateDirectory(parent);
+        }
+        catch (final KernelOpenException ex)
+        {
+            System.err.println("ember member: " + parent + " is not this account's private directory (" +
+                ex.getMessage() + "); the media driver's files go to " + inDir);
+            return inDir.toString();
+        }
+        return parent.resolve(Integer.toHexString(dir.toRealPath().toString().hashCode())).toString();
     }
 
     @Override

@@ -60,7 +60,7 @@ final class ClusterTest
     }
 
     @AfterAll
-    static void stopCluster() throws IOException
+    static void stopCluster() throws IOException, InterruptedException
     {
         for (int n = 0; n < 3; n++)
         {
@@ -70,7 +70,26 @@ final class ClusterTest
         {
             if (process != null)
             {
-                process.destroyForcibly();
+                process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        for (int n = 0; n < 3; n++)
+        {
+            // a member killed with -9 cannot delete its media driver's directory: the test does
+            deleteTree(Path.of(ClusterMember.aeronDir(memberDir(n))));
+        }
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        if (Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        {
+            try (java.util.stream.Stream<Path> walk = Files.walk(root))
+            {
+                for (final Path path : (Iterable<Path>)walk.sorted(java.util.Comparator.reverseOrder())::iterator)
+                {
+                    Files.deleteIfExists(path);
+                }
             }
         }
     }
