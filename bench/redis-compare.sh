@@ -24,7 +24,7 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
-if [ -n "${EMBER_CLASSPATH:-}" ]; then cp="$EMBER_CLASSPATH"; else ember_build_if_needed; cp="$(ember_classpath kernel)"; fi
+if [ -n "${EMBER_CLASSPATH:-}" ]; then cp="$EMBER_CLASSPATH"; else ember_build_if_needed; cp="$(ember_classpath bench)"; fi
 
 work="$(mktemp -d)"
 port=$((20000 + RANDOM % 20000))

@@ -1,4 +1,4 @@
-# Shared by bin/ember and bin/replay-tool: builds Ember when needed and sets up the JVM.
+# Shared by bin/ember, bin/replay-tool and bench/*.sh: builds Ember when needed and sets up the JVM.
 # Sourced, not run. Sets EMBER_ROOT, EMBER_JAVA_FLAGS and ember_classpath MODULE.
 
 EMBER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +25,13 @@ EMBER_JAVA_FLAGS=(
 # Build (quietly: an offline attempt first, silent; then online, its errors to stderr) when a module's classes or libs are missing or older than its sources.
 ember_build_if_needed() {
   local stamp="$EMBER_ROOT/replay-tool/target/.ember-built"
-  if [ -f "$stamp" ] && [ -z "$(find "$EMBER_ROOT/pom.xml" "$EMBER_ROOT"/*/pom.xml "$EMBER_ROOT"/*/src/main -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  local module missing=""
+  for module in journal kernel replay-tool bench; do
+    if [ ! -d "$EMBER_ROOT/$module/target/classes" ] || { [ "$module" != journal ] && [ ! -d "$EMBER_ROOT/$module/target/lib" ]; }; then
+      missing=yes
+    fi
+  done
+  if [ -z "$missing" ] && [ -f "$stamp" ] && [ -z "$(find "$EMBER_ROOT/pom.xml" "$EMBER_ROOT"/*/pom.xml "$EMBER_ROOT"/*/src/main -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     return 0
   fi
   echo "ember: building (first use or sources changed)..." >&2

@@ -2,8 +2,13 @@ package ember.journal;
 
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
+import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -33,6 +38,34 @@ public final class Journal
     public static Path queueDir(final Path kernelDir)
     {
         return kernelDir.resolve(QUEUE_DIR);
+    }
+
+    /**
+     * Whether the journal's very first open never finished: {@code DIR/journal} exists but holds
+     * no cycle file ({@code *.cq4}). A kernel's first open makes Chronicle's metadata
+     * ({@code metadata.cq4t}) and then, for its first record, the first cycle file, which no later
+     * step removes (pruning keeps the newest); so without one the metadata may be missing or half
+     * made, and nothing was journaled. Reads the folder only; no Chronicle call.
+     *
+     * @param kernelDir the kernel directory.
+     * @return true in that state; false when there is no journal folder, it holds a cycle file, or
+     *     it cannot be listed (opening the queue then says why).
+     */
+    public static boolean firstOpenUnfinished(final Path kernelDir)
+    {
+        final Path queue = queueDir(kernelDir);
+        if (!Files.isDirectory(queue))
+        {
+            return false;
+        }
+        try (DirectoryStream<Path> cycles = Files.newDirectoryStream(queue, "*" + SingleChronicleQueue.SUFFIX))
+        {
+            return !cycles.iterator().hasNext();
+        }
+        catch (final IOException | DirectoryIteratorException ex)
+        {
+            return false;
+        }
     }
 
     /**

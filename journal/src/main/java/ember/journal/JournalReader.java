@@ -28,9 +28,15 @@ public final class JournalReader implements AutoCloseable
     /**
      * @param kernelDir the kernel directory.
      * @param readOnly  open the queue files read-only (audit and replay tools).
+     * @throws JournalMetadataException read-only, at once, when the journal folder holds no cycle
+     *     file yet: its very first open never finished, so its metadata is missing or half made.
      */
     public JournalReader(final Path kernelDir, final boolean readOnly)
     {
+        if (readOnly && Journal.firstOpenUnfinished(kernelDir))
+        {
+            throw new JournalMetadataException();
+        }
         queue = Journal.openQueue(kernelDir, readOnly, Journal.DEFAULT_BLOCK_SIZE);
         tailer = queue.createTailer();
     }

@@ -115,7 +115,7 @@ class LogCommandTest extends ScenarioJournalTest
         final long term = records.index("kill", List.of(scenario.worker, 15L), false);
         final String killed = text.lines().get((int)term - 1);
         assertTrue(killed.contains("kill(2, 15) = nil  [signal 15 to 2: terminated; 2 (worker) terminated by signal 15 " +
-            "from 1, dropped 3 queued events, children 4 re-parented to 1, released svc"), killed);
+            "from 1 (by its disposition), dropped 3 queued events, children 4 re-parented to 1, released svc"), killed);
     }
 
     @Test

@@ -535,72 +535,46 @@ public final class EmberCli implements Callable<Integer>
         }
     }
 
-    @Command(name = "bench", mixinStandardHelpOptions = true,
+    /**
+     * {@code ember bench} is module {@code bench/}: the kernel must not depend on the benchmarks'
+     * libraries, so this entry only lists it and hands its words on, by class name, to
+     * {@code ember.kernel.bench.BenchCli} when that is on the class path ({@code bin/ember bench}
+     * runs that class directly on the bench module's class path).
+     */
+    @Command(name = "bench",
         description = {
-            "Measure Ember and print one name=value line per figure.",
-            "Bounded: each phase runs --seconds after an equal warm-up."
+            "Measure Ember and print one name=value line per figure (module bench/).",
+            "Bounded: each phase runs --seconds after an equal warm-up. Options: ember bench --help."
         })
     static final class BenchCommand implements Callable<Integer>
     {
-        @Option(names = "--seconds", defaultValue = "3", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")
-        double seconds;
+        /** The bench module's command line, found by name: no compile-time dependency on it. */
+        static final String BENCH_CLI = "ember.kernel.bench.BenchCli";
 
-        @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "busy-spin",
-            description = "the service's idle strategy in the service figures (default: ${DEFAULT-VALUE})")
-        String idle;
-
-        @Option(names = "--clients", defaultValue = "4", description = "client JVMs of the N-client figures (default: ${DEFAULT-VALUE})")
-        int clients;
-
-        @Option(names = "--only", paramLabel = "GROUP",
-            description = "run one group of figures: embedded, parked, service, sync, recovery, snapshot or flood (default: embedded, parked, service, sync)")
-        String only;
-
-        @Option(names = "--snapshot-timers", defaultValue = "1000000",
-            description = "pending timers in the state of the snapshot figures (default: ${DEFAULT-VALUE})")
-        long snapshotTimers;
-
-        @Option(names = "--recovery-records", split = ",", defaultValue = "1000000,10000000",
-            description = "journal lengths of the recovery figures (default: ${DEFAULT-VALUE})")
-        long[] recoveryRecords;
+        @picocli.CommandLine.Unmatched
+        java.util.List<String> words = new java.util.ArrayList<>();
 
         @Override
-        public Integer call()
+        public Integer call() throws Exception
         {
-            final java.util.function.BiConsumer<String, String> print = (name, value) ->
+            final Class<?> cli;
+            try
             {
-                System.out.println(name + "=" + value);
-                System.out.flush();
-            };
-            if (only == null || only.equals("embedded"))
-            {
-                ember.kernel.bench.EmbeddedBench.run(seconds, print);
+                cli = Class.forName(BENCH_CLI);
             }
-            if (only == null || only.equals("parked"))
+            catch (final ClassNotFoundException ex)
             {
-                ember.kernel.bench.ParkedPullsBench.run(seconds, print);
+                System.err.println("ember bench: the benchmarks (module bench/) are not on this class path: run bin/ember bench");
+                return 2;
             }
-            if (only == null || only.equals("service"))
+            try
             {
-                ember.kernel.bench.ServiceBench.run(seconds, clients, KernelConfig.idleStrategy(idle), print);
+                return (Integer)cli.getMethod("run", String[].class).invoke(null, (Object)words.toArray(new String[0]));
             }
-            if (only == null || only.equals("sync"))
+            catch (final java.lang.reflect.InvocationTargetException ex)
             {
-                ember.kernel.bench.DurabilityBench.syncModes(seconds, print);
+                throw ex.getCause() instanceof Exception cause ? cause : ex;
             }
-            if ("recovery".equals(only))
-            {
-                ember.kernel.bench.DurabilityBench.recovery(recoveryRecords, print);
-            }
-            if ("flood".equals(only))
-            {
-                ember.kernel.bench.FloodBench.run(seconds, KernelConfig.idleStrategy(idle), print);
-            }
-            if ("snapshot".equals(only))
-            {
-                ember.kernel.bench.DurabilityBench.snapshotPause(snapshotTimers, seconds, print);
-            }
-            return 0;
         }
     }
 }

@@ -187,6 +187,10 @@ public final class Trace
         {
             add(index, time, "service", "registered service '" + e.name() + "'", EffectJson.of(effect));
         }
+        else if (effect instanceof Effect.Diagnostic e && step.record().type == SyscallType.KILL && step.record().arg0 == pid)
+        {
+            add(index, time, "diagnostic", EffectText.of(effect), EffectJson.of(effect)); // a kill's only diagnostic is of its target
+        }
         else if (effect instanceof Effect.Ended e && pid == KernelState.INIT_PID && !e.orphans().isEmpty())
         {
             add(index, time, "adopted", "adopted " + e.orphans() + ": their parent " + e.pid() + " ended",

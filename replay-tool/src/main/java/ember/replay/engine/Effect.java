@@ -36,6 +36,15 @@ public sealed interface Effect
     {
     }
 
+    /**
+     * A line apply wrote for the kernel log ({@code KernelEffects.onDiagnostic}): a process ended by
+     * signal 3 or 6, whose disposition is to terminate with a diagnostic. Reported just before that
+     * process's {@link Ended}.
+     */
+    record Diagnostic(String line) implements Effect
+    {
+    }
+
     /** {@code event} was appended to the queue of {@code pid}; {@code from} is 0 for the kernel. */
     record Queued(long pid, Event event, long from) implements Effect
     {

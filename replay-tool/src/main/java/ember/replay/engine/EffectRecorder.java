@@ -197,6 +197,12 @@ public final class EffectRecorder implements KernelEffects
     }
 
     @Override
+    public void onDiagnostic(final String line)
+    {
+        effects.add(new Effect.Diagnostic(line));
+    }
+
+    @Override
     public void onTimerScheduled(final PendingTimer timer)
     {
         effects.add(new Effect.TimerSet(timer));

@@ -2,6 +2,7 @@ package ember.replay.engine;
 
 import ember.journal.CorruptRecordException;
 import ember.journal.Journal;
+import ember.journal.JournalMetadataException;
 import ember.journal.JournalReader;
 import ember.journal.RecordCodec;
 import ember.journal.SyscallRecord;
@@ -42,6 +43,10 @@ public final class JournalDir
         if (!Files.isDirectory(queue))
         {
             throw new ToolException("no journal in " + dir + " (expected the directory " + queue + ")");
+        }
+        if (Journal.firstOpenUnfinished(dir) && Files.exists(queue.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE)))
+        {
+            throw new ToolException(queue + ": " + JournalMetadataException.MESSAGE);
         }
         if (!holdsQueueFiles(queue))
         {

@@ -52,9 +52,15 @@ public final class EffectJson
             m.put("how", e.how());
             m.put("exit".equals(e.how()) ? "code" : "signal", e.value());
             m.put("by", e.by());
+            m.put("cause", e.cause().name().toLowerCase(Locale.ROOT));
             m.put("discarded", events(e.discarded()));
             m.put("orphans", e.orphans());
             m.put("services", e.services());
+        }
+        else if (effect instanceof Effect.Diagnostic e)
+        {
+            m.put("type", "diagnostic");
+            m.put("line", e.line());
         }
         else if (effect instanceof Effect.Queued e)
         {

@@ -2,6 +2,7 @@ package ember.replay.render;
 
 import ember.kernel.json.Json;
 import ember.kernel.state.Disposition;
+import ember.kernel.state.EndCause;
 import ember.kernel.state.Event;
 import ember.kernel.state.PendingTimer;
 import ember.replay.engine.Effect;
@@ -19,7 +20,7 @@ public final class EffectText
     {
     }
 
-    /** @return e.g. {@code 5 terminated by signal 15 from 1}. */
+    /** @return e.g. {@code 5 (worker) terminated by signal 15 from 1 (by its disposition)}. */
     public static String of(final Effect effect)
     {
         if (effect instanceof Effect.Spawned e)
@@ -37,6 +38,7 @@ public final class EffectText
             else if ("signal".equals(e.how()))
             {
                 sb.append("terminated by signal ").append(e.value()).append(" from ").append(e.by());
+                sb.append(" (").append(cause(e.cause())).append(')');
             }
             else
             {
@@ -56,6 +58,10 @@ public final class EffectText
                 sb.append(", released ").append(String.join(",", e.services()));
             }
             return sb.toString();
+        }
+        if (effect instanceof Effect.Diagnostic e)
+        {
+            return "diagnostic: " + e.line();
         }
         if (effect instanceof Effect.Queued e)
         {
@@ -135,6 +141,23 @@ public final class EffectText
             }
         }
         return joiner.toString();
+    }
+
+    /**
+     * @return why apply ended a process, in words: {@code exit}, {@code kill: signal 9, uncatchable}
+     *     or {@code by its disposition} (to terminate; 3 and 6 with a {@link Effect.Diagnostic}).
+     */
+    public static String cause(final EndCause cause)
+    {
+        switch (cause)
+        {
+            case EXIT:
+                return "exit";
+            case KILL:
+                return "kill: signal 9, uncatchable";
+            default:
+                return "by its disposition";
+        }
     }
 
     /** @return {@code NAME {params}}. */

@@ -52,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EffectConsistencyTest
 {
-    private static final long[] SIGNALS = {1, 2, 9, 10, 15, 18, 19, 21, 30};
+    private static final long[] SIGNALS = {1, 2, 3, 9, 10, 15, 18, 19, 21, 30};
     private static final String[] USERS = {"root", "alice", "bob"};
 
     @ParameterizedTest(name = "seed {0}")
@@ -318,6 +318,12 @@ class EffectConsistencyTest
         }
 
         @Override
+        public void onDiagnostic(final String line)
+        {
+            facts.add("diagnostic " + line);
+        }
+
+        @Override
         public void onTimerScheduled(final PendingTimer timer)
         {
             facts.add("timer set " + timer);
@@ -384,6 +390,10 @@ class EffectConsistencyTest
                 e.discarded().forEach(q -> queue.add(event(q)));
                 facts.add("ended " + e.pid() + " " + e.name() + " " + e.user() + " " + e.parent() + " " + e.how() + " " +
                     e.value() + " " + queue + " " + e.orphans() + " " + e.services() + " " + e.cause());
+            }
+            else if (effect instanceof Effect.Diagnostic e)
+            {
+                facts.add("diagnostic " + e.line());
             }
             else if (effect instanceof Effect.TimerSet e)
             {
