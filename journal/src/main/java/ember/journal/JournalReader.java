@@ -192,6 +192,7 @@ public final class JournalReader implements AutoCloseable
             {
                 final long saved = lastIndex;
                 lastIndex = index - 1;
+                chain.unknownAt(index - 1); // the record there is read, not checked against the chain
                 if (next(record) && record.index == index)
                 {
                     chain.unknownAt(index); // until the caller resumes it from the snapshot's value
