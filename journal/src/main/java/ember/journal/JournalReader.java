@@ -28,6 +28,7 @@ public final class JournalReader implements AutoCloseable
     private java.security.PublicKey checkpointKey;
     private long checkpointKeyId;
     private long lastCheckpoint;
+    private int frameLength;
 
     /**
      * @param kernelDir the kernel directory.
@@ -108,6 +109,7 @@ public final class JournalReader implements AutoCloseable
                 checkCheckpoint(record);
             }
             lastIndex = record.index;
+            frameLength = length;
             chain.update(frame, 0, length);
             return true;
         }
@@ -239,6 +241,18 @@ public final class JournalReader implements AutoCloseable
     public HashChain chain()
     {
         return chain;
+    }
+
+    /** @return the frame of the last record read, as the journal holds it (valid until the next read; do not change it). */
+    public byte[] frame()
+    {
+        return frame;
+    }
+
+    /** @return the length of {@link #frame()}'s record. */
+    public int frameLength()
+    {
+        return frameLength;
     }
 
     /** @return the file offset of the last record read (its body, after Chronicle's header), -1 before the first. */
