@@ -20,10 +20,15 @@ public final class JournalReader implements AutoCloseable
     private final ChronicleQueue queue;
     private final ExcerptTailer tailer;
     private final RecordCodec codec = new RecordCodec();
+    private final HashChain chain = new HashChain();
     private byte[] frame = new byte[512];
     private long lastIndex;
     private long chronicleIndex = -1;
     private long offset = -1;
+    private java.security.PublicKey checkpointKey;
+    private long checkpointKeyId;
+    private long lastCheckpoint;
+    private int frameLength;
 
     /**
      * @param kernelDir the kernel directory.
@@ -105,8 +110,77 @@ public final class JournalReader implements AutoCloseable
                 }
                 throw corrupt("record index " + record.index + " follows index " + lastIndex);
             }
+            if (record.type == SyscallType.CHECKPOINT)
+            {
+                checkCheckpoint(record);
+            }
             lastIndex = record.index;
+            frameLength = length;
+            chain.update(frame, 0, length);
             return true;
+        }
+    }
+
+    /**
+     * Also check every checkpoint's signature (its chain value is always checked, while the
+     * chain is {@linkplain HashChain#isKnown known}).
+     *
+     * @param key the kernel's public checkpoint key; null to check chain values only.
+     */
+    public void checkSignatures(final java.security.PublicKey key)
+    {
+        this.checkpointKey = key;
+        this.checkpointKeyId = key == null ? 0 : CheckpointKey.keyId(key);
+    }
+
+    /** @return the index of the last checkpoint read that passed its checks, 0 before the first. */
+    public long lastCheckpoint()
+    {
+        return lastCheckpoint;
+    }
+
+    /**
+     * A checkpoint must cover the record before it, sign the chain value the records read give
+     * there, and (when a key is given) carry that key's valid signature.
+     */
+    private void checkCheckpoint(final SyscallRecord record)
+    {
+        final Checkpoint checkpoint;
+        try
+        {
+            checkpoint = Checkpoint.of(record);
+        }
+        catch (final CorruptRecordException ex)
+        {
+            throw corrupt(ex.getMessage());
+        }
+        final String since = lastCheckpoint == 0 ? "" : " after the last good checkpoint at index " + lastCheckpoint;
+        if (checkpoint.covered() != record.index - 1)
+        {
+            throw corrupt("checkpoint " + record.index + " covers index " + checkpoint.covered() + ", not " +
+                (record.index - 1) + " (records were removed, inserted or renumbered" + since + ")");
+        }
+        if (chain.isKnown() && !chain.headEquals(checkpoint.hash(), 0))
+        {
+            throw corrupt("hash chain broken at checkpoint " + record.index + ": it signs h(" + checkpoint.covered() +
+                ")=" + checkpoint.hashHex() + " but the records read give " + chain.hex() + " (a record in " +
+                (lastCheckpoint + 1) + ".." + checkpoint.covered() + " was changed, removed, inserted or reordered)");
+        }
+        if (checkpointKey != null)
+        {
+            if (checkpoint.keyId() != checkpointKeyId)
+            {
+                throw corrupt("checkpoint " + record.index + " is signed by key " + CheckpointKey.keyIdHex(checkpoint.keyId()) +
+                    ", not by the given key " + CheckpointKey.keyIdHex(checkpointKeyId) + " (a journal of another kernel)");
+            }
+            if (!checkpoint.verifies(checkpointKey))
+            {
+                throw corrupt("checkpoint " + record.index + " has a bad signature (forged or rebuilt with another key)");
+            }
+        }
+        if (chain.isKnown())
+        {
+            lastCheckpoint = record.index;
         }
     }
 
@@ -126,8 +200,10 @@ public final class JournalReader implements AutoCloseable
             {
                 final long saved = lastIndex;
                 lastIndex = index - 1;
+                chain.unknownAt(index - 1); // the record there is read, not checked against the chain
                 if (next(record) && record.index == index)
                 {
+                    chain.unknownAt(index); // until the caller resumes it from the snapshot's value
                     return true;
                 }
                 lastIndex = saved;
@@ -138,6 +214,7 @@ public final class JournalReader implements AutoCloseable
             // fall through: not usable
         }
         tailer.toStart();
+        chain.resume(0, null);
         lastIndex = 0;
         this.chronicleIndex = -1; // the parameter shadows the field
         offset = -1;
@@ -158,6 +235,30 @@ public final class JournalReader implements AutoCloseable
             throw new IllegalStateException("startAt is only for a reader at the start of the journal");
         }
         lastIndex = index - 1;
+        chain.unknownAt(index - 1);
+    }
+
+    /**
+     * @return the hash chain over the records read: {@code h(lastIndex())} after each
+     *     {@link #next}; from the genesis value when reading from the journal's first record,
+     *     {@linkplain HashChain#isKnown unknown} after {@link #resumeAfter} or {@link #startAt}
+     *     until the caller {@linkplain HashChain#resume resumes} it (from a snapshot's value).
+     */
+    public HashChain chain()
+    {
+        return chain;
+    }
+
+    /** @return the frame of the last record read, as the journal holds it (valid until the next read; do not change it). */
+    public byte[] frame()
+    {
+        return frame;
+    }
+
+    /** @return the length of {@link #frame()}'s record. */
+    public int frameLength()
+    {
+        return frameLength;
     }
 
     /** @return the file offset of the last record read (its body, after Chronicle's header), -1 before the first. */

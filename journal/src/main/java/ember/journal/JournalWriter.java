@@ -40,6 +40,7 @@ public final class JournalWriter implements AutoCloseable
     private final ExcerptAppender appender;
     private final JournalSpace space;
     private final RecordCodec codec = new RecordCodec();
+    private final HashChain chain = new HashChain();
     private final int maxRecordBytes;
     private net.openhft.chronicle.bytes.BytesStore<?, byte[]> frameStore;
     private byte[] frameStoreArray;
@@ -87,7 +88,25 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
-     * Encode and append one record, whole or not at all.
+     * Continue the hash chain from what recovery found: {@code hash} is {@code h(index)} and the
+     * next record appended is {@code index + 1}. A new journal starts from the genesis value.
+     *
+     * @param hash null for the genesis value (index 0).
+     */
+    public void resumeChain(final long index, final byte[] hash)
+    {
+        chain.resume(index, hash);
+    }
+
+    /** @return the chain head: {@code h(i)} of the last record appended (or resumed from); read, not kept. */
+    public HashChain chain()
+    {
+        return chain;
+    }
+
+    /**
+     * Encode and append one record, whole or not at all, and chain it ({@link HashChain}: over
+     * the frame's bytes, once the record is in the journal, so a refused record is not chained).
      *
      * @param record whose {@code index} and {@code timestamp} are already set.
      * @return the bytes of the record's frame now in the journal (for the kernel's counters).
@@ -136,6 +155,7 @@ public final class JournalWriter implements AutoCloseable
                     throw ex;
                 }
             }
+            chain.update(codec.frameArray(), 0, length);
             final MappedFile file = bytes instanceof MappedBytes ? ((MappedBytes)bytes).mappedFile() : null;
             if (file != lastFile)
             {

@@ -17,6 +17,11 @@ public enum SyscallType
     TIMER_FIRED(4, "timerFired", false),
     /** An alarm's time of day was reached: arg0 = alarm id. */
     ALARM_FIRED(5, "alarmFired", false),
+    /**
+     * The kernel signed the chain head ({@link Checkpoint}): arg0 = the index covered, arg1 = key
+     * id, payload = hash, time, signature. Changes no state.
+     */
+    CHECKPOINT(6, "checkpoint", false),
 
     // Syscalls, SPEC section 1.
     SPAWN(10, "spawn", true),

@@ -43,8 +43,10 @@ public final class EmbeddedBench
             final double phase = Math.max(0.5, seconds / 2);
             final double[] raw = new double[rounds];
             final double[] apply = new double[rounds];
+            final double[] chain = new double[rounds];
             for (int i = 0; i < rounds; i++)
             {
+                chain[i] = chainNsPerRecord(phase / 4);
                 raw[i] = rawChronicleAppends(base.resolve("raw" + i), phase);
                 apply[i] = pipelinedApply(base.resolve("pipelined" + i), phase);
                 delete(base.resolve("raw" + i));
@@ -57,6 +59,12 @@ public final class EmbeddedBench
             out.accept("apply_ops_per_s", String.format("%.0f", applied));
             out.accept("chronicle_append_ops_per_s", String.format("%.0f", chronicle));
             out.accept("apply_vs_chronicle_ratio", String.format("%.3f", applied / chronicle));
+            // The hash chain is part of every append above (JournalWriter.append); its own cost, measured
+            // alone in the same rounds, against the journaled apply's cost per record.
+            final double chainNs = median(chain);
+            final double applyNs = 1e9 / applied;
+            out.accept("journal_chain_ns_per_record", String.format("%.1f", chainNs));
+            out.accept("journal_chain_slowdown_pct", String.format("%.1f", 100 * chainNs / (applyNs - chainNs)));
             out.accept("embedded_roundtrip_ops_per_s", String.format("%.0f", roundTrips));
             out.accept("embedded_p50_us", String.format("%.2f", latency.getValueAtPercentile(50) / 1000.0));
             out.accept("embedded_p99_us", String.format("%.2f", latency.getValueAtPercentile(99) / 1000.0));
@@ -104,6 +112,35 @@ public final class EmbeddedBench
             while (now < end);
             return count / ((now - start) / 1e9);
         }
+    }
+
+    /** SHA-256 chaining of the sample record's frame alone, as JournalWriter.append does it per record. */
+    private static double chainNsPerRecord(final double seconds)
+    {
+        final ember.journal.RecordCodec codec = new ember.journal.RecordCodec();
+        final int length = codec.encode(sampleRecord());
+        final byte[] frame = java.util.Arrays.copyOf(codec.frameArray(), length);
+        final ember.journal.HashChain chain = new ember.journal.HashChain();
+        final long warm = System.nanoTime() + (long)(seconds * 1e9);
+        while (System.nanoTime() < warm)
+        {
+            chain.update(frame, 0, length);
+        }
+        final long start = System.nanoTime();
+        final long end = start + (long)(seconds * 1e9);
+        long count = 0;
+        long now;
+        do
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                chain.update(frame, 0, length);
+            }
+            count += 1000;
+            now = System.nanoTime();
+        }
+        while (now < end);
+        return (now - start) / (double)count;
     }
 
     private static SyscallRecord sampleRecord()

@@ -41,6 +41,14 @@ final class KernelOptions
             "instead of refusing to start"})
     boolean cutDamagedJournal;
 
+    @Option(names = "--checkpoint-every", paramLabel = "RECORDS", defaultValue = "1000",
+        description = "sign the hash chain's head every RECORDS records (default: ${DEFAULT-VALUE}; also every second and at close)")
+    long checkpointEvery;
+
+    @Option(names = "--checkpoint-key", paramLabel = "FILE",
+        description = "install this Ed25519 key file as DIR/checkpoint.key at first start (default: the kernel makes one)")
+    java.nio.file.Path checkpointKey;
+
     @Option(names = "--max-queue", paramLabel = "EVENTS", description = "events per process queue (default: 10000)")
     Integer maxQueue;
 
@@ -80,6 +88,8 @@ final class KernelOptions
         return KernelConfig.of(dir).withLimits(limits).withSync(SyncMode.parse(sync))
             .withSnapshots(snapshotEvery, snapshotIntervalSeconds * 1000, true).withCutDamagedJournal(cutDamagedJournal)
             .withRollCycle(rollCycle)
+            .withCheckpoints(new ember.kernel.core.CheckpointPolicy(checkpointEvery,
+                ember.kernel.core.CheckpointPolicy.DEFAULTS.intervalMs(), true, checkpointKey))
             .withMaxParkedPulls(maxParkedPulls != null ? maxParkedPulls : KernelConfig.DEFAULT_MAX_PARKED_PULLS);
     }
 }

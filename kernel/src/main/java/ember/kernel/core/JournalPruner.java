@@ -117,7 +117,13 @@ public final class JournalPruner
         {
             try
             {
-                return SnapshotStore.read(file);
+                final SnapshotStore.Loaded loaded = SnapshotStore.read(file);
+                if (loaded.chain() != null)
+                {
+                    return loaded;
+                }
+                // Pruned history verifies from the snapshot's chain value: one without it is no base.
+                System.err.println("ember: snapshot " + file + " carries no hash chain value: not pruned to");
             }
             catch (final SnapshotCodec.DamagedSnapshotException ex)
             {

@@ -39,6 +39,7 @@ import java.util.function.Supplier;
  *                           journal, so that copy's garbage collection never pauses the core
  *                           (what {@code serve} does). Otherwise by a thread of this JVM (the
  *                           default for embedded kernels: no second process).
+ * @param checkpoints        when the core signs the hash chain's head ({@link CheckpointPolicy}).
  */
 public record KernelConfig(
     Path dir,
@@ -53,7 +54,8 @@ public record KernelConfig(
     boolean cutDamagedJournal,
     String rollCycle,
     int maxParkedPulls,
-    boolean snapshotInFollower)
+    boolean snapshotInFollower,
+    CheckpointPolicy checkpoints)
 {
     public static final long DEFAULT_SNAPSHOT_EVERY = 1_000_000;
     public static final int DEFAULT_MAX_PARKED_PULLS = 1_024;
@@ -71,32 +73,32 @@ public record KernelConfig(
     {
         return new KernelConfig(dir, KernelLimits.DEFAULTS, BackoffIdleStrategy::new, new SystemEpochNanoClock(),
             Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true, false, "daily",
-            DEFAULT_MAX_PARKED_PULLS, false);
+            DEFAULT_MAX_PARKED_PULLS, false, CheckpointPolicy.DEFAULTS);
     }
 
     public KernelConfig withLimits(final KernelLimits limits)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower, checkpoints);
     }
 
     public KernelConfig withIdle(final Supplier<IdleStrategy> idle)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower, checkpoints);
     }
 
     public KernelConfig withClock(final EpochNanoClock clock)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower, checkpoints);
     }
 
     public KernelConfig withBlockSize(final long blockSize)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower, checkpoints);
     }
 
     public KernelConfig withSync(final SyncMode sync)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs, snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower, checkpoints);
     }
 
     /**
@@ -106,28 +108,35 @@ public record KernelConfig(
      */
     public KernelConfig withSnapshots(final long every, final long intervalMs, final boolean onClose)
     {
-        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower);
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, every, intervalMs, onClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower, checkpoints);
     }
 
     /** @param inFollower whether periodic snapshots are taken by a follower JVM (see {@link #snapshotInFollower()}). */
     public KernelConfig withSnapshotInFollower(final boolean inFollower)
     {
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, inFollower);
+            snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, inFollower, checkpoints);
     }
 
     /** @param cut whether recovery may cut a damaged journal after its last good record. */
     public KernelConfig withCutDamagedJournal(final boolean cut)
     {
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cut, rollCycle, maxParkedPulls, snapshotInFollower);
+            snapshotOnClose, cut, rollCycle, maxParkedPulls, snapshotInFollower, checkpoints);
     }
 
     /** @param max waiting pullEvent calls per process (at least 1). */
     public KernelConfig withMaxParkedPulls(final int max)
     {
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cutDamagedJournal, rollCycle, max, snapshotInFollower);
+            snapshotOnClose, cutDamagedJournal, rollCycle, max, snapshotInFollower, checkpoints);
+    }
+
+    /** @param policy when to sign the hash chain's head. */
+    public KernelConfig withCheckpoints(final CheckpointPolicy policy)
+    {
+        return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
+            snapshotOnClose, cutDamagedJournal, rollCycle, maxParkedPulls, snapshotInFollower, policy);
     }
 
     /** @param name the journal's roll cycle (see {@link Journal#rollCycle(String)}). */
@@ -135,7 +144,7 @@ public record KernelConfig(
     {
         Journal.rollCycle(name); // validates
         return new KernelConfig(dir, limits, idle, clock, blockSize, sync, snapshotEvery, snapshotIntervalMs,
-            snapshotOnClose, cutDamagedJournal, name, maxParkedPulls, snapshotInFollower);
+            snapshotOnClose, cutDamagedJournal, name, maxParkedPulls, snapshotInFollower, checkpoints);
     }
 
     /**

@@ -82,12 +82,14 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private volatile String failure;
     private Runnable onFailureStop;
     private final KernelCounters counters;
+    private final Checkpointer checkpointer;
 
     KernelCore(
         final KernelState state, final JournalWriter journal, final KernelLog log, final KernelConfig config,
         final SnapshotStore snapshots, final SnapshotTaker snapshotTaker, final JournalHighWater highWater,
-        final KernelCounters counters)
+        final KernelCounters counters, final Checkpointer checkpointer)
     {
+        this.checkpointer = checkpointer;
         this.counters = counters;
         this.limits = config.limits();
         this.state = state;
@@ -226,6 +228,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             {
                 work += expireWaiters();
             }
+            maybeCheckpoint(false);
             if (!unsynced.isEmpty())
             {
                 groupCommit();
@@ -373,6 +376,24 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     }
 
     /**
+     * Sign the hash chain's head as a checkpoint record when one is due ({@link CheckpointPolicy});
+     * a refused one (full disk) is tried again on a later duty cycle.
+     */
+    private void maybeCheckpoint(final boolean closing)
+    {
+        final long nowMs = System.currentTimeMillis();
+        if (failure != null || diskFull != null || !checkpointer.due(state.lastIndex(), nowMs, closing))
+        {
+            return;
+        }
+        checkpointer.fill(kernelRecord, journal.chain(), clock.nanoTime());
+        if (journalAndApply(kernelRecord, kernelResult))
+        {
+            checkpointer.written(kernelRecord.index, nowMs);
+        }
+    }
+
+    /**
      * Ask for a periodic snapshot when one is due. The core only posts the index: the state is
      * rebuilt, encoded and written by the {@link SnapshotTaker} on its own thread. While one is
      * still being taken the request is refused and made again on a later duty cycle.
@@ -426,6 +447,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
                 refuse(command, "kernel closed");
             }
             left.clear();
+            maybeCheckpoint(true); // the journal of a clean close ends signed
             if (!unsynced.isEmpty())
             {
                 groupCommit();
@@ -448,7 +470,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             // Closing: no caller waits any more, so the core encodes its own state directly.
             try
             {
-                snapshots.write(state.lastIndex(), journal.lastChronicleIndex(),
+                snapshots.write(state.lastIndex(), journal.lastChronicleIndex(), journal.chain().head(),
                     ember.kernel.state.SnapshotCodec.encode(state));
             }
             catch (final RuntimeException | OutOfMemoryError ex)

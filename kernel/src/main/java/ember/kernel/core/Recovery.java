@@ -19,6 +19,9 @@ import java.util.function.Consumer;
  * end; the {@link SnapshotTaker} rebuilds with it the state at the index it is asked to snapshot
  * (apply is deterministic, so that state is the live state at that index).
  * <p>
+ * The reader checks the hash chain of the tail it replays from the snapshot's chain value: a
+ * checkpoint whose signed value the records do not give is damage like a bad checksum.
+ * <p>
  * What to do about damage or a journal that ends too early is the caller's policy: this class
  * only reports what it found. Not thread-safe; each call uses its own reader.
  */
@@ -37,10 +40,12 @@ final class Recovery
      * @param damage         the damaged record that stopped the replay, or null.
      * @param beyond         valid snapshots that do not match the journal and lie beyond where the
      *                       recovered state ends: evidence that the journal was truncated; newest first.
+     * @param chain          the hash chain value {@code h(state.lastIndex())} the records read give
+     *                       (from the snapshot's value), null for the genesis value (nothing read).
      */
     record Result(
         KernelState state, String from, long replayed, long chronicleIndex, CorruptRecordException damage,
-        List<SnapshotStore.Loaded> beyond)
+        List<SnapshotStore.Loaded> beyond, byte[] chain)
     {
         /** @return the highest index a snapshot proves the journal reached, 0 for none. */
         long snapshotClaim()
@@ -82,8 +87,15 @@ final class Recovery
             try
             {
                 final SnapshotStore.Loaded loaded = SnapshotStore.read(file);
+                if (loaded.chain() == null)
+                {
+                    // Without h(INDEX) the chain of the records after it could be neither checked nor continued.
+                    notice.accept("snapshot " + file + " carries no hash chain value (written before the chain existed): skipped");
+                    continue;
+                }
                 if (reader != null && reader.resumeAfter(loaded.state().lastIndex(), loaded.chronicleIndex()))
                 {
+                    reader.chain().resume(loaded.state().lastIndex(), loaded.chain());
                     state = loaded.state();
                     from = "snapshot " + file.getFileName();
                     break;
@@ -125,7 +137,8 @@ final class Recovery
             }
         }
         final long chronicleIndex = reader == null || state.lastIndex() == 0 ? -1 : reader.chronicleIndex();
-        return new Result(state, from, state.lastIndex() - start, chronicleIndex, damage, beyond);
+        final byte[] chain = reader == null || state.lastIndex() == 0 ? null : reader.chain().head();
+        return new Result(state, from, state.lastIndex() - start, chronicleIndex, damage, beyond, chain);
     }
 
     /**

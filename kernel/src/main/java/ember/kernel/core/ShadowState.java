@@ -100,12 +100,16 @@ final class ShadowState implements SnapshotMaker
     {
         try
         {
+            if (!reader.chain().isKnown())
+            {
+                throw new IllegalStateException("the hash chain at index " + state.lastIndex() + " is not known");
+            }
             final byte[] image = SnapshotCodec.encode(state);
             if (stop.getAsBoolean())
             {
                 throw new CancellationException("kernel closing");
             }
-            return store.write(state.lastIndex(), reader.chronicleIndex(), image);
+            return store.write(state.lastIndex(), reader.chronicleIndex(), reader.chain().head(), image);
         }
         catch (final RuntimeException | Error ex)
         {

@@ -22,8 +22,10 @@ import java.util.List;
 
 /**
  * Snapshot files of a kernel directory, {@code DIR/snapshots/snapshot-INDEX.snap}: each is the
- * Chronicle index of the record it was taken after, then a {@link SnapshotCodec} image (which
- * carries the index and digest). Written atomically (temporary file, fsync, rename); the newest
+ * Chronicle index of the record it was taken after (8 bytes), the magic {@code EMCH} and the hash
+ * chain value {@code h(INDEX)} (4 + 32 bytes), then a {@link SnapshotCodec} image (which carries
+ * the index and digest). Files written before the chain existed have no {@code EMCH} part: they
+ * still load, with a null {@link Loaded#chain()} (recovery skips them, see {@link Recovery}). Written atomically (temporary file, fsync, rename); the newest
  * {@value #KEEP} are kept. Temporary files start with a dot and end in {@code .tmp}.
  * <p>
  * Thread-safe as long as one thread writes at a time (the snapshot thread, then the core at close).
@@ -39,9 +41,13 @@ public final class SnapshotStore
     private final Path dir;
 
     /** A snapshot read back: the state and where in the Chronicle queue its last record is. */
-    public record Loaded(KernelState state, long chronicleIndex, Path file)
+    public record Loaded(KernelState state, long chronicleIndex, Path file, byte[] chain)
     {
     }
+
+    /** Marks the chain value after the Chronicle index ("EMCH"); an older file has SnapshotCodec's magic there. */
+    private static final int CHAIN_MAGIC = 0x48434D45;
+    private static final int HEADER_BYTES = 8 + 4 + ember.journal.HashChain.HASH_BYTES;
 
     public SnapshotStore(final Path kernelDir)
     {
@@ -59,10 +65,11 @@ public final class SnapshotStore
      *
      * @param index          the state's last applied index.
      * @param chronicleIndex the Chronicle index of that record.
+     * @param chain          {@code h(index)}, the hash chain value at that record (32 bytes).
      * @param image          {@link SnapshotCodec#encode} of the state.
      * @return the file written.
      */
-    public Path write(final long index, final long chronicleIndex, final byte[] image)
+    public Path write(final long index, final long chronicleIndex, final byte[] chain, final byte[] image)
     {
         final Path file = dir.resolve(String.format("%s%020d%s", PREFIX, index, SUFFIX));
         final Path temp = dir.resolve("." + file.getFileName() + TEMP_SUFFIX);
@@ -73,8 +80,12 @@ public final class SnapshotStore
             try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))
             {
-                final ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, chronicleIndex);
-                channel.write(header);
+                final ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(chronicleIndex).putInt(CHAIN_MAGIC).put(chain).flip();
+                while (header.hasRemaining())
+                {
+                    channel.write(header);
+                }
                 final ByteBuffer body = ByteBuffer.wrap(image);
                 while (body.hasRemaining())
                 {
@@ -230,8 +241,16 @@ public final class SnapshotStore
         {
             throw new SnapshotCodec.DamagedSnapshotException("snapshot file too short: " + file);
         }
-        final long chronicleIndex = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-        final KernelState state = SnapshotCodec.decode(java.util.Arrays.copyOfRange(bytes, 8, bytes.length));
-        return new Loaded(state, chronicleIndex, file);
+        final ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        final long chronicleIndex = header.getLong(0);
+        byte[] chain = null;
+        int image = 8;
+        if (bytes.length >= HEADER_BYTES && header.getInt(8) == CHAIN_MAGIC)
+        {
+            chain = java.util.Arrays.copyOfRange(bytes, 12, HEADER_BYTES);
+            image = HEADER_BYTES;
+        }
+        final KernelState state = SnapshotCodec.decode(java.util.Arrays.copyOfRange(bytes, image, bytes.length));
+        return new Loaded(state, chronicleIndex, file, chain);
     }
 }

@@ -84,6 +84,9 @@ class OperatorViewTest
                 client.as(1).queueEvent("job", Map.of("n", 2));
                 client.as(worker).queueEvent("job", Map.of());
                 assertThrows(EmberException.class, () -> client.as(1).kill(999, 9));
+                // The service signs the chain head within a second of records being added: wait for that
+                // checkpoint, after which the idle service appends nothing.
+                eventually(() -> lastType(dir) == ember.journal.SyscallType.CHECKPOINT, "the checkpoint after the syscalls");
                 final long last = JournalReplay.replay(dir, Long.MAX_VALUE).lastIndex();
                 eventually(() -> counters.value(CountersLayout.RECORDS) == last, "records counter reaches " + last);
                 assertEquals(4, counters.value(CountersLayout.SYSCALLS_OK));
@@ -230,5 +233,19 @@ class OperatorViewTest
         {
             TempDirs.delete(dir);
         }
+    }
+
+    private static ember.journal.SyscallType lastType(final Path dir)
+    {
+        final ember.journal.SyscallRecord record = new ember.journal.SyscallRecord();
+        ember.journal.SyscallType type = null;
+        try (ember.journal.JournalReader reader = new ember.journal.JournalReader(dir, true))
+        {
+            while (reader.next(record))
+            {
+                type = record.type;
+            }
+        }
+        return type;
     }
 }

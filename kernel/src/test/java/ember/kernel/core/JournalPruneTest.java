@@ -251,12 +251,14 @@ class JournalPruneTest
     private void writeSnapshot(final long index, final long chronicleIndex)
     {
         final KernelState state = new KernelState();
+        final byte[] chain;
         try (JournalReader reader = new JournalReader(dir, true))
         {
             JournalReplay.replay(reader, state, index, null);
+            chain = reader.chain().head();
         }
         assertEquals(index, state.lastIndex());
-        new SnapshotStore(dir).write(index, chronicleIndex, SnapshotCodec.encode(state));
+        new SnapshotStore(dir).write(index, chronicleIndex, chain, SnapshotCodec.encode(state));
     }
 
     private List<String> journalFileNames() throws Exception

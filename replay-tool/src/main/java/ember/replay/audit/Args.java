@@ -60,6 +60,13 @@ public final class Args
             case TIMER:
             case ALARM:
                 return List.of(record.number);
+            case CHECKPOINT:
+            {
+                // The signed chain head: checkpoint(COVERED, "HASH", "key=ID"); `verify --key` checks the signature.
+                final ember.journal.Checkpoint checkpoint = ember.journal.Checkpoint.of(record);
+                return List.of(checkpoint.covered(), checkpoint.hashHex(),
+                    "key=" + ember.journal.CheckpointKey.keyIdHex(checkpoint.keyId()));
+            }
             default:
                 return List.of();
         }

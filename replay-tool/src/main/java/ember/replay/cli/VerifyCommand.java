@@ -3,6 +3,7 @@ package ember.replay.cli;
 import ember.journal.Journal;
 import ember.replay.engine.JournalDir;
 import ember.replay.render.Times;
+import ember.replay.verify.SignedHead;
 import ember.replay.verify.Verification;
 import ember.replay.verify.Verifier;
 import picocli.CommandLine.Command;
@@ -22,6 +23,10 @@ import java.util.concurrent.Callable;
         "and that reading reaches the journal's last record; replay the whole journal",
         "twice and compare the digests at checkpoints; compare with the digests the",
         "live kernel wrote to DIR/kernel.log. Prints the replay speed.",
+        "Hash chain: every signed checkpoint must sign the chain value the records",
+        "give (from genesis, or from the snapshot's value for a pruned journal);",
+        "with --key every signature must verify with the kernel's public key; with",
+        "--expect/--expect-file the journal must reach that head and give its hash.",
         "On a fault, names the first bad record and exits with 1.",
         ""
     })
@@ -37,6 +42,19 @@ final class VerifyCommand implements Callable<Integer>
         description = "digest checkpoint every N records (default: ${DEFAULT-VALUE})")
     long every;
 
+    @Option(names = "--key", paramLabel = "PUBKEY",
+        description = "the kernel's public key (a file from 'replay-tool pubkey', or its line): every checkpoint's " +
+            "signature must verify with it")
+    String key;
+
+    @Option(names = "--expect", paramLabel = "INDEX:HASH",
+        description = "a chain value held elsewhere: the journal must reach INDEX and give HASH there")
+    String expect;
+
+    @Option(names = "--expect-file", paramLabel = "FILE",
+        description = "a signed head saved from 'replay-tool head' (its signature is checked with --key)")
+    java.nio.file.Path expectFile;
+
     @Option(names = "--no-kernel-log", negatable = false,
         description = "do not compare with the live digests in DIR/kernel.log")
     boolean noKernelLog;
@@ -45,7 +63,14 @@ final class VerifyCommand implements Callable<Integer>
     public Integer call()
     {
         final JournalDir journal = dir.journal();
-        final Verification v = new Verifier(journal, every, !noKernelLog).run();
+        final java.security.PublicKey publicKey = key == null ? null : Keys.publicKey(key);
+        if (expect != null && expectFile != null)
+        {
+            throw new ember.replay.ToolException("--expect and --expect-file exclude each other", ember.replay.ToolException.USAGE);
+        }
+        final SignedHead head = expect != null ? SignedHead.parseExpect(expect) :
+            expectFile != null ? SignedHead.read(expectFile, publicKey) : null;
+        final Verification v = new Verifier(journal, every, !noKernelLog, publicKey, head).run();
         final PrintWriter out = spec.commandLine().getOut();
         out.println("journal  " + Journal.queueDir(journal.path()));
         out.println("records  " + v.records() + (v.records() == 0 ? "" :

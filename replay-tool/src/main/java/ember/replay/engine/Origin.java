@@ -25,10 +25,12 @@ public final class Origin
     private final long chronicleIndex;
     private final byte[] image;
     private final Path file;
+    private final byte[] chain;
 
     private Origin(final JournalDir dir, final long firstIndex, final long index, final long chronicleIndex,
-        final byte[] image, final Path file)
+        final byte[] image, final Path file, final byte[] chain)
     {
+        this.chain = chain;
         this.dir = dir;
         this.firstIndex = firstIndex;
         this.index = index;
@@ -69,7 +71,7 @@ public final class Origin
     {
         final long first = dir.firstIndex();
         final boolean pruned = first > 1;
-        final Origin empty = new Origin(dir, first, 0, -1, null, null);
+        final Origin empty = new Origin(dir, first, 0, -1, null, null, null);
         if (!pruned && !newest)
         {
             return empty; // -1 (undecodable first record) too: reading from the start names the damage
@@ -92,7 +94,8 @@ public final class Origin
             {
                 continue; // does not cover the pruned records, or belongs to another journal
             }
-            final Origin origin = new Origin(dir, first, at, loaded.chronicleIndex(), SnapshotCodec.encode(loaded.state()), file);
+            final Origin origin = new Origin(dir, first, at, loaded.chronicleIndex(), SnapshotCodec.encode(loaded.state()), file,
+                loaded.chain());
             oldestUsable = origin;
             if (at <= upTo && (found == null || !newest))
             {
@@ -180,7 +183,10 @@ public final class Origin
         }
     }
 
-    /** @return a new reader positioned after {@link #index()}; the caller closes it. */
+    /**
+     * @return a new reader positioned after {@link #index()}, its hash chain resumed from the
+     *     snapshot's value (unknown for a snapshot written before the chain existed); the caller closes it.
+     */
     public JournalReader openReader()
     {
         final JournalReader reader = dir.openReader();
@@ -189,7 +195,17 @@ public final class Origin
             reader.close();
             throw new ToolException("the snapshot at record " + index + " (" + file + ") no longer matches the journal");
         }
+        if (image != null && chain != null)
+        {
+            reader.chain().resume(index, chain);
+        }
         return reader;
+    }
+
+    /** @return {@code h(index())} as the snapshot carries it; null for the genesis value or a snapshot without it. */
+    public byte[] chain()
+    {
+        return chain == null ? null : chain.clone();
     }
 
     /**

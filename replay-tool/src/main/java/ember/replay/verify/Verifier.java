@@ -29,6 +29,8 @@ public final class Verifier
     private final JournalDir dir;
     private final long every;
     private final boolean checkLog;
+    private final java.security.PublicKey key;
+    private final SignedHead expect;
 
     /**
      * @param dir      the journal.
@@ -37,9 +39,23 @@ public final class Verifier
      */
     public Verifier(final JournalDir dir, final long every, final boolean checkLog)
     {
+        this(dir, every, checkLog, null, null);
+    }
+
+    /**
+     * @param key    the kernel's public checkpoint key: every checkpoint's signature is checked
+     *               and at least one must cover the journal; null to check chain values only.
+     * @param expect a chain value the auditor holds ({@code --expect}, {@code --expect-file}): the
+     *               journal must reach its index and give its hash there; null for none.
+     */
+    public Verifier(final JournalDir dir, final long every, final boolean checkLog, final java.security.PublicKey key,
+        final SignedHead expect)
+    {
         this.dir = dir;
         this.every = Math.max(1, every);
         this.checkLog = checkLog;
+        this.key = key;
+        this.expect = expect;
     }
 
     /** @return the outcome; a fault is reported in it, never thrown. */
@@ -74,10 +90,27 @@ public final class Verifier
 
         String fault = null;
         final long start = System.nanoTime();
+        final String[] expectFault = {null};
+        final long[] signed = {0, 0}; // checkpoints read: count, last index
+        boolean chainKnown = false;
         try (JournalReader reader = origin.openReader(); Progress progress = Progress.onTerminal("verify", lastBefore))
         {
+            reader.checkSignatures(key);
+            chainKnown = reader.chain().isKnown();
             Replays.observe(reader, state, Long.MAX_VALUE, (record, result, s) ->
             {
+                if (record.type == ember.journal.SyscallType.CHECKPOINT && reader.chain().isKnown())
+                {
+                    signed[0]++;
+                    signed[1] = record.index;
+                }
+                if (expect != null && record.index == expect.covered() && expectFault[0] == null &&
+                    !reader.chain().headEquals(expect.hash(), 0))
+                {
+                    expectFault[0] = "first bad record is index " + record.index + " or earlier: the chain value there is " +
+                        reader.chain().hex() + ", the expected head says " + expect.hashHex() +
+                        " (history up to it was changed, or this is another journal)";
+                }
                 progress.at(record.index);
                 if (record.index == origin.index() + 1)
                 {
@@ -115,6 +148,10 @@ public final class Verifier
             notes.add("integrity: " + (last - first + 1) + " records, checksums and index sequence " + first + ".." + last +
                 " intact");
         }
+        if (fault == null)
+        {
+            fault = checkChain(origin, chainKnown, last, signed[0], signed[1], expectFault[0], notes);
+        }
 
         if (fault == null)
         {
@@ -136,6 +173,43 @@ public final class Verifier
                     (liveFaults.isEmpty() ? ", all equal" : ", " + liveFaults.size() + " differ"));
         }
         return new Verification(last, records, firstTime[0], state.lastTimestamp(), seconds, digest, notes, fault);
+    }
+
+    /** The hash chain's verdict after a clean read; null when it holds, else the fault. */
+    private String checkChain(final Origin origin, final boolean chainKnown, final long last, final long count,
+        final long lastCheckpoint, final String expectFault, final List<String> notes)
+    {
+        if (!chainKnown)
+        {
+            notes.add("hash chain: not checked (the snapshot replay starts from carries no chain value)");
+            return key != null || expect != null ? "cannot verify the hash chain: the snapshot at record " + origin.index() +
+                " carries no chain value (written before the chain existed)" : null;
+        }
+        if (expectFault != null)
+        {
+            return expectFault;
+        }
+        if (expect != null && expect.covered() > last)
+        {
+            return "first bad record is index " + (last + 1) + ": the journal ends at record " + last +
+                " but the expected head covers record " + expect.covered() + " (truncated: records " + (last + 1) + ".." +
+                expect.covered() + " are missing)";
+        }
+        if (key != null && count == 0 && last > origin.index())
+        {
+            return "no signed checkpoint covers records " + (origin.index() + 1) + ".." + last + " (not an Ember journal " +
+                "with checkpoints, or its checkpoints were removed)";
+        }
+        final String from = origin.index() > 0 ? "from the snapshot's chain value at record " + origin.index() : "from genesis";
+        notes.add("hash chain: " + count + " checkpoint" + (count == 1 ? "" : "s") + " give the chain value they sign, " +
+            from + (key == null ? " (signatures not checked: no --key)" : ", all signed by key " +
+            ember.journal.CheckpointKey.keyIdHex(ember.journal.CheckpointKey.keyId(key))) +
+            (Math.max(lastCheckpoint, origin.index()) < last ? "; records " + (Math.max(lastCheckpoint, origin.index()) + 1) + ".." + last + " follow the last checkpoint (not yet signed)" : ""));
+        if (expect != null)
+        {
+            notes.add("expected head: record " + expect.covered() + " has chain value " + expect.hashHex());
+        }
+        return null;
     }
 
     private String secondPass(final Origin origin, final long records, final TreeMap<Long, String> checkpoints,

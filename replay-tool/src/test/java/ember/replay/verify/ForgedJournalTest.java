@@ -1,0 +1,404 @@
+package ember.replay.verify;
+
+import ember.journal.Checkpoint;
+import ember.journal.JournalReader;
+import ember.journal.JournalWriter;
+import ember.journal.SyscallRecord;
+import ember.journal.SyscallType;
+import ember.kernel.client.EmbeddedClient;
+import ember.kernel.client.Syscalls;
+import ember.kernel.core.CheckpointPolicy;
+import ember.kernel.core.CheckpointSigner;
+import ember.kernel.core.JournalPruner;
+import ember.kernel.core.Kernel;
+import ember.kernel.core.KernelConfig;
+import ember.kernel.core.KernelOpenException;
+import ember.journal.PayloadCodec;
+import ember.replay.testing.TempDirs;
+import ember.replay.testing.Tool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Journals forged for real, through the project's own writer and record codec (every forged
+ * record gets a valid CRC): each forgery is caught by {@code verify --key}, naming the first bad
+ * index; the untouched journal verifies, also after recovery from a snapshot and after a prune.
+ */
+class ForgedJournalTest
+{
+    private static final int EVERY = 5;
+    static Path dir;
+    static Path other;
+    static Path pub;
+    static List<SyscallRecord> records;
+    static final List<Path> made = new ArrayList<>();
+
+    @BeforeAll
+    static void write() throws Exception
+    {
+        dir = TempDirs.create("forge-original");
+        other = TempDirs.create("forge-other");
+        for (final Path d : List.of(dir, other))
+        {
+            final KernelConfig config = KernelConfig.of(d).withBlockSize(1 << 20)
+                .withCheckpoints(new CheckpointPolicy(EVERY, 0, true, null));
+            try (Kernel kernel = Kernel.open(config); EmbeddedClient client = new EmbeddedClient(kernel))
+            {
+                final Syscalls init = client.as(1);
+                for (int i = 0; i < 12; i++)
+                {
+                    init.queueEvent("job", Map.of("n", (long)i));
+                }
+                init.spawn(d == dir ? "worker" : "intruder");
+            }
+        }
+        pub = dir.resolve("pub.txt");
+        final Tool.Run key = Tool.run("pubkey", "--dir", dir.toString());
+        assertEquals(0, key.exitCode(), key.err());
+        Files.writeString(pub, key.out());
+        records = read(dir);
+        assertTrue(records.stream().filter(r -> r.type == SyscallType.CHECKPOINT).count() >= 3, "checkpoints written");
+    }
+
+    @AfterAll
+    static void delete()
+    {
+        TempDirs.delete(dir);
+        TempDirs.delete(other);
+        made.forEach(TempDirs::delete);
+    }
+
+    @Test
+    void untouchedJournalVerifies()
+    {
+        final Tool.Run run = verify(dir);
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("all signed by key"), run.out());
+    }
+
+    @Test
+    void rewrittenPayloadWithFixedCrcIsCaughtAtTheNextCheckpoint() throws Exception
+    {
+        final List<SyscallRecord> forged = copy(records);
+        final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 2;
+        forged.get(k).payload = new PayloadCodec().encodeTable(Map.of("n", 999L));
+        assertBadAt(write(forged), nextCheckpoint(forged, k), "hash chain broken");
+    }
+
+    @Test
+    void deletedRecordIsCaughtWhereItIsMissing() throws Exception
+    {
+        final List<SyscallRecord> forged = copy(records);
+        final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 1;
+        final long index = forged.remove(k).index;
+        assertBadAt(write(forged), index, "follows index " + (index - 1));
+    }
+
+    @Test
+    void deletedAndRenumberedRecordIsCaughtAtTheNextCheckpoint() throws Exception
+    {
+        final List<SyscallRecord> forged = copy(records);
+        final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 1;
+        forged.remove(k);
+        renumber(forged);
+        assertBadAt(write(forged), nextCheckpoint(forged, k), "covers index");
+    }
+
+    @Test
+    void reorderedRecordsAreCaughtAtTheNextCheckpoint() throws Exception
+    {
+        final List<SyscallRecord> forged = copy(records);
+        final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 1;
+        final SyscallRecord a = forged.get(k);
+        forged.set(k, forged.get(k + 1));
+        forged.set(k + 1, a);
+        renumber(forged);
+        assertBadAt(write(forged), nextCheckpoint(forged, k + 1), "hash chain broken");
+    }
+
+    @Test
+    void insertedRecordIsCaughtAtTheNextCheckpoint() throws Exception
+    {
+        final List<SyscallRecord> forged = copy(records);
+        final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 1;
+        final SyscallRecord extra = copy(List.of(forged.get(k))).get(0);
+        extra.payload = new PayloadCodec().encodeTable(Map.of("n", 42L));
+        forged.add(k, extra);
+        renumber(forged);
+        assertBadAt(write(forged), nextCheckpoint(forged, k), "covers index");
+    }
+
+    @Test
+    void recordsSplicedFromASecondKernelAreCaught() throws Exception
+    {
+        final List<SyscallRecord> forged = copy(records);
+        final List<SyscallRecord> theirs = read(other);
+        final int spawn = firstOf(theirs, SyscallType.SPAWN);
+        final int k = firstOf(forged, SyscallType.SPAWN);
+        final SyscallRecord spliced = theirs.get(spawn);
+        spliced.index = forged.get(k).index;
+        forged.set(k, spliced);
+        assertBadAt(write(forged), nextCheckpoint(forged, k), "hash chain broken");
+        // Its own checkpoints, spliced in whole, verify only with its own key.
+        final Tool.Run mixed = verify(other);
+        assertNotEquals(0, mixed.exitCode());
+        assertTrue(mixed.out().contains("first bad record is index " + theirs.get(firstOf(theirs, SyscallType.CHECKPOINT)).index),
+            mixed.out());
+    }
+
+    @Test
+    void journalRebuiltWithAnotherKeyIsCaughtAtItsFirstCheckpoint() throws Exception
+    {
+        final Path keyDir = TempDirs.create("forge-key");
+        made.add(keyDir);
+        final CheckpointSigner signer = CheckpointSigner.open(keyDir, null);
+        final Path rebuilt = TempDirs.create("forge-rebuilt");
+        made.add(rebuilt);
+        long first = 0;
+        try (JournalWriter writer = new JournalWriter(rebuilt, 1 << 20))
+        {
+            for (final SyscallRecord record : copy(records))
+            {
+                if (record.type == SyscallType.CHECKPOINT)
+                {
+                    signer.sign(writer.chain().index(), writer.chain().head(), Checkpoint.of(record).timeNs()).fill(record);
+                    record.index = writer.chain().index() + 1;
+                    first = first == 0 ? record.index : first;
+                }
+                writer.append(record);
+            }
+        }
+        final Tool.Run chainOnly = Tool.run("verify", "--dir", rebuilt.toString(), "--no-kernel-log");
+        assertEquals(0, chainOnly.exitCode(), "a consistent chain alone proves nothing about who wrote it: " + chainOnly.out());
+        assertBadAt(rebuilt, first, "not by the given key");
+    }
+
+    @Test
+    void truncationAfterACheckpointIsCaughtWithTheHeadExportedEarlier() throws Exception
+    {
+        final Tool.Run head = Tool.run("head", "--dir", dir.toString());
+        assertEquals(0, head.exitCode(), head.err());
+        final Path headFile = Files.writeString(Files.createTempFile("ember-head", ".txt"), head.out());
+        final List<SyscallRecord> forged = copy(records);
+        final int cut = firstOf(forged, SyscallType.CHECKPOINT) + 1;
+        final long lastKept = forged.get(cut - 1).index;
+        final Path truncated = write(new ArrayList<>(forged.subList(0, cut)));
+        final Tool.Run plain = verify(truncated);
+        assertEquals(0, plain.exitCode(), "ends on a valid checkpoint: only the auditor's head shows the loss");
+        final Tool.Run run = Tool.run("verify", "--dir", truncated.toString(), "--no-kernel-log", "--key", pub.toString(),
+            "--expect-file", headFile.toString());
+        assertEquals(1, run.exitCode(), run.out());
+        assertTrue(run.out().contains("first bad record is index " + (lastKept + 1) + ": the journal ends at record " + lastKept),
+            run.out());
+        final long covered = Long.parseLong(head.out().replaceAll("(?s).*covered=(\\d+).*", "$1"));
+        final String hash = head.out().replaceAll("(?s).*hash=([0-9a-f]+).*", "$1");
+        final Tool.Run expect = Tool.run("verify", "--dir", truncated.toString(), "--no-kernel-log", "--expect",
+            covered + ":" + hash);
+        assertEquals(1, expect.exitCode(), expect.out());
+        Files.delete(headFile);
+    }
+
+    @Test
+    void proofOfOneRecordChecksWithTheKeyOnlyAndFailsWhenChanged() throws Exception
+    {
+        final long index = records.get(firstOf(records, SyscallType.SPAWN)).index;
+        final Tool.Run prove = Tool.run("prove", "--dir", dir.toString(), Long.toString(index));
+        assertEquals(0, prove.exitCode(), prove.err());
+        assertTrue(prove.out().contains("syscall=spawn(\"worker\")"), prove.out());
+        final Path proof = Files.writeString(Files.createTempFile("ember-proof", ".txt"), prove.out());
+        final Tool.Run ok = Tool.run("check-proof", proof.toString(), "--key", pub.toString());
+        assertEquals(0, ok.exitCode(), ok.err());
+        assertTrue(ok.out().startsWith("OK record " + index + " spawn(\"worker\")"), ok.out());
+
+        // The same record from the other kernel, with this kernel's checkpoint: refused.
+        final List<SyscallRecord> theirs = read(other);
+        final SyscallRecord spliced = theirs.get(firstOf(theirs, SyscallType.SPAWN));
+        final String[] lines = prove.out().split("\n");
+        lines[3] = "frame=" + java.util.Base64.getEncoder().encodeToString(encode(spliced, index));
+        Files.writeString(proof, String.join("\n", lines) + "\n");
+        final Tool.Run bad = Tool.run("check-proof", proof.toString(), "--key", pub.toString());
+        assertEquals(1, bad.exitCode(), bad.out());
+        assertTrue(bad.err().contains("does not sign the chain value"), bad.err());
+        Files.delete(proof);
+    }
+
+    @Test
+    void recoveryFromASnapshotChecksTheChainOfTheTailAndRefusesABrokenOne() throws Exception
+    {
+        final Path copy = TempDirs.copy(dir, "forge-recover");
+        made.add(copy);
+        final KernelConfig config = KernelConfig.of(copy).withBlockSize(1 << 20).withSnapshots(0, 0, false)
+            .withCheckpoints(new CheckpointPolicy(EVERY, 0, true, null));
+        final long snapshotAt;
+        try (Kernel kernel = Kernel.open(config); EmbeddedClient client = new EmbeddedClient(kernel))
+        {
+            snapshotAt = kernel.recoveredSnapshotIndex();
+            assertTrue(snapshotAt > 0, "recovered from the snapshot taken at close");
+            for (int i = 0; i < 2 * EVERY; i++)
+            {
+                client.as(1).getpid();
+            }
+        } // no snapshot at this close: the next open replays the tail after snapshotAt
+        try (Kernel kernel = Kernel.open(config))
+        {
+            assertTrue(kernel.recoveredRecords() > 2 * EVERY, "the tail was replayed and its chain checked");
+        }
+        final Tool.Run run = verify(copy);
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+
+        // The same directory with one record after the snapshot rewritten (valid CRC): recovery refuses it.
+        final List<SyscallRecord> forged = read(copy);
+        forged.get((int)snapshotAt + 2).timestamp += 1;
+        final Path broken = write(forged);
+        Files.copy(copy.resolve("checkpoint.key"), broken.resolve("checkpoint.key"));
+        Files.createDirectories(broken.resolve("snapshots"));
+        try (java.util.stream.Stream<Path> files = Files.list(copy.resolve("snapshots")))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                Files.copy(file, broken.resolve("snapshots").resolve(file.getFileName()));
+            }
+        }
+        final KernelOpenException refused = assertThrows(KernelOpenException.class,
+            () -> Kernel.open(KernelConfig.of(broken).withBlockSize(1 << 20)).close());
+        assertTrue(refused.getMessage().contains("hash chain broken at checkpoint"), refused.getMessage());
+    }
+
+    @Test
+    void prunedJournalVerifiesFromTheSnapshotsChainValue() throws Exception
+    {
+        final Path pruned = TempDirs.create("forge-pruned");
+        made.add(pruned);
+        final KernelConfig config = KernelConfig.of(pruned).withBlockSize(1 << 20).withRollCycle("test-secondly")
+            .withCheckpoints(new CheckpointPolicy(EVERY, 0, true, null));
+        for (int run = 0; run < 2; run++)
+        {
+            try (Kernel kernel = Kernel.open(config); EmbeddedClient client = new EmbeddedClient(kernel))
+            {
+                for (int i = 0; i < 7; i++)
+                {
+                    client.as(1).getpid();
+                }
+            }
+            Thread.sleep(1_100); // the next cycle, the next file
+        }
+        final JournalPruner.Result result = JournalPruner.prune(pruned, null);
+        assertTrue(!result.moved().isEmpty(), "files were pruned");
+        final Tool.Run key = Tool.run("pubkey", "--dir", pruned.toString());
+        final Tool.Run run = Tool.run("verify", "--dir", pruned.toString(), "--no-kernel-log", "--key", key.out().trim());
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("from the snapshot's chain value at record " + result.snapshotIndex()), run.out());
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    private static void assertBadAt(final Path forged, final long index, final String what)
+    {
+        final Tool.Run run = verify(forged);
+        assertEquals(1, run.exitCode(), run.out());
+        assertTrue(run.out().contains("FAILED: first bad record is index " + index + ":"), run.out());
+        assertTrue(run.out().contains(what), run.out());
+    }
+
+    private static Tool.Run verify(final Path d)
+    {
+        return Tool.run("verify", "--dir", d.toString(), "--no-kernel-log", "--key", pub.toString());
+    }
+
+    private static List<SyscallRecord> read(final Path d)
+    {
+        final List<SyscallRecord> list = new ArrayList<>();
+        try (JournalReader reader = new JournalReader(d, true))
+        {
+            SyscallRecord record = new SyscallRecord();
+            while (reader.next(record))
+            {
+                list.add(record);
+                record = new SyscallRecord();
+            }
+        }
+        return list;
+    }
+
+    /** A new kernel directory holding exactly {@code forged}, each record encoded by the project's codec (valid CRC). */
+    private static Path write(final List<SyscallRecord> forged)
+    {
+        final Path d = TempDirs.create("forged");
+        made.add(d);
+        try (JournalWriter writer = new JournalWriter(d, 1 << 20))
+        {
+            for (final SyscallRecord record : forged)
+            {
+                writer.append(record);
+            }
+        }
+        return d;
+    }
+
+    private static byte[] encode(final SyscallRecord record, final long index)
+    {
+        final ember.journal.RecordCodec codec = new ember.journal.RecordCodec();
+        record.index = index;
+        final int length = codec.encode(record);
+        return java.util.Arrays.copyOf(codec.frameArray(), length);
+    }
+
+    private static List<SyscallRecord> copy(final List<SyscallRecord> list)
+    {
+        final ember.journal.RecordCodec codec = new ember.journal.RecordCodec();
+        final List<SyscallRecord> copies = new ArrayList<>();
+        for (final SyscallRecord record : list)
+        {
+            final int length = codec.encode(record);
+            final SyscallRecord c = new SyscallRecord();
+            codec.decode(java.util.Arrays.copyOf(codec.frameArray(), length), length, c);
+            copies.add(c);
+        }
+        return copies;
+    }
+
+    private static void renumber(final List<SyscallRecord> list)
+    {
+        for (int i = 0; i < list.size(); i++)
+        {
+            list.get(i).index = i + 1;
+        }
+    }
+
+    private static int firstOf(final List<SyscallRecord> list, final SyscallType type)
+    {
+        for (int i = 0; i < list.size(); i++)
+        {
+            if (list.get(i).type == type)
+            {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + type);
+    }
+
+    /** @return the index of the first checkpoint after list position {@code k}. */
+    private static long nextCheckpoint(final List<SyscallRecord> list, final int k)
+    {
+        for (int i = k + 1; i < list.size(); i++)
+        {
+            if (list.get(i).type == SyscallType.CHECKPOINT)
+            {
+                return list.get(i).index;
+            }
+        }
+        throw new AssertionError("no checkpoint after " + k);
+    }
+}
