@@ -53,7 +53,7 @@ class ExprParserTest
             error("user(4) < \"b\""));
         assertEquals("at column 9: expected ')', found the end in 'queued(7'", error("queued(7"));
         assertEquals("at column 9: exists takes 1 argument in 'exists(1, 2)'", error("exists(1, 2)"));
-        assertEquals("at column 11: unknown signal 'BOGUS'; a number or one of " +
+        assertEquals("at column 12: unknown signal 'BOGUS'; a number or one of " +
             ember.replay.audit.SignalNames.table() + " in 'handler(1, BOGUS)'", error("handler(1, BOGUS)"));
         assertEquals("at column 8: argument 1 of queued must be a number, not a string ('\"x\"') in 'queued(\"x\")'",
             error("queued(\"x\")"));
