@@ -60,7 +60,7 @@ class ExprParserTest
         assertEquals("at column 11: '&&' needs conditions, but 'queued(1)' is a number in 'exists(1) && queued(1)'",
             error("exists(1) && queued(1)"));
         assertEquals("at column 11: unexpected ')' in 'exists(1) )'", error("exists(1) )"));
-        assertEquals("at column 8: unterminated string", error("user(1)==\"ro"));
+        assertEquals("at column 10: unterminated string", error("user(1)==\"ro"));
         assertEquals("empty expression; e.g. queued(7) > 100", error("  "));
         assertEquals("at column 6: unexpected character '$'", error("index$"));
     }
