@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code bin/replay-tool} as a separate process, and {@code --help} on every command. */
 class LauncherTest
 {
-    static final List<String> COMMANDS = List.of("log", "state", "diff", "trace", "verify", "report", "timeline", "bench");
+    static final List<String> COMMANDS = List.of("log", "state", "diff", "trace", "verify", "report", "timeline", "debug", "when", "bench");
 
     static Path repoRoot()
     {

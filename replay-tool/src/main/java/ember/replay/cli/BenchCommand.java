@@ -1,6 +1,7 @@
 package ember.replay.cli;
 
 import ember.journal.Journal;
+import ember.replay.bench.DebugBench;
 import ember.replay.bench.ReplayBench;
 import ember.replay.engine.TempDir;
 import picocli.CommandLine.Command;
@@ -20,7 +21,9 @@ import java.util.concurrent.Callable;
         "journal several times into fresh states and print records/s (goal: at least",
         "5 M records/s on 10 M records). Without --dir a temporary directory is used",
         "and deleted afterwards; with --dir DIR holding a journal already, only the",
-        "replay is measured.",
+        "replay is measured. --debug adds the debugger's cases: 'when' over the whole",
+        "journal (goal: at least 10 M records/s) and 'back' from the end to the start",
+        "in K steps, each replaying at most one checkpoint interval.",
         ""
     })
 final class BenchCommand implements Callable<Integer>
@@ -42,6 +45,17 @@ final class BenchCommand implements Callable<Integer>
         description = "Chronicle block size when writing (default: ${DEFAULT-VALUE})")
     long blockSize;
 
+    @Option(names = "--debug", description = "also measure the debugger: 'when' over the journal (records/s) and " +
+        "'back' from its end to its start in --back-steps steps (records replayed per step)")
+    boolean debug;
+
+    @Option(names = "--back-steps", paramLabel = "K", defaultValue = "100",
+        description = "steps of the debug back case (default: ${DEFAULT-VALUE})")
+    int backSteps;
+
+    @Option(names = "--no-replay", description = "skip the replay runs (with --debug: only the debugger)")
+    boolean noReplay;
+
     @Override
     public Integer call() throws Exception
     {
@@ -59,7 +73,14 @@ final class BenchCommand implements Callable<Integer>
             {
                 bench.write(kernelDir, records, blockSize);
             }
-            bench.replay(kernelDir, Math.max(1, runs));
+            if (!noReplay)
+            {
+                bench.replay(kernelDir, Math.max(1, runs));
+            }
+            if (debug)
+            {
+                new DebugBench(out).run(kernelDir, Math.max(1, runs), Math.max(1, backSteps));
+            }
         }
         finally
         {

@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
     },
     subcommands = {
         LogCommand.class, StateCommand.class, DiffCommand.class, TraceCommand.class, VerifyCommand.class,
-        ReportCommand.class, TimelineCommand.class, BenchCommand.class,
+        ReportCommand.class, TimelineCommand.class, DebugCommand.class, WhenCommand.class, BenchCommand.class,
         PubkeyCommand.class, HeadCommand.class, ProveCommand.class, CheckProofCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -136,6 +136,21 @@ public final class Origin
         }
     }
 
+    /**
+     * A start kept in memory: the state after record {@code at}, as a canonical image
+     * ({@link SnapshotCodec#encode}), whose record sits at Chronicle index {@code chronicleIndex}
+     * (a debugger's checkpoints). Same journal, same first index as this origin.
+     *
+     * @param image          the state's {@link SnapshotCodec} encoding; not copied, not to be modified.
+     * @param at             the index of the last record applied to that state (&gt; 0).
+     * @param chronicleIndex where that record sits ({@code JournalReader.chronicleIndex()} after reading it).
+     * @return the start.
+     */
+    public Origin inMemory(final byte[] image, final long at, final long chronicleIndex)
+    {
+        return new Origin(dir, firstIndex, at, chronicleIndex, image, file);
+    }
+
     /** @return the journal. */
     public JournalDir dir()
     {

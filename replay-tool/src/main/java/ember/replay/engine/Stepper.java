@@ -90,6 +90,43 @@ public final class Stepper implements AutoCloseable
         return state.lastIndex();
     }
 
+    /**
+     * As {@link #skipTo(long, Progress)}, telling {@code observer} about every record applied
+     * (right after it is applied; the state it sees is this stepper's), e.g. to keep checkpoints
+     * ({@link #chronicleIndex()}) or test a condition after each record.
+     *
+     * @param index    the last record to apply.
+     * @param observer told about each record; must not keep the record or result it is given.
+     * @return the index reached.
+     */
+    public long skipTo(final long index, final JournalReplay.Observer observer)
+    {
+        if (peeked)
+        {
+            if (next.index > index)
+            {
+                return state.lastIndex();
+            }
+            final SyscallResult result = new SyscallResult();
+            applyOne(scratch, result);
+            observer.applied(scratch, result, state);
+        }
+        if (state.lastIndex() < index)
+        {
+            Replays.observe(applyReader, state, index, observer);
+        }
+        return state.lastIndex();
+    }
+
+    /**
+     * @return the Chronicle index of the last record applied ({@link #state()}'s last index), -1
+     *     before the first: with the state's image, a start ({@link Origin#inMemory}).
+     */
+    public long chronicleIndex()
+    {
+        return applyReader.chronicleIndex();
+    }
+
     /** @return true when a next record is in the journal now. */
     public boolean hasNext()
     {

@@ -11,7 +11,7 @@ import java.io.PrintWriter;
  * A pull that waits reads {@code pullEvent("job") → waiting} instead of {@code = nil}, and the record
  * that completes it {@code pullEvent("job") = job {...} (after waiting since #N)}.
  */
-final class TextLogWriter implements LogWriter
+public final class TextLogWriter implements LogWriter
 {
     private final PrintWriter out;
 
@@ -31,8 +31,8 @@ final class TextLogWriter implements LogWriter
         out.println(line(e));
     }
 
-    /** @return the text line of an entry. */
-    static String line(final LogEntry e)
+    /** @return the text line of an entry (as {@code log} prints it; the debugger's {@code where}). */
+    public static String line(final LogEntry e)
     {
         final StringBuilder sb = new StringBuilder(128);
         sb.append(e.index()).append(' ').append(e.time())

@@ -1,0 +1,68 @@
+package ember.replay.cli;
+
+import ember.replay.ToolException;
+import ember.replay.debug.Expr;
+import ember.replay.debug.ExprException;
+import ember.replay.debug.ExprParser;
+import ember.replay.debug.WhenSearch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code replay-tool when EXPR}: the first record after which a condition over the state holds. */
+@Command(name = "when", mixinStandardHelpOptions = true,
+    header = "The first record after which a condition over the state holds.",
+    description = {
+        "Replay the journal and print the index of the first record after which EXPR",
+        "holds (0: it holds before the first record); with --all, one index per line",
+        "for each record where it starts to hold (it did not hold before that record).",
+        "Nothing found: '<no matches>' on stderr, exit 1. The same as 'when' in debug.",
+        "",
+        "EXPR: queued(P), timers(P), parent(P), index (numbers); exists(P),",
+        "stopped(P), handler(P, S) (conditions; S a number or a name: TERM);",
+        "user(P), name(P) (strings, nil for no process P); == != < <= > >=, && || !",
+        "(also and, or, not), parentheses. Examples: 'queued(7) > 100',",
+        "'stopped(3)', 'user(4) == \"alice\"', 'timers(2) >= 1 && !exists(5)'.",
+        ""
+    })
+final class WhenCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    DirOption dir;
+
+    @Option(names = "--all", description = "every record where EXPR starts to hold, not only the first")
+    boolean all;
+
+    @Parameters(arity = "1..*", paramLabel = "EXPR", description = "the condition (quote it for the shell)")
+    List<String> words;
+
+    @Override
+    public Integer call()
+    {
+        final Expr expr;
+        try
+        {
+            expr = ExprParser.parse(String.join(" ", words));
+        }
+        catch (final ExprException ex)
+        {
+            throw new ToolException(ex.getMessage(), ToolException.USAGE);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        final long found = WhenSearch.search(dir.earliest(spec), expr, all, index ->
+        {
+            out.println(index);
+            out.flush();
+        });
+        return found == 0 ? NoMatches.report(spec) : 0;
+    }
+}
