@@ -139,7 +139,9 @@ public final class Origin
     /**
      * A start kept in memory: the state after record {@code at}, as a canonical image
      * ({@link SnapshotCodec#encode}), whose record sits at Chronicle index {@code chronicleIndex}
-     * (a debugger's checkpoints). Same journal, same first index as this origin.
+     * (a debugger's checkpoints). Same journal, same first index as this origin. Its hash chain
+     * value is not kept: a reader started there reads the records without checking the chain
+     * (the debugger is not the auditor; {@code verify} is).
      *
      * @param image          the state's {@link SnapshotCodec} encoding; not copied, not to be modified.
      * @param at             the index of the last record applied to that state (&gt; 0).
@@ -148,7 +150,7 @@ public final class Origin
      */
     public Origin inMemory(final byte[] image, final long at, final long chronicleIndex)
     {
-        return new Origin(dir, firstIndex, at, chronicleIndex, image, file);
+        return new Origin(dir, firstIndex, at, chronicleIndex, image, file, null);
     }
 
     /** @return the journal. */
