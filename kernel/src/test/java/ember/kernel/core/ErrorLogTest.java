@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -234,11 +235,21 @@ class ErrorLogTest
         final String[] first = before.split(":");
         final long reopenedAt = Long.parseLong(first[0]);
         final String[] second = after.split(":");
-        // The first open's line is at index 0 (before its kernelOpen record); each close states the last record.
+        // The first open's line is at index 0 (before its kernelOpen record); each close states the last
+        // record, the checkpoint a clean close signs (one record after the live state read before it).
         assertEquals(4, tokens.size(), tokens.toString());
         assertTrue(tokens.get(0).startsWith("opened 0:"), tokens.toString());
-        assertEquals("closed " + before, tokens.get(1));
-        assertEquals("opened " + reopenedAt + ":" + first[1], tokens.get(2), "recovery reaches the closed state");
-        assertEquals("closed " + second[0] + ":" + second[1], tokens.get(3));
+        final String closedFirst = tokens.get(1).substring("closed ".length());
+        assertEquals(reopenedAt + 1, Long.parseLong(closedFirst.split(":")[0]), tokens.toString());
+        assertNotEquals(first[1], closedFirst.split(":")[1], "the checkpoint advanced index and time");
+        assertEquals("opened " + closedFirst, tokens.get(2), "recovery reaches the closed state");
+        assertEquals("closed " + (Long.parseLong(second[0]) + 1), tokens.get(3).split(":")[0]);
+        assertEquals(replayDigest(dir), tokens.get(3).substring("closed ".length()), "the last close states the replayed state");
+    }
+
+    private static String replayDigest(final Path dir)
+    {
+        final ember.kernel.state.KernelState replayed = ember.kernel.state.JournalReplay.replay(dir, Long.MAX_VALUE);
+        return replayed.lastIndex() + ":" + replayed.digest();
     }
 }
