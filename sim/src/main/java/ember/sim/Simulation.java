@@ -240,7 +240,7 @@ final class Simulation
         final Model.Timer next = model.timers.values().stream().min((a, b) -> Long.compare(a.deadline(), b.deadline())).orElse(null);
         if (how == 0 && next != null)
         {
-            to = next.deadline() - rnd.nextLong(3 * MS); // just before a deadline, or at it
+            to = next.deadline() - 1 - rnd.nextLong(2 * ember.kernel.core.TimerWheel.TICK_NS); // just before a deadline
         }
         else if (how == 1 && next != null)
         {
@@ -253,6 +253,22 @@ final class Simulation
         else
         {
             to = clock.nanoTime() + rnd.nextLong(3_000 * MS);
+        }
+        // The wheel fires at ~1 ms ticks: a timer may fire up to a tick after its deadline (SPEC: never
+        // before). The model fires at the deadline, so the clock never stops within two ticks after one.
+        final long guard = 2 * ember.kernel.core.TimerWheel.TICK_NS;
+        boolean moved = true;
+        while (moved)
+        {
+            moved = false;
+            for (final Model.Timer t : model.timers.values())
+            {
+                if (t.deadline() <= to && to < t.deadline() + guard)
+                {
+                    to = t.deadline() + guard;
+                    moved = true;
+                }
+            }
         }
         clock.advance(to - clock.nanoTime());
         log("clock " + clock.nanoTime());
