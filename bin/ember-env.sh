@@ -26,7 +26,7 @@ EMBER_JAVA_FLAGS=(
 ember_build_if_needed() {
   local stamp="$EMBER_ROOT/replay-tool/target/.ember-built"
   local module missing=""
-  for module in journal kernel replay-tool bench; do
+  for module in journal kernel replay-tool bench sim; do
     if [ ! -d "$EMBER_ROOT/$module/target/classes" ] || { [ "$module" != journal ] && [ ! -d "$EMBER_ROOT/$module/target/lib" ]; }; then
       missing=yes
     fi

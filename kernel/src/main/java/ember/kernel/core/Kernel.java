@@ -43,6 +43,8 @@ public final class Kernel implements AutoCloseable
     private final FileLock lock;
     private final KernelCore core;
     private AgentRunner runner;
+    /** Driven kernels ({@link #openDriven}): the caller's thread runs the core's duty cycles. */
+    private org.agrona.concurrent.AgentInvoker invoker;
     private final long recoveredRecords;
     private final long recoveredSnapshotIndex;
     private final KernelLog log;
@@ -65,13 +67,48 @@ public final class Kernel implements AutoCloseable
      * {@link Error} on its thread) it has answered every waiting caller and closed the journal,
      * and then releases the directory lock here, so no live JVM keeps a dead kernel's directory.
      */
-    private void start(final Agent coAgent)
+    private void start(final Agent coAgent, final boolean driven)
     {
         core.onFailureStop(this::releaseLock);
         final ErrorHandler errors = core::onAgentError;
         final Agent agent = coAgent == null ? core : new CompositeAgent(core, coAgent);
+        if (driven)
+        {
+            invoker = new org.agrona.concurrent.AgentInvoker(errors, null, agent);
+            invoker.start();
+            return;
+        }
         runner = new AgentRunner(config.idle().get(), errors, null, agent);
         AgentRunner.startOnThread(runner);
+    }
+
+    /**
+     * Deterministic simulation seam: open (and recover) the kernel of a directory, with no core
+     * thread: the caller's thread runs each duty cycle ({@link #dutyCycle}) and nothing else
+     * touches the core (periodic snapshots still run on their own thread). Callers must not wait
+     * for answers on that thread (so not through {@link #attach}, {@link #digest} or an
+     * EmbeddedClient): they submit {@link Command}s and run duty cycles until they are done.
+     */
+    static Kernel openDriven(final KernelConfig config)
+    {
+        return open(config, null, true);
+    }
+
+    /** Driven kernels: run one duty cycle of the core on this thread. @return the work done (0 when idle). */
+    int dutyCycle()
+    {
+        return invoker.invoke();
+    }
+
+    /**
+     * Driven kernels: die as a killed process does: no caller answered, no closing snapshot, no
+     * journal sync; the journal files keep what was written, the mappings and the directory lock
+     * are released as the OS releases a dead process's. The directory can then be reopened.
+     */
+    void crash()
+    {
+        core.abandon();
+        releaseLock();
     }
 
     /**
@@ -93,6 +130,11 @@ public final class Kernel implements AutoCloseable
      * @throws KernelOpenException when the directory is in use, unreadable, or its journal is damaged.
      */
     public static Kernel open(final KernelConfig config, final Function<Kernel, Agent> coAgent)
+    {
+        return open(config, coAgent, false);
+    }
+
+    private static Kernel open(final KernelConfig config, final Function<Kernel, Agent> coAgent, final boolean driven)
     {
         final Path dir = config.dir();
         FileChannel channel = null;
@@ -118,14 +160,14 @@ public final class Kernel implements AutoCloseable
             log.recordErrorsIn(KernelErrors.create(dir, log));
             try
             {
-                final Kernel kernel = recoverAndStart(config, coAgent, channel, lock, log);
+                final Kernel kernel = recoverAndStart(config, coAgent, channel, lock, log, driven);
                 if (kernel == null)
                 {
                     // The operator cut a damaged or truncated journal: open what is left.
                     log.close();
                     releaseQuietly(lock);
                     closeQuietly(channel);
-                    return open(config.withCutDamagedJournal(false), coAgent);
+                    return open(config.withCutDamagedJournal(false), coAgent, driven);
                 }
                 return kernel;
             }
@@ -165,7 +207,7 @@ public final class Kernel implements AutoCloseable
      */
     private static Kernel recoverAndStart(
         final KernelConfig config, final Function<Kernel, Agent> coAgent, final FileChannel channel, final FileLock lock,
-        final KernelLog log) throws IOException
+        final KernelLog log, final boolean driven) throws IOException
     {
         final Path dir = config.dir();
         final SnapshotStore snapshots = new SnapshotStore(dir);
@@ -266,7 +308,7 @@ public final class Kernel implements AutoCloseable
             log.log("kernel opened: recovered from " + recovered.from() + " and " + recovered.replayed() +
                 " journal records, " + KernelLog.digestTokens(end, state.digest()));
             final Kernel kernel = new Kernel(config, channel, lock, core, recovered.replayed(), end - recovered.replayed(), log);
-            kernel.start(coAgent == null ? null : coAgent.apply(kernel));
+            kernel.start(coAgent == null ? null : coAgent.apply(kernel), driven);
             return kernel;
         }
         catch (final RuntimeException ex)
@@ -337,7 +379,7 @@ public final class Kernel implements AutoCloseable
     {
         while (!core.offer(command))
         {
-            if (core.isClosed() || (runner != null && runner.isClosed()))
+            if (isClosed())
             {
                 throw new KernelClosedException("kernel closed");
             }
@@ -365,7 +407,7 @@ public final class Kernel implements AutoCloseable
     /** @return true once the kernel is closed or its core has stopped. */
     public boolean isClosed()
     {
-        return core.isClosed() || (runner != null && runner.isClosed());
+        return core.isClosed() || (runner != null && runner.isClosed()) || (invoker != null && invoker.isClosed());
     }
 
     /**
@@ -449,7 +491,14 @@ public final class Kernel implements AutoCloseable
     public void close()
     {
         core.stopSnapshots(); // the core serves on meanwhile; it writes the closing snapshot itself
-        runner.close();
+        if (invoker != null)
+        {
+            invoker.close();
+        }
+        else
+        {
+            runner.close();
+        }
         releaseLock();
     }
 

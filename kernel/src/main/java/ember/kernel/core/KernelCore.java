@@ -44,6 +44,11 @@ import java.util.List;
 final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
 {
     static final int INBOX_CAPACITY = 1 << 16;
+    /**
+     * Test-only seam for the deterministic simulator (module sim): null in production, where it
+     * costs one volatile read at each point it is consulted. See {@link CoreProbe}.
+     */
+    static volatile CoreProbe probe;
     private static final int DRAIN_LIMIT = 1024;
 
     private final ManyToOneConcurrentArrayQueue<Command> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
@@ -74,7 +79,9 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private final int maxJournaledPayload;
     private long nextDiskCheckMs;
     private String diskFull;
-    private long lastSnapshotMs = System.currentTimeMillis();
+    /** The kernel clock in epoch ms, read once per duty cycle (every time the core reads comes from {@link #clock}). */
+    private long nowMs;
+    private long lastSnapshotMs;
     private volatile boolean closed;
     /** Set by {@link #onPullWaiting} during the apply of the record just journaled. Core thread. */
     private boolean pullWaiting;
@@ -103,6 +110,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         this.lastSnapshotIndex = state.lastIndex();
         // A payload must also fit one journal record (a quarter of a Chronicle block), with room for the rest.
         this.maxJournaledPayload = ember.journal.JournalWriter.maxRecordBytes(config.blockSize()) - 8 * 1024;
+        this.nowMs = clock.nanoTime() / 1_000_000;
+        this.lastSnapshotMs = nowMs;
         this.wheel = new TimerWheel(clock.nanoTime());
         this.parked = new ParkedPulls(config.maxParkedPulls(), this);
         for (final PendingTimer timer : state.pendingTimers())
@@ -219,6 +228,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     public int doWork()
     {
         int work = 0;
+        nowMs = clock.nanoTime() / 1_000_000;
         try
         {
             checkDisk();
@@ -273,7 +283,6 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
      */
     private void checkDisk()
     {
-        final long nowMs = System.currentTimeMillis();
         if (nowMs < nextDiskCheckMs)
         {
             return;
@@ -337,7 +346,15 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         {
             try
             {
-                journal.sync();
+                final CoreProbe p = probe;
+                if (p == null || !p.skipSync(state.lastIndex()))
+                {
+                    journal.sync();
+                    if (p != null)
+                    {
+                        p.onSynced(state.lastIndex());
+                    }
+                }
                 syncedIndex = state.lastIndex();
                 syncedChronicleIndex = journal.lastChronicleIndex();
             }
@@ -364,6 +381,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     /** Answer a command now, or after the batch's msync in SyncMode.BATCH. */
     private void finish(final Command command)
     {
+        final CoreProbe p = probe;
+        if (p != null)
+        {
+            p.beforeAnswer(command);
+        }
         counters.onAnswer(command);
         if (config.sync() == SyncMode.BATCH)
         {
@@ -407,11 +429,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         }
         final boolean byCount = config.snapshotEvery() > 0 && added >= config.snapshotEvery();
         final boolean byTime = config.snapshotIntervalMs() > 0 &&
-            System.currentTimeMillis() - lastSnapshotMs >= config.snapshotIntervalMs();
+            nowMs - lastSnapshotMs >= config.snapshotIntervalMs();
         if ((byCount || byTime) && snapshotTaker.request(state.lastIndex(), journal.lastChronicleIndex()))
         {
             lastSnapshotIndex = state.lastIndex();
-            lastSnapshotMs = System.currentTimeMillis();
+            lastSnapshotMs = nowMs;
         }
     }
 
@@ -502,6 +524,30 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
                 refuse(command, failureRefusal());
             }
         }
+    }
+
+    /**
+     * Simulated process death (deterministic simulator): drop the core as a killed process would,
+     * without {@link #onClose}: no caller is answered, no closing snapshot or log line is written,
+     * nothing is synced; only this JVM's mappings and threads of this kernel are released (what the
+     * OS does for a dead process), the pages already written staying in the journal files.
+     * The thread that drives the core, after its last duty cycle.
+     */
+    void abandon()
+    {
+        closed = true;
+        snapshotTaker.close();
+        highWater.close();
+        try
+        {
+            journal.close();
+        }
+        catch (final Throwable ex)
+        {
+            // as good as dead
+        }
+        log.close();
+        counters.close();
     }
 
     @Override
@@ -690,13 +736,21 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             counters.onJournaled(journal.append(record));
             if (config.sync() == SyncMode.ALWAYS)
             {
-                journal.sync();
+                final CoreProbe p = probe;
+                if (p == null || !p.skipSync(record.index))
+                {
+                    journal.sync();
+                    if (p != null)
+                    {
+                        p.onSynced(record.index);
+                    }
+                }
             }
         }
         catch (final ember.journal.JournalFullException ex)
         {
             setDiskFull(ex.getMessage());
-            nextDiskCheckMs = System.currentTimeMillis() + 100; // retried by checkDisk
+            nextDiskCheckMs = nowMs + 100; // retried by checkDisk
             result.clear();
             return false;
         }
@@ -866,7 +920,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     @Override
     public void onTimerScheduled(final long id, final long deadlineNs)
     {
-        wheel.schedule(id, deadlineNs);
+        final CoreProbe p = probe;
+        wheel.schedule(id, p == null ? deadlineNs : p.wheelDeadline(id, deadlineNs));
     }
 
     @Override

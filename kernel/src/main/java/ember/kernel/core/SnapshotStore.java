@@ -34,6 +34,11 @@ public final class SnapshotStore
 {
     public static final String DIR = "snapshots";
     public static final int KEEP = 3;
+    /**
+     * Test-only seam of the deterministic simulator (module sim): when set, a write of a snapshot
+     * whose index it accepts fails as a full or broken disk would. Null in production.
+     */
+    static volatile java.util.function.LongPredicate writeFault;
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".snap";
     private static final String TEMP_SUFFIX = ".tmp";
@@ -75,6 +80,11 @@ public final class SnapshotStore
         final Path temp = dir.resolve("." + file.getFileName() + TEMP_SUFFIX);
         try
         {
+            final java.util.function.LongPredicate fault = writeFault;
+            if (fault != null && fault.test(index))
+            {
+                throw new IOException("No space left on device (injected by the simulator)");
+            }
             Files.createDirectories(dir);
             Files.deleteIfExists(temp); // a leftover of ours: created afresh below, 0600, never through a link
             try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,

@@ -1,0 +1,62 @@
+package ember.sim;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The simulator in CI: a fixed short set of seeds passes; the same seed gives the same trace; and
+ * each planted bug is found within a bounded number of seeds, with a reproducing command line.
+ */
+class SimulationTest
+{
+    private static final Path ROOT = Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"));
+
+    @Test
+    void aFixedSetOfSeedsPasses()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final SimCli.Summary summary = SimCli.runSeeds(1000, 8, 250, PlantedBug.NONE, new PrintStream(out, true));
+        assertEquals(0, summary.divergences, out.toString());
+        assertTrue(summary.faults.getOrDefault("recovery", 0L) > 0, "faults were injected: " + summary.line());
+    }
+
+    @Test
+    void theSameSeedRunsBitForBit()
+    {
+        final Simulation.Result a = new Simulation(77, 200, PlantedBug.NONE, ROOT.resolve("ember-sim-test-a")).run();
+        final Simulation.Result b = new Simulation(77, 200, PlantedBug.NONE, ROOT.resolve("ember-sim-test-b")).run();
+        assertEquals(a.traceDigest(), b.traceDigest());
+        assertEquals(a.faults(), b.faults());
+        final Simulation.Result c = new Simulation(78, 200, PlantedBug.NONE, ROOT.resolve("ember-sim-test-c")).run();
+        assertTrue(!a.traceDigest().equals(c.traceDigest()), "another seed, another run");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PlantedBug.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
+    void eachPlantedBugIsFound(final PlantedBug bug)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final SimCli.Summary summary = SimCli.runSeeds(1, 12, 200, bug, new PrintStream(out, true));
+        assertTrue(summary.divergences > 0, bug + " not found in 12 seeds");
+        final String line = out.toString().lines().findFirst().orElseThrow();
+        assertTrue(line.startsWith("FAIL seed=" + summary.firstFailingSeed) &&
+            line.contains("reproduce: bin/ember simulate --seeds 1 --seed " + summary.firstFailingSeed + " --steps "), line);
+        // The shrunk prefix reproduces the failure, and one step fewer does not.
+        final int steps = Integer.parseInt(line.replaceAll(".* --steps (\\d+).*", "$1"));
+        final Path root = ROOT.resolve("ember-sim-test-" + bug);
+        assertTrue(new Simulation(summary.firstFailingSeed, steps, bug, root).run().failure() != null, line);
+        if (steps > 1)
+        {
+            assertEquals(null, new Simulation(summary.firstFailingSeed, steps - 1, bug, root).run().failure(), line);
+        }
+    }
+}
