@@ -132,6 +132,7 @@ class JournalTruncationTest
         assertEquals(refusal(end, reached), refused.getMessage());
         assertTrue(log().contains("recovery stopped: the journal ends at index " + end), log());
 
+        final String beyond = String.format("snapshot-%020d.snap", reached);
         try (Kernel kernel = Kernel.open(config().withCutDamagedJournal(true)); EmbeddedClient client = new EmbeddedClient(kernel))
         {
             final String digest = kernel.digest();
@@ -139,7 +140,6 @@ class JournalTruncationTest
                 "records 1.." + end + ", then kernelOpen and the client's attach");
             // Checked while open: the records after the cut may reach the same index again, and the
             // closing snapshot then takes the old name.
-            final String beyond = String.format("snapshot-%020d.snap", reached);
             assertFalse(Files.exists(dir.resolve(SnapshotStore.DIR).resolve(beyond)), "the snapshot beyond the end is not trusted");
             client.as(1).queueEvent("after-cut", Map.of());
         }
