@@ -5,7 +5,7 @@ import ember.kernel.cli.Shell;
 import ember.kernel.client.EmberException;
 import ember.kernel.core.OfflineState;
 import ember.kernel.state.KernelState;
-import io.aeron.cluster.ClusterTool;
+import io.aeron.cluster.RecordingLog;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -314,21 +314,73 @@ public final class ClusterCli
         return 0;
     }
 
-    private static int snapshot(final Path dir)
+    /** How long {@code snapshot} waits for this member to have written the snapshot it asked for. */
+    private static final long SNAPSHOT_WAIT_MS = 30_000;
+
+    /**
+     * {@code ember snapshot --dir DIR} on any member: an admin request through the cluster (the
+     * leader performs it, every member snapshots at the same log position), then wait until this
+     * member's recording log lists a snapshot newer than before.
+     */
+    private static int snapshot(final Path dir) throws InterruptedException
     {
-        final java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
-        final boolean ok;
-        try (PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8))
+        if (MemberStatus.readLive(dir) == null)
         {
-            ok = ClusterTool.snapshot(MemberStatus.clusterDir(dir).resolve("consensus").toFile(), out);
-        }
-        final String said = text.toString(StandardCharsets.UTF_8).strip().replace('\n', ' ');
-        if (!ok)
-        {
-            System.err.println("ember snapshot: " + (said.isEmpty() ? "the member did not take a snapshot" : said));
+            System.err.println("ember snapshot: no member is running on " + dir);
             return 1;
         }
-        System.out.println("ember snapshot: " + (said.isEmpty() ? "taken" : said));
-        return 0;
+        final AdminAccess.Access access;
+        try
+        {
+            access = AdminAccess.read(dir);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("ember snapshot: " + ex.getMessage());
+            return 1;
+        }
+        final long before = latestSnapshotPosition(dir);
+        final String refused;
+        try
+        {
+            refused = ClusterClient.requestSnapshot(access.members(), access.credentials());
+        }
+        catch (final EmberException ex)
+        {
+            System.err.println("ember snapshot: " + ex.getMessage());
+            return 1;
+        }
+        if (refused != null)
+        {
+            System.err.println("ember snapshot: the leader refused: " + refused);
+            return 1;
+        }
+        for (long waited = 0; waited < SNAPSHOT_WAIT_MS; waited += 50)
+        {
+            final long position = latestSnapshotPosition(dir);
+            if (position > before)
+            {
+                System.out.println("ember snapshot: taken at log position " + position);
+                return 0;
+            }
+            Thread.sleep(50);
+        }
+        System.err.println("ember snapshot: the leader accepted, but this member wrote no snapshot within " +
+            SNAPSHOT_WAIT_MS / 1000 + " s");
+        return 1;
+    }
+
+    /** @return the log position of the member's latest service snapshot in its recording log, or -1. */
+    private static long latestSnapshotPosition(final Path dir)
+    {
+        try (RecordingLog log = new RecordingLog(MemberStatus.clusterDir(dir).resolve("consensus").toFile(), false))
+        {
+            final RecordingLog.Entry latest = log.getLatestSnapshot(0);
+            return latest == null ? -1 : latest.logPosition;
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1; // not written yet
+        }
     }
 }

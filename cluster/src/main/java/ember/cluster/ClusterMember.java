@@ -97,6 +97,7 @@ public final class ClusterMember implements AutoCloseable
             throw new IllegalArgumentException("kernel directory " + dir + " is in use by another Ember process");
         }
         deleteStaleMarkFiles(clusterDir);
+        AdminAccess.write(clusterDir, members, AdminAccess.token(users));
         final String host = members.host(memberId);
         final String aeronDir = aeronDir(dir);
         final Supplier<IdleStrategy> idle = ClusterMember::idle;
@@ -147,6 +148,7 @@ public final class ClusterMember implements AutoCloseable
             .clusterClock(new NanosecondClusterClock())
             .idleStrategySupplier(idle)
             .authenticatorSupplier(() -> new EmberAuthenticator(users))
+            .authorisationServiceSupplier(() -> (protocolId, actionId, type, principal) -> AdminAccess.isAdmin(principal))
             .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_INTERVAL_MS))
             .leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_TIMEOUT_MS))
             .startupCanvassTimeoutNs(TimeUnit.MILLISECONDS.toNanos(CANVASS_TIMEOUT_MS))
