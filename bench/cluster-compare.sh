@@ -10,6 +10,9 @@
 #
 #   bench/cluster-compare.sh [SECONDS] [CLIENTS]
 #
+# EMBER_JAVA_OPTS=-Dember.cluster.maxParkNs=N sets the idle agents' longest park (members and
+# clients; default 1 ms).
+#
 # Installs Debian's etcd-server if missing. Prints name=value lines; stops every process it started.
 set -euo pipefail
 seconds="${1:-3}"
@@ -59,4 +62,4 @@ for i in 0 1 2; do
 done
 echo "etcd $(etcd --version | head -1 | awk '{print $3}'): members on $endpoints" >&2
 
-java "${EMBER_JAVA_FLAGS[@]}" -cp "$cp" ember.kernel.bench.ClusterCompare "$endpoints" "$seconds" "$clients"
+java "${EMBER_JAVA_FLAGS[@]}" ${EMBER_JAVA_OPTS:-} -cp "$cp" ember.kernel.bench.ClusterCompare "$endpoints" "$seconds" "$clients"

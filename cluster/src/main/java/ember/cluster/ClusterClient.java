@@ -216,7 +216,7 @@ public final class ClusterClient extends ClientBase
     {
         return MediaDriver.launchEmbedded(new MediaDriver.Context()
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1)))
+            .sharedIdleStrategy(ClusterMember.idle())
             .termBufferSparseFile(true)
             .publicationTermBufferLength(128 * 1024)
             .ipcTermBufferLength(128 * 1024)

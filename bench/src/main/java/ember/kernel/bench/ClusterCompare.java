@@ -283,7 +283,7 @@ public final class ClusterCompare
         private void launch(final int n) throws IOException
         {
             running[n] = new ProcessBuilder(JvmCommand.of(flag -> flag.startsWith("--add-") || flag.startsWith("-Dchronicle") ||
-                flag.startsWith("-Dorg.slf4j"), List.of("-Xmx256m"), ClusterCli.class, "serve",
+                flag.startsWith("-Dorg.slf4j") || flag.startsWith("-Dember.cluster."), List.of("-Xmx256m"), ClusterCli.class, "serve",
                 "--dir", work.resolve("m" + n).toString(), "--cluster", members, "--member", Integer.toString(n),
                 "--users", work.resolve("users").toString(), "--file-sync-level", Integer.toString(syncLevel)))
                 .redirectErrorStream(true).redirectOutput(work.resolve("member" + n + ".log").toFile()).start();
