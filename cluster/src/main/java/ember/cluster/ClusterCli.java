@@ -193,6 +193,17 @@ public final class ClusterCli
             System.err.println("ember serve: cannot start member " + member + ": " + ex.getMessage());
             return 1;
         }
+        // Chronicle (under the member's journal) replaces the JVM's SIGTERM/SIGINT/SIGHUP handlers with
+        // its own chain, which does not exit: a member would ignore `kill PID`. Exit from that chain,
+        // with the shell's code for a signal (128 + its number), so the shutdown hook below closes the member.
+        net.openhft.chronicle.core.Jvm.addSignalHandler(signal ->
+        {
+            final int code = "TERM".equals(signal) ? 143 : "INT".equals(signal) ? 130 : "HUP".equals(signal) ? 129 : -1;
+            if (code > 0)
+            {
+                new Thread(() -> System.exit(code), "ember-member-signal").start();
+            }
+        });
         final java.util.concurrent.atomic.AtomicBoolean hooked = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -284,17 +295,18 @@ public final class ClusterCli
     /** SPEC §8: one line; records and digest from the journal, role and clients from the member's status file. */
     private static int status(final Path dir)
     {
+        final String live = MemberStatus.readLive(dir);
         final KernelState state;
         try
         {
-            state = OfflineState.read(dir);
+            // a running member makes its journal's first file with its first record: until then, nothing
+            state = live != null && ember.journal.Journal.firstOpenUnfinished(dir) ? new KernelState() : OfflineState.read(dir);
         }
         catch (final RuntimeException ex)
         {
             System.err.println("ember status: " + ex.getMessage());
             return 1;
         }
-        final String live = MemberStatus.readLive(dir);
         final StringBuilder line = new StringBuilder();
         if (live != null)
         {
