@@ -5,7 +5,7 @@ import ember.kernel.cli.Shell;
 import ember.kernel.client.EmberException;
 import ember.kernel.core.OfflineState;
 import ember.kernel.state.KernelState;
-import io.aeron.cluster.ClusterTool;
+import io.aeron.cluster.RecordingLog;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -193,6 +193,17 @@ public final class ClusterCli
             System.err.println("ember serve: cannot start member " + member + ": " + ex.getMessage());
             return 1;
         }
+        // Chronicle (under the member's journal) replaces the JVM's SIGTERM/SIGINT/SIGHUP handlers with
+        // its own chain, which does not exit: a member would ignore `kill PID`. Exit from that chain,
+        // with the shell's code for a signal (128 + its number), so the shutdown hook below closes the member.
+        net.openhft.chronicle.core.Jvm.addSignalHandler(signal ->
+        {
+            final int code = "TERM".equals(signal) ? 143 : "INT".equals(signal) ? 130 : "HUP".equals(signal) ? 129 : -1;
+            if (code > 0)
+            {
+                new Thread(() -> System.exit(code), "ember-member-signal").start();
+            }
+        });
         final java.util.concurrent.atomic.AtomicBoolean hooked = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -284,17 +295,18 @@ public final class ClusterCli
     /** SPEC §8: one line; records and digest from the journal, role and clients from the member's status file. */
     private static int status(final Path dir)
     {
+        final String live = MemberStatus.readLive(dir);
         final KernelState state;
         try
         {
-            state = OfflineState.read(dir);
+            // a running member makes its journal's first file with its first record: until then, nothing
+            state = live != null && ember.journal.Journal.firstOpenUnfinished(dir) ? new KernelState() : OfflineState.read(dir);
         }
         catch (final RuntimeException ex)
         {
             System.err.println("ember status: " + ex.getMessage());
             return 1;
         }
-        final String live = MemberStatus.readLive(dir);
         final StringBuilder line = new StringBuilder();
         if (live != null)
         {
@@ -314,21 +326,73 @@ public final class ClusterCli
         return 0;
     }
 
-    private static int snapshot(final Path dir)
+    /** How long {@code snapshot} waits for this member to have written the snapshot it asked for. */
+    private static final long SNAPSHOT_WAIT_MS = 30_000;
+
+    /**
+     * {@code ember snapshot --dir DIR} on any member: an admin request through the cluster (the
+     * leader performs it, every member snapshots at the same log position), then wait until this
+     * member's recording log lists a snapshot newer than before.
+     */
+    private static int snapshot(final Path dir) throws InterruptedException
     {
-        final java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
-        final boolean ok;
-        try (PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8))
+        if (MemberStatus.readLive(dir) == null)
         {
-            ok = ClusterTool.snapshot(MemberStatus.clusterDir(dir).resolve("consensus").toFile(), out);
-        }
-        final String said = text.toString(StandardCharsets.UTF_8).strip().replace('\n', ' ');
-        if (!ok)
-        {
-            System.err.println("ember snapshot: " + (said.isEmpty() ? "the member did not take a snapshot" : said));
+            System.err.println("ember snapshot: no member is running on " + dir);
             return 1;
         }
-        System.out.println("ember snapshot: " + (said.isEmpty() ? "taken" : said));
-        return 0;
+        final AdminAccess.Access access;
+        try
+        {
+            access = AdminAccess.read(dir);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("ember snapshot: " + ex.getMessage());
+            return 1;
+        }
+        final long before = latestSnapshotPosition(dir);
+        final String refused;
+        try
+        {
+            refused = ClusterClient.requestSnapshot(access.members(), access.credentials());
+        }
+        catch (final EmberException ex)
+        {
+            System.err.println("ember snapshot: " + ex.getMessage());
+            return 1;
+        }
+        if (refused != null)
+        {
+            System.err.println("ember snapshot: the leader refused: " + refused);
+            return 1;
+        }
+        for (long waited = 0; waited < SNAPSHOT_WAIT_MS; waited += 50)
+        {
+            final long position = latestSnapshotPosition(dir);
+            if (position > before)
+            {
+                System.out.println("ember snapshot: taken at log position " + position);
+                return 0;
+            }
+            Thread.sleep(50);
+        }
+        System.err.println("ember snapshot: the leader accepted, but this member wrote no snapshot within " +
+            SNAPSHOT_WAIT_MS / 1000 + " s");
+        return 1;
+    }
+
+    /** @return the log position of the member's latest service snapshot in its recording log, or -1. */
+    private static long latestSnapshotPosition(final Path dir)
+    {
+        try (RecordingLog log = new RecordingLog(MemberStatus.clusterDir(dir).resolve("consensus").toFile(), false))
+        {
+            final RecordingLog.Entry latest = log.getLatestSnapshot(0);
+            return latest == null ? -1 : latest.logPosition;
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1; // not written yet
+        }
     }
 }

@@ -11,6 +11,8 @@ import ember.kernel.transport.ReplyCodec;
 import io.aeron.Publication;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
+import io.aeron.cluster.codecs.AdminRequestType;
+import io.aeron.cluster.codecs.AdminResponseCode;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.TimeoutException;
@@ -38,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * Every syscall gets a request id; a result returned means its record is committed by a majority
  * of the members (Aeron answers only from the committed log). After a leader change every request
  * not yet answered is sent again; the members apply each request id once and answer a resend with
- * the original answer. A request not answered within {@link #REQUEST_TIMEOUT_MS} (a pull: until the
+ * the original answer. A waiting pull is asked about again every {@link #WAITING_RECHECK_MS} (one
+ * small log message, applied as nothing) so that an answer lost in a leader change still arrives and
+ * a pull waiting on a cluster that lost its majority fails instead of hanging. A request not answered within {@link #REQUEST_TIMEOUT_MS} (a pull: until the
  * cluster said it waits) fails with {@code cluster unavailable: ...}: fewer than a majority of members
  * run, and the syscall may or may not be applied later.
  * <p>
@@ -51,6 +55,12 @@ public final class ClusterClient extends ClientBase
     /** How long a request may go unanswered before it fails (no majority). */
     public static final long REQUEST_TIMEOUT_MS = 5_000;
     private static final long KEEPALIVE_INTERVAL_MS = 1_000;
+    /**
+     * How often a waiting request (a pull the cluster said it waits on) is asked about again: its
+     * answer may have been lost in a leader change, and a cluster that lost its majority answers
+     * nothing; either way the client learns within this plus {@link #REQUEST_TIMEOUT_MS}.
+     */
+    private static final long WAITING_RECHECK_MS = 2_000;
     /** Connect attempts of {@link #REQUEST_TIMEOUT_MS} each before giving up. */
     private static final int CONNECT_ATTEMPTS = 3;
 
@@ -65,6 +75,9 @@ public final class ClusterClient extends ClientBase
     private volatile String failure;
     private long nextRequestId = 1;
     private boolean resendAll;
+    /** Test hook: answers still to be dropped on arrival, as if the leader had died before sending them. */
+    private final java.util.concurrent.atomic.AtomicInteger answersToDrop = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger answersDropped = new java.util.concurrent.atomic.AtomicInteger();
 
     private static final class Request
     {
@@ -75,6 +88,9 @@ public final class ClusterClient extends ClientBase
         long deadlineMs;
         boolean sent;
         boolean waiting;
+        /** Waiting: when to ask again; and, once asked, by when the cluster must have said it still waits (0: it did). */
+        long nextRecheckMs;
+        long recheckDeadlineMs;
 
         Request(final long id, final byte[] bytes, final boolean mayWait)
         {
@@ -127,20 +143,96 @@ public final class ClusterClient extends ClientBase
      */
     public static ClusterClient connect(final ClusterMembers members, final Credentials.Entry credentials)
     {
-        final MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+        final MediaDriver driver = launchDriver();
+        final Listener listener = new Listener();
+        try
+        {
+            return new ClusterClient(driver, connect(driver, members, credentials, listener), listener);
+        }
+        catch (final RuntimeException ex)
+        {
+            driver.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Ask the cluster to take a snapshot (Aeron's admin request, which the leader performs: every
+     * member then snapshots at the same log position). Connects as {@code credentials} (the member's
+     * {@link AdminAccess}) and closes again.
+     *
+     * @return null when the leader accepted the request, else its one-line reason.
+     * @throws EmberException with a one-line reason when no leader could be reached.
+     */
+    static String requestSnapshot(final ClusterMembers members, final Credentials.Entry credentials)
+    {
+        final MediaDriver driver = launchDriver();
+        final String[] response = new String[1];
+        final EgressListener listener = new EgressListener()
+        {
+            @Override
+            public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
+                final int offset, final int length, final Header header)
+            {
+            }
+
+            @Override
+            public void onAdminResponse(final long clusterSessionId, final long correlationId,
+                final AdminRequestType requestType,
+                final AdminResponseCode responseCode, final String message,
+                final DirectBuffer payload, final int payloadOffset, final int payloadLength)
+            {
+                response[0] = responseCode == AdminResponseCode.OK ? "" :
+                    responseCode + (message == null || message.isEmpty() ? "" : ": " + message);
+            }
+        };
+        try (AeronCluster cluster = connect(driver, members, credentials, listener))
+        {
+            final long deadlineMs = System.currentTimeMillis() + REQUEST_TIMEOUT_MS;
+            boolean sent = false;
+            final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1));
+            while (response[0] == null && System.currentTimeMillis() < deadlineMs)
+            {
+                if (!sent)
+                {
+                    sent = cluster.sendAdminRequestToTakeASnapshot(cluster.context().aeron().nextCorrelationId());
+                }
+                idle.idle(cluster.pollEgress());
+            }
+            if (response[0] == null)
+            {
+                return "no answer from the leader within " + REQUEST_TIMEOUT_MS / 1000 + " s";
+            }
+            return response[0].isEmpty() ? null : response[0];
+        }
+        finally
+        {
+            driver.close();
+        }
+    }
+
+    /** A small media driver of this client's own (its directory deleted on start and on close). */
+    private static MediaDriver launchDriver()
+    {
+        return MediaDriver.launchEmbedded(new MediaDriver.Context()
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1)))
+            .sharedIdleStrategy(ClusterMember.idle())
             .termBufferSparseFile(true)
             .publicationTermBufferLength(128 * 1024)
             .ipcTermBufferLength(128 * 1024)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .errorHandler(error -> { }));
-        final Listener listener = new Listener();
+    }
+
+    /** @throws EmberException with a one-line reason: refused credentials, or no leader reachable. */
+    private static AeronCluster connect(final MediaDriver driver, final ClusterMembers members,
+        final Credentials.Entry credentials, final EgressListener listener)
+    {
         final byte[] encoded = Credentials.encode(credentials);
         try
         {
-            final AeronCluster cluster = connectRetrying(new AeronCluster.Context()
+            return connectRetrying(new AeronCluster.Context()
                 .aeronDirectoryName(driver.aeronDirectoryName())
                 .ingressChannel("aeron:udp?term-length=128k")
                 .ingressEndpoints(members.ingressEndpoints())
@@ -162,22 +254,22 @@ public final class ClusterClient extends ClientBase
                         return new byte[0];
                     }
                 }));
-            return new ClusterClient(driver, cluster, listener);
         }
         catch (final AuthenticationException ex)
         {
-            driver.close();
             throw new EmberException("authentication refused: wrong user or secret for " + credentials.user());
         }
         catch (final TimeoutException ex)
         {
-            driver.close();
             throw new EmberException("no cluster leader answered within " + CONNECT_ATTEMPTS * REQUEST_TIMEOUT_MS / 1000 +
                 " s (are a majority of the members running?)");
         }
+        catch (final EmberException ex)
+        {
+            throw ex;
+        }
         catch (final RuntimeException ex)
         {
-            driver.close();
             throw new EmberException("cannot connect to the cluster: " + ex.getMessage());
         }
     }
@@ -339,13 +431,24 @@ public final class ClusterClient extends ClientBase
         int sent = 0;
         for (final Request request : outstanding.values())
         {
-            if (request.sent && !all)
+            final boolean recheck = request.waiting && nowMs >= request.nextRecheckMs;
+            if (request.sent && !all && !recheck)
             {
                 continue;
             }
-            if (all && request.waiting)
+            if (request.waiting)
             {
-                continue; // committed and waiting: its answer comes from whoever leads
+                // Committed and waiting: asking again applies nothing; the cluster answers WAITING again,
+                // or the answer it kept if the pull completed while its answer was lost.
+                request.nextRecheckMs = nowMs + WAITING_RECHECK_MS;
+                if (request.recheckDeadlineMs == 0)
+                {
+                    request.recheckDeadlineMs = nowMs + REQUEST_TIMEOUT_MS;
+                }
+            }
+            else if (all)
+            {
+                request.deadlineMs = nowMs + REQUEST_TIMEOUT_MS; // a new leader: the cluster is there, give it the full time
             }
             final UnsafeBuffer buffer = new UnsafeBuffer(request.bytes);
             buffer.putLong(1, request.id);
@@ -375,7 +478,9 @@ public final class ClusterClient extends ClientBase
         while (it.hasNext())
         {
             final Request request = it.next();
-            if (!request.waiting && nowMs > request.deadlineMs)
+            final boolean late = request.waiting ?
+                request.recheckDeadlineMs != 0 && nowMs > request.recheckDeadlineMs : nowMs > request.deadlineMs;
+            if (late)
             {
                 it.remove();
                 request.answer.completeExceptionally(new EmberException("cluster unavailable: no answer within " +
@@ -413,10 +518,21 @@ public final class ClusterClient extends ClientBase
             if (request != null)
             {
                 request.waiting = true;
+                request.recheckDeadlineMs = 0;
+                if (request.nextRecheckMs == 0)
+                {
+                    request.nextRecheckMs = System.currentTimeMillis() + WAITING_RECHECK_MS;
+                }
             }
         }
         else if (type == ClusterMessages.REPLY)
         {
+            if (answersToDrop.get() > 0 && outstanding.containsKey(ReplyCodec.correlation(buffer, offset + 1)))
+            {
+                answersToDrop.decrementAndGet();
+                answersDropped.incrementAndGet();
+                return; // test hook: this answer is lost; the request waits for a resend
+            }
             final Request request = outstanding.remove(ReplyCodec.correlation(buffer, offset + 1));
             if (request != null)
             {
@@ -432,6 +548,21 @@ public final class ClusterClient extends ClientBase
                 }
             }
         }
+    }
+
+    /**
+     * Test hook: lose the next {@code count} answers on arrival (as if the leader had died before they
+     * reached this client), so that a test can make this client resend those requests to a new leader.
+     */
+    void dropNextAnswers(final int count)
+    {
+        answersToDrop.set(count);
+    }
+
+    /** @return how many answers {@link #dropNextAnswers} has dropped so far. */
+    int answersDropped()
+    {
+        return answersDropped.get();
     }
 
     @Override

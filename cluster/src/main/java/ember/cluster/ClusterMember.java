@@ -97,6 +97,7 @@ public final class ClusterMember implements AutoCloseable
             throw new IllegalArgumentException("kernel directory " + dir + " is in use by another Ember process");
         }
         deleteStaleMarkFiles(clusterDir);
+        AdminAccess.write(clusterDir, members, AdminAccess.token(users));
         final String host = members.host(memberId);
         final String aeronDir = aeronDir(dir);
         final Supplier<IdleStrategy> idle = ClusterMember::idle;
@@ -147,6 +148,7 @@ public final class ClusterMember implements AutoCloseable
             .clusterClock(new NanosecondClusterClock())
             .idleStrategySupplier(idle)
             .authenticatorSupplier(() -> new EmberAuthenticator(users))
+            .authorisationServiceSupplier(() -> (protocolId, actionId, type, principal) -> AdminAccess.isAdmin(principal))
             .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_INTERVAL_MS))
             .leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_TIMEOUT_MS))
             .startupCanvassTimeoutNs(TimeUnit.MILLISECONDS.toNanos(CANVASS_TIMEOUT_MS))
@@ -196,9 +198,16 @@ public final class ClusterMember implements AutoCloseable
         }
     }
 
-    private static IdleStrategy idle()
+    /**
+     * The longest park of every idle agent, in ns ({@code -Dember.cluster.maxParkNs}, default 1 ms):
+     * each hop of a round trip (client driver, leader, followers, back) may wait this long when idle;
+     * shorter costs CPU on a small machine shared by several members.
+     */
+    static final long MAX_PARK_NS = Long.getLong("ember.cluster.maxParkNs", TimeUnit.MILLISECONDS.toNanos(1));
+
+    static IdleStrategy idle()
     {
-        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), MAX_PARK_NS);
     }
 
     private static void logError(final Throwable error)

@@ -64,6 +64,17 @@ public final class ClusterMembers
         return new ClusterMembers(List.copyOf(hosts), ports);
     }
 
+    /** @return the members as {@code --cluster} takes them ({@code 0=HOST:PORT,...}). */
+    public String text()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < ports.length; i++)
+        {
+            text.append(i == 0 ? "" : ",").append(i).append('=').append(hosts.get(i)).append(':').append(ports[i]);
+        }
+        return text.toString();
+    }
+
     public int size()
     {
         return ports.length;

@@ -11,13 +11,15 @@ import java.util.Map;
  * Aeron's {@link Authenticator} over the users file: a connect request carries {@code USER SECRET}
  * ({@link Credentials#encode}); a match is authenticated with the user name as the session's
  * principal (what the service attaches the session as), anything else is rejected before the
- * session opens, so before anything is journaled. No challenge is used.
+ * session opens, so before anything is journaled. No challenge is used. The operator's
+ * {@link AdminAccess} token is accepted as the principal {@code #admin}.
  * <p>
  * Called on the consensus module's thread only.
  */
 final class EmberAuthenticator implements Authenticator
 {
     private final Map<String, String> users;
+    private final String adminToken;
     /** Session id → its principal, or {@link #REJECTED}; removed when the session is decided. */
     private final Long2ObjectHashMap<byte[]> pending = new Long2ObjectHashMap<>();
     private static final byte[] REJECTED = new byte[0];
@@ -25,14 +27,16 @@ final class EmberAuthenticator implements Authenticator
     EmberAuthenticator(final Map<String, String> users)
     {
         this.users = Map.copyOf(users);
+        this.adminToken = AdminAccess.token(users);
     }
 
     @Override
     public void onConnectRequest(final long sessionId, final byte[] encodedCredentials, final long nowMs)
     {
         final Credentials.Entry entry = Credentials.decode(encodedCredentials);
-        pending.put(sessionId, Credentials.matches(users, entry) ?
-            entry.user().getBytes(StandardCharsets.UTF_8) : REJECTED);
+        final boolean accepted = entry != null && AdminAccess.USER.equals(entry.user()) ?
+            Credentials.matches(Map.of(AdminAccess.USER, adminToken), entry) : Credentials.matches(users, entry);
+        pending.put(sessionId, accepted ? entry.user().getBytes(StandardCharsets.UTF_8) : REJECTED);
     }
 
     @Override

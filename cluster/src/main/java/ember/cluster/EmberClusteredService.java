@@ -92,16 +92,17 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
         {
             replicated = ClusterSnapshot.load(snapshotImage, cluster.idleStrategy());
             replicated.sessions.forEach((sessionId, session) -> sessionOfClient.put(session.client, sessionId));
+            // the operator's (and the tests') evidence that recovery started from a snapshot, not from record 1
+            onDiagnostic("loaded the cluster snapshot at record " + state().lastIndex() + " digest " + state().digest());
         }
-        if (java.nio.file.Files.isDirectory(ember.journal.Journal.queueDir(dir)))
+        // The writer first: it makes (or repairs) the queue's metadata, which a read-only reader refuses to do.
+        journal = new JournalWriter(dir, ember.journal.Journal.DEFAULT_BLOCK_SIZE);
+        try (JournalReader reader = new JournalReader(dir, false))
         {
-            try (JournalReader reader = new JournalReader(dir, true))
+            final SyscallRecord scratch = new SyscallRecord();
+            while (reader.next(scratch))
             {
-                final SyscallRecord scratch = new SyscallRecord();
-                while (reader.next(scratch))
-                {
-                    journalLastIndex = scratch.index;
-                }
+                journalLastIndex = scratch.index;
             }
         }
         if (journalLastIndex < state().lastIndex())
@@ -109,7 +110,6 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
             throw new IllegalStateException("the journal in " + dir + " ends at record " + journalLastIndex +
                 " but the cluster's snapshot is at " + state().lastIndex() + ": this member's journal is incomplete");
         }
-        journal = new JournalWriter(dir, ember.journal.Journal.DEFAULT_BLOCK_SIZE);
         status.update(cluster.role(), state().clients().length, state().lastIndex());
     }
 
@@ -122,6 +122,10 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
         final byte[] principal = session.encodedPrincipal();
+        if (AdminAccess.isAdmin(principal))
+        {
+            return; // the operator's admin session (ember snapshot): not a kernel client, never journaled
+        }
         record.reset(SyscallType.CLIENT_ATTACH, 0).text =
             principal == null || principal.length == 0 ? KernelState.ROOT : new String(principal, StandardCharsets.UTF_8);
         apply(timestamp);
@@ -480,6 +484,6 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     @Override
     public void onDiagnostic(final String line)
     {
-        System.err.println("ember member " + cluster.memberId() + ": " + line);
+        System.err.println("ember member " + status.member() + ": " + line); // cluster.memberId() is -1 in onStart
     }
 }

@@ -35,6 +35,12 @@ public final class MemberStatus
         return dir.resolve("cluster");
     }
 
+    /** @return the member id this status is about. */
+    int member()
+    {
+        return member;
+    }
+
     void update(final Cluster.Role role, final int clients, final long records)
     {
         final String line = "member=" + member + " role=" + role.name().toLowerCase(Locale.ROOT) +
