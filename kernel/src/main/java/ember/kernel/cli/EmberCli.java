@@ -553,7 +553,7 @@ public final class EmberCli implements Callable<Integer>
         int clients;
 
         @Option(names = "--only", paramLabel = "GROUP",
-            description = "run one group of figures: embedded, parked, service, sync, recovery, snapshot or flood (default: embedded, parked, service, sync)")
+            description = "run one group of figures: embedded, parked, service, alloc, sync, recovery, snapshot or flood (default: embedded, parked, service (alloc included), sync)")
         String only;
 
         @Option(names = "--snapshot-timers", defaultValue = "1000000",
@@ -591,6 +591,10 @@ public final class EmberCli implements Callable<Integer>
             if ("recovery".equals(only))
             {
                 ember.kernel.bench.DurabilityBench.recovery(recoveryRecords, print);
+            }
+            if ("alloc".equals(only))
+            {
+                ember.kernel.bench.ServiceBench.allocation(print);
             }
             if ("flood".equals(only))
             {
