@@ -41,8 +41,8 @@ public final class JournalWriter implements AutoCloseable
     private final JournalSpace space;
     private final RecordCodec codec = new RecordCodec();
     private final int maxRecordBytes;
-    private net.openhft.chronicle.bytes.BytesStore<?, byte[]> frameStore;
-    private byte[] frameStoreArray;
+    /** Wrapped on each record's bytes inside the open document (see {@link #append}). */
+    private final org.agrona.concurrent.UnsafeBuffer target = new org.agrona.concurrent.UnsafeBuffer(0, 0);
     private MappedFile lastFile;
     private Throwable failure;
 
@@ -98,7 +98,7 @@ public final class JournalWriter implements AutoCloseable
     public int append(final SyscallRecord record)
     {
         checkNotFailed();
-        final int length = codec.encode(record);
+        final int length = RecordCodec.encodedLength(record);
         if (length > maxRecordBytes)
         {
             throw new JournalException("record of " + length + " bytes is larger than the journal's limit of " +
@@ -114,20 +114,25 @@ public final class JournalWriter implements AutoCloseable
             {
                 try
                 {
-                    final byte[] frame = codec.frameArray();
-                    if (frameStore == null || frameStoreArray != frame)
-                    {
-                        frameStore = net.openhft.chronicle.bytes.BytesStore.wrap(frame); // re-wrapped only when the scratch grows
-                        frameStoreArray = frame;
-                    }
                     bytes = dc.wire().bytes();
+                    final long start = bytes.writePosition();
+                    // Claim the record's bytes in the document, then encode straight into them: no
+                    // scratch copy. A record is at most a quarter of a block, which Chronicle maps
+                    // contiguously from any position (its chunks overlap by that much).
+                    bytes.writeSkip(length);
+                    final long address = bytes.addressForWrite(start);
                     if (++appends == failAppendAt)
                     {
-                        bytes.write(frameStore, 0L, (long)length / 2);
+                        target.wrap(address, length / 2);
+                        target.setMemory(0, length / 2, (byte)0x5A); // half a record's worth written, then the fault
                         throw new InternalError("a fault occurred in a recent unsafe memory access operation " +
                             "(injected by " + FAIL_APPEND_AT_PROPERTY + "=" + failAppendAt + ")");
                     }
-                    bytes.write(frameStore, 0L, (long)length);
+                    target.wrap(address, length);
+                    codec.encode(record, target, 0);
+                    // The encoded record is now [address, address + length) of the open document
+                    // (also target's bytes 0..length): whatever must see the exact journaled bytes
+                    // before the document commits (a hash chain over records) reads them here.
                     end = bytes.writePosition();
                 }
                 catch (final Throwable ex)

@@ -90,6 +90,23 @@ public final class Command
         done = false;
     }
 
+    /**
+     * Make a completed command of a pool ready for a new request: as {@link #reuse()}, and also
+     * forgets its query, session, correlation id and record. Only its owner may call this, and
+     * only after completion; the core holds no reference to a command it has completed.
+     *
+     * @throws IllegalStateException when the command has not completed.
+     */
+    public void recycle()
+    {
+        reuse();
+        query = null;
+        session = null;
+        correlationId = 0;
+        clientOsPid = 0;
+        record.reset(null, 0);
+    }
+
     /** @return true once the core has completed the command. */
     public boolean isDone()
     {

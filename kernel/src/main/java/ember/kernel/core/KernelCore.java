@@ -82,6 +82,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private volatile String failure;
     private Runnable onFailureStop;
     private final KernelCounters counters;
+    /** Hoisted: a method reference made in the duty cycle would be a new object every cycle. */
+    private final java.util.function.Consumer<Command> onCommand = this::handle;
 
     KernelCore(
         final KernelState state, final JournalWriter journal, final KernelLog log, final KernelConfig config,
@@ -220,7 +222,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         try
         {
             checkDisk();
-            work = inbox.drain(this::handle, DRAIN_LIMIT);
+            work = inbox.drain(onCommand, DRAIN_LIMIT);
             work += pollTimers();
             if (parked.size() > 0)
             {
