@@ -106,7 +106,7 @@ public final class RecordCodec
     }
 
     /** @return the length of {@code value} in UTF-8, as {@link String#getBytes} encodes it (an unpaired surrogate as '?'). */
-    static int utf8Length(final String value)
+    public static int utf8Length(final String value)
     {
         int bytes = 0;
         for (int i = 0, n = value.length(); i < n; i++)

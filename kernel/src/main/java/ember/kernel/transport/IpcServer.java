@@ -15,6 +15,7 @@ import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -457,6 +458,33 @@ public final class IpcServer implements Agent
     private void reply(final IpcChannel channel, final Command command)
     {
         forwardHandlerCalls(channel); // handler lines come before the result that caused them
+        if (channel.detachReason != null)
+        {
+            return;
+        }
+        final int claimed = ReplyCodec.encodedLength(command.result, command.refusal);
+        if (claimed <= IpcLayout.MAX_MESSAGE_LENGTH && channel.backlog.isEmpty())
+        {
+            // The hot path: encoded in place, straight into the reply ring's claimed slot.
+            final OneToOneRingBuffer replies = channel.replies;
+            final int index = replies.tryClaim(IpcLayout.MSG_RESULT, claimed);
+            if (index >= 0)
+            {
+                try
+                {
+                    ReplyCodec.encode(replies.buffer(), index, command.correlationId, command.result, command.refusal);
+                }
+                catch (final RuntimeException ex)
+                {
+                    replies.abort(index);
+                    throw ex;
+                }
+                replies.commit(index);
+                wakeAcceptor |= !channel.sharedMemory;
+                return;
+            }
+        }
+        // The ring is full (the reply waits in the backlog, in order) or the reply is too long for one message.
         final int length = ReplyCodec.encode(scratch, 0, command.correlationId, command.result, command.refusal);
         if (length <= IpcLayout.MAX_MESSAGE_LENGTH)
         {
