@@ -47,7 +47,7 @@ public final class ReplyCodec
         if (refusal != null)
         {
             buffer.putByte(p++, REFUSAL);
-            p += buffer.putStringUtf8(p, refusal);
+            p += putString(buffer, p, refusal);
             return p - offset;
         }
         if (result.error != null)
@@ -63,13 +63,13 @@ public final class ReplyCodec
         switch (result.kind)
         {
             case STRING:
-                p += buffer.putStringUtf8(p, (String)result.value);
+                p += putString(buffer, p, (String)result.value);
                 break;
             case EVENT:
             {
                 final Event e = (Event)result.value;
                 buffer.putByte(p++, e.kind());
-                p += buffer.putStringUtf8(p, e.name());
+                p += putString(buffer, p, e.name());
                 p += putNullable(buffer, p, e.type());
                 buffer.putLong(p, e.a());
                 buffer.putLong(p + 8, e.b());
@@ -182,9 +182,9 @@ public final class ReplyCodec
         buffer.putInt(p + 16, info.queued());
         buffer.putInt(p + 20, info.timers());
         p += 24;
-        p += buffer.putStringUtf8(p, info.name());
-        p += buffer.putStringUtf8(p, info.user());
-        p += buffer.putStringUtf8(p, info.state());
+        p += putString(buffer, p, info.name());
+        p += putString(buffer, p, info.user());
+        p += putString(buffer, p, info.state());
         return p;
     }
 
@@ -306,6 +306,30 @@ public final class ReplyCodec
         return p;
     }
 
+    /**
+     * As {@code putStringUtf8} (an int length, then UTF-8), without its allocation for ASCII,
+     * which is its own UTF-8: event names on every pull's reply.
+     *
+     * @return the bytes written.
+     */
+    private static int putString(final MutableDirectBuffer buffer, final int p, final String value)
+    {
+        final int length = value.length();
+        for (int i = 0; i < length; i++)
+        {
+            if (value.charAt(i) >= 0x80)
+            {
+                return buffer.putStringUtf8(p, value);
+            }
+        }
+        buffer.putInt(p, length);
+        for (int i = 0; i < length; i++)
+        {
+            buffer.putByte(p + 4 + i, (byte)value.charAt(i));
+        }
+        return 4 + length;
+    }
+
     private static int putNullable(final MutableDirectBuffer buffer, final int p, final String value)
     {
         if (value == null)
@@ -313,6 +337,6 @@ public final class ReplyCodec
             buffer.putInt(p, -1);
             return 4;
         }
-        return buffer.putStringUtf8(p, value);
+        return putString(buffer, p, value);
     }
 }
