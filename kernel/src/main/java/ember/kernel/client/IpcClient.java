@@ -410,9 +410,20 @@ public final class IpcClient extends ClientBase
         final Waiter waiter = new Waiter(requests == null);
         synchronized (this)
         {
-            final Waiter[] all = java.util.Arrays.copyOf(waiters, waiters.length + 1);
-            all[all.length - 1] = waiter;
-            waiters = all;
+            // Copied on write (rare: a thread's first call at a depth); the waiters of threads that
+            // ended go, so a client used by short-lived threads does not accumulate them.
+            final Waiter[] old = waiters;
+            final Waiter[] all = new Waiter[old.length + 1];
+            int n = 0;
+            for (final Waiter w : old)
+            {
+                if (w.thread.isAlive() || w.correlation != 0)
+                {
+                    all[n++] = w;
+                }
+            }
+            all[n++] = waiter;
+            waiters = java.util.Arrays.copyOf(all, n);
         }
         frame.transport = waiter;
         return waiter;
