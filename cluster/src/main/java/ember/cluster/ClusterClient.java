@@ -1,12 +1,13 @@
 package ember.cluster;
 
+import ember.kernel.client.CallResult;
+import ember.kernel.client.SignalCall;
+
 import ember.journal.RecordCodec;
 import ember.journal.SyscallRecord;
 import ember.kernel.client.ClientBase;
 import ember.kernel.client.EmberException;
-import ember.kernel.core.HandlerCall;
 import ember.kernel.core.ProcessQuery;
-import ember.kernel.state.SyscallResult;
 import ember.kernel.transport.ReplyCodec;
 import io.aeron.Publication;
 import io.aeron.cluster.client.AeronCluster;
@@ -67,7 +68,9 @@ public final class ClusterClient extends ClientBase
     private final MediaDriver driver;
     private final AeronCluster cluster;
     private final ManyToOneConcurrentLinkedQueue<Request> outbox = new ManyToOneConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<HandlerCall> handlerCalls = new ConcurrentLinkedQueue<>();
+    /** The io thread's payload decoder (Kryo is not thread-safe). */
+    private final ember.journal.PayloadCodec payloads = new ember.journal.PayloadCodec();
+    private final ConcurrentLinkedQueue<SignalCall> handlerCalls = new ConcurrentLinkedQueue<>();
     private final Thread io;
     /** Owned by the io thread: requests sent and not answered, by id. */
     private final TreeMap<Long, Request> outstanding = new TreeMap<>();
@@ -84,7 +87,7 @@ public final class ClusterClient extends ClientBase
         final long id;
         final byte[] bytes;
         final boolean mayWait;
-        final CompletableFuture<SyscallResult> answer = new CompletableFuture<>();
+        final CompletableFuture<CallResult> answer = new CompletableFuture<>();
         long deadlineMs;
         boolean sent;
         boolean waiting;
@@ -315,34 +318,51 @@ public final class ClusterClient extends ClientBase
     }
 
     @Override
-    protected SyscallResult invoke(final SyscallRecord record, final boolean mayWait)
+    protected void invoke(final CallFrame frame, final boolean mayWait)
     {
+        final SyscallRecord record = frame.record;
         final RecordCodec codec = new RecordCodec();
         final int length = codec.encode(record);
         final byte[] bytes = new byte[ClusterMessages.INGRESS_BODY + length];
         bytes[0] = ClusterMessages.SYSCALL;
         System.arraycopy(codec.frameArray(), 0, bytes, ClusterMessages.INGRESS_BODY, length);
-        return send(bytes, mayWait);
+        answer(frame, send(bytes, mayWait));
     }
 
     @Override
-    protected SyscallResult query(final ProcessQuery query, final long pid)
+    protected void query(final CallFrame frame, final ProcessQuery query, final long pid)
     {
         final byte[] bytes = new byte[ClusterMessages.INGRESS_BODY + 9];
         bytes[0] = ClusterMessages.QUERY;
         final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
         buffer.putByte(ClusterMessages.INGRESS_BODY, query.code());
         buffer.putLong(ClusterMessages.INGRESS_BODY + 1, pid);
-        return send(bytes, false);
+        answer(frame, send(bytes, false));
+    }
+
+    /** The io thread decoded the answer into its own result (completed through the future): copied into the caller's frame. */
+    private static void answer(final CallFrame frame, final CallResult answer)
+    {
+        final CallResult result = frame.result;
+        result.present = answer.present;
+        result.number = answer.number;
+        result.value = answer.value;
+        result.error = answer.error;
     }
 
     @Override
-    protected HandlerCall pollHandlerCall()
+    protected SignalCall pollHandlerCall()
     {
         return handlerCalls.poll();
     }
 
-    private SyscallResult send(final byte[] bytes, final boolean mayWait)
+    @Override
+    protected boolean hasHandlerCalls()
+    {
+        return !handlerCalls.isEmpty();
+    }
+
+    private CallResult send(final byte[] bytes, final boolean mayWait)
     {
         final String failed = failure;
         if (failed != null)
@@ -510,7 +530,7 @@ public final class ClusterClient extends ClientBase
         final byte type = buffer.getByte(offset);
         if (type == ClusterMessages.HANDLER)
         {
-            handlerCalls.add(new HandlerCall(buffer.getLong(offset + 1), buffer.getLong(offset + 9)));
+            handlerCalls.add(new SignalCall(buffer.getLong(offset + 1), buffer.getLong(offset + 9)));
         }
         else if (type == ClusterMessages.WAITING)
         {
@@ -536,8 +556,8 @@ public final class ClusterClient extends ClientBase
             final Request request = outstanding.remove(ReplyCodec.correlation(buffer, offset + 1));
             if (request != null)
             {
-                final SyscallResult result = new SyscallResult();
-                final String refusal = ReplyCodec.decode(buffer, offset + 1, result);
+                final CallResult result = new CallResult();
+                final String refusal = ReplyCodec.decode(buffer, offset + 1, result, payloads);
                 if (refusal != null)
                 {
                     request.answer.completeExceptionally(new EmberException(refusal));

@@ -23,6 +23,7 @@ public final class HashChain
     private final byte[] head = new byte[HASH_BYTES];
     private long index;
     private boolean known = true;
+    private final byte[] chunk = new byte[256];
 
     public HashChain()
     {
@@ -86,6 +87,26 @@ public final class HashChain
     {
         sha256.update(head, 0, HASH_BYTES);
         sha256.update(frame, offset, length);
+        finish();
+    }
+
+    /**
+     * Chain one record's frame where the writer encoded it: in the open journal document
+     * (off-heap), read through a small reused heap chunk, so nothing is allocated.
+     *
+     * @param frame  a buffer over the frame.
+     * @param offset of the frame in {@code frame}.
+     * @param length of the frame.
+     */
+    public void update(final org.agrona.DirectBuffer frame, final int offset, final int length)
+    {
+        sha256.update(head, 0, HASH_BYTES);
+        for (int at = 0; at < length; at += chunk.length)
+        {
+            final int n = Math.min(chunk.length, length - at);
+            frame.getBytes(offset + at, chunk, 0, n);
+            sha256.update(chunk, 0, n);
+        }
         finish();
     }
 

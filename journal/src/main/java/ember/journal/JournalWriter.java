@@ -42,8 +42,8 @@ public final class JournalWriter implements AutoCloseable
     private final RecordCodec codec = new RecordCodec();
     private final HashChain chain = new HashChain();
     private final int maxRecordBytes;
-    private net.openhft.chronicle.bytes.BytesStore<?, byte[]> frameStore;
-    private byte[] frameStoreArray;
+    /** Wrapped on each record's bytes inside the open document (see {@link #append}). */
+    private final org.agrona.concurrent.UnsafeBuffer target = new org.agrona.concurrent.UnsafeBuffer(0, 0);
     private MappedFile lastFile;
     private Throwable failure;
 
@@ -117,7 +117,7 @@ public final class JournalWriter implements AutoCloseable
     public int append(final SyscallRecord record)
     {
         checkNotFailed();
-        final int length = codec.encode(record);
+        final int length = RecordCodec.encodedLength(record);
         if (length > maxRecordBytes)
         {
             throw new JournalException("record of " + length + " bytes is larger than the journal's limit of " +
@@ -133,20 +133,27 @@ public final class JournalWriter implements AutoCloseable
             {
                 try
                 {
-                    final byte[] frame = codec.frameArray();
-                    if (frameStore == null || frameStoreArray != frame)
-                    {
-                        frameStore = net.openhft.chronicle.bytes.BytesStore.wrap(frame); // re-wrapped only when the scratch grows
-                        frameStoreArray = frame;
-                    }
                     bytes = dc.wire().bytes();
+                    final long start = bytes.writePosition();
+                    // Claim the record's bytes in the document, then encode straight into them: no
+                    // scratch copy. A record is at most a quarter of a block, which Chronicle maps
+                    // contiguously from any position (its chunks overlap by that much).
+                    bytes.writeSkip(length);
+                    final long address = bytes.addressForWrite(start);
                     if (++appends == failAppendAt)
                     {
-                        bytes.write(frameStore, 0L, (long)length / 2);
+                        target.wrap(address, length / 2);
+                        target.setMemory(0, length / 2, (byte)0x5A); // half a record's worth written, then the fault
                         throw new InternalError("a fault occurred in a recent unsafe memory access operation " +
                             "(injected by " + FAIL_APPEND_AT_PROPERTY + "=" + failAppendAt + ")");
                     }
-                    bytes.write(frameStore, 0L, (long)length);
+                    target.wrap(address, length);
+                    codec.encode(record, target, 0);
+                    // The encoded record is now [address, address + length) of the open document
+                    // (also target's bytes 0..length): the chain reads the exact journaled bytes
+                    // here. Nothing after this point but the commit can fail, and a failing commit
+                    // fails the writer for good, so a refused record is never chained.
+                    chain.update(target, 0, length);
                     end = bytes.writePosition();
                 }
                 catch (final Throwable ex)
@@ -155,7 +162,6 @@ public final class JournalWriter implements AutoCloseable
                     throw ex;
                 }
             }
-            chain.update(codec.frameArray(), 0, length);
             final MappedFile file = bytes instanceof MappedBytes ? ((MappedBytes)bytes).mappedFile() : null;
             if (file != lastFile)
             {

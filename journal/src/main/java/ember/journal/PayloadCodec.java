@@ -260,6 +260,225 @@ public final class PayloadCodec
         }
     }
 
+    /**
+     * Whether {@link #decode(byte[])} would accept {@code bytes} (as a table when {@code table}),
+     * found by walking the bytes without building the value: nothing is allocated (scratch
+     * space for table keys grows to the longest key seen, once). Conservative: true only when
+     * decode certainly returns a value (a {@link Map} when {@code table}); false also for inputs
+     * the walk does not judge itself (non-ASCII strings), so a caller that needs the reason or
+     * the verdict on those decodes them. For the service's hot path: a client's payload is
+     * checked here and only decoded when this says false.
+     */
+    public boolean isWellFormed(final byte[] bytes, final boolean table)
+    {
+        if (bytes == null || bytes.length == 0)
+        {
+            return false;
+        }
+        input.setBuffer(bytes, 0, bytes.length);
+        try
+        {
+            final int id = walkValue(input, 0, true);
+            return id != WALK_UNSURE && (!table || id == ID_TABLE) && input.position() == input.limit();
+        }
+        catch (final RuntimeException ex)
+        {
+            return false; // decode gives the reason
+        }
+        finally
+        {
+            input.setBuffer(NO_BYTES);
+        }
+    }
+
+    /** {@link #walkValue}: the walk cannot vouch for the value (decode would refuse it, or it cannot tell). */
+    private static final int WALK_UNSURE = -1;
+    /** {@link #walkValue}: a nil value. */
+    private static final int WALK_NIL = 0;
+
+    /** Scratch of {@link #walkTable}: the previous and the current key's chars (ASCII only). */
+    private byte[] previousKey = new byte[32];
+    private byte[] currentKey = new byte[32];
+
+    /**
+     * Walk one value as {@link #readValue} reads it. @return its class id, {@link #WALK_NIL}, or
+     * {@link #WALK_UNSURE}.
+     */
+    private int walkValue(final Input in, final int depth, final boolean nilAllowed)
+    {
+        final int tag = in.readVarInt(true);
+        if (tag == TAG_NIL)
+        {
+            return nilAllowed ? WALK_NIL : WALK_UNSURE;
+        }
+        final int id = tag - 2;
+        switch (id)
+        {
+            case ID_STRING:
+                return walkString(in, null) >= 0 ? id : WALK_UNSURE;
+            case ID_LONG:
+                in.readVarLong(false);
+                return id;
+            case ID_DOUBLE:
+                in.readDouble();
+                return id;
+            case ID_BOOLEAN:
+                in.readBoolean();
+                return id;
+            case ID_BYTES:
+            {
+                final int lengthPlusOne = in.readVarInt(true);
+                if (lengthPlusOne <= 0 || lengthPlusOne - 1 > remaining(in))
+                {
+                    return WALK_UNSURE;
+                }
+                in.setPosition(in.position() + lengthPlusOne - 1);
+                return id;
+            }
+            case ID_LIST:
+            {
+                final int count = in.readVarInt(true);
+                if (depth + 1 > DEFAULT_MAX_DEPTH || count < 0 || count > remaining(in))
+                {
+                    return WALK_UNSURE;
+                }
+                for (int i = 0; i < count; i++)
+                {
+                    if (walkValue(in, depth + 1, true) == WALK_UNSURE)
+                    {
+                        return WALK_UNSURE;
+                    }
+                }
+                return id;
+            }
+            case ID_TABLE:
+                return walkTable(in, depth + 1) ? id : WALK_UNSURE;
+            default:
+                return WALK_UNSURE;
+        }
+    }
+
+    /** Walk a table's entries: keys non-nil, ASCII and ascending (as String.compareTo orders them), values non-nil. */
+    private boolean walkTable(final Input in, final int depth)
+    {
+        final int count = in.readVarInt(true);
+        if (depth > DEFAULT_MAX_DEPTH || count < 0 || count > remaining(in) / 2)
+        {
+            return false;
+        }
+        int previousLength = -1;
+        for (int i = 0; i < count; i++)
+        {
+            final int length = walkString(in, this);
+            if (length < 0)
+            {
+                return false;
+            }
+            if (previousLength >= 0 && compareKeys(previousLength, length) <= 0)
+            {
+                return false; // out of order or repeated
+            }
+            final byte[] swap = previousKey;
+            previousKey = currentKey;
+            currentKey = swap;
+            previousLength = length;
+            final int id = walkValue(in, depth, false);
+            if (id == WALK_UNSURE)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the current key compared with the previous one, as String.compareTo of their (ASCII) chars. */
+    private int compareKeys(final int previousLength, final int length)
+    {
+        final int n = Math.min(previousLength, length);
+        for (int i = 0; i < n; i++)
+        {
+            final int d = currentKey[i] - previousKey[i];
+            if (d != 0)
+            {
+                return d;
+            }
+        }
+        return length - previousLength;
+    }
+
+    /**
+     * Walk a Kryo string as {@link #readBoundedString} reads it, ASCII only; when {@code keys} is
+     * given, its chars go to {@link #currentKey}.
+     *
+     * @return its length in chars, or -1 for nil, a non-ASCII char or a length past the bytes.
+     */
+    private static int walkString(final Input in, final PayloadCodec keys)
+    {
+        final byte[] buffer = in.getBuffer();
+        final int limit = in.limit();
+        int p = in.position();
+        if (p >= limit)
+        {
+            return -1;
+        }
+        if ((buffer[p] & 0x80) == 0)
+        {
+            // ASCII form: chars up to and including the first byte with the high bit set.
+            final int start = p;
+            while (p < limit && (buffer[p] & 0x80) == 0)
+            {
+                p++;
+            }
+            if (p == limit)
+            {
+                return -1;
+            }
+            final int length = p + 1 - start;
+            if (keys != null)
+            {
+                final byte[] key = keys.keyScratch(length);
+                System.arraycopy(buffer, start, key, 0, length);
+                key[length - 1] &= 0x7F;
+            }
+            in.setPosition(p + 1);
+            return length;
+        }
+        final int countPlusOne = in.readVarIntFlag(true);
+        if (countPlusOne <= 0)
+        {
+            return -1; // nil (or a negative count)
+        }
+        final int length = countPlusOne - 1;
+        p = in.position();
+        if (length > limit - p)
+        {
+            return -1;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (buffer[p + i] < 0)
+            {
+                return -1; // a multi-byte char: decode judges it
+            }
+        }
+        if (keys != null)
+        {
+            System.arraycopy(buffer, p, keys.keyScratch(length), 0, length);
+        }
+        in.setPosition(p + length);
+        return length;
+    }
+
+    /** @return {@link #currentKey}, grown to hold {@code length} chars. */
+    private byte[] keyScratch(final int length)
+    {
+        if (currentKey.length < length)
+        {
+            currentKey = new byte[Math.max(length, 2 * currentKey.length)];
+        }
+        return currentKey;
+    }
+
     // ------------------------------------------------------------------------------------------
     // Normalization
 

@@ -38,7 +38,15 @@ public final class RecordCodec
     private static final int HAS_PAYLOAD = 2;
     private static final int HAS_NAMES = 4;
 
+    /** Longest string {@link #string} caches; longer ones are rare on the hot path. */
+    private static final int MAX_CACHED_CHARS = 64;
+
+    private static final int CRC_CHUNK_BYTES = 256;
+
     private final CRC32C crc = new CRC32C();
+    private final byte[] crcChunk = new byte[CRC_CHUNK_BYTES];
+    /** Recently decoded short ASCII strings, by hash of their bytes (see {@link #string}). */
+    private final String[] recentStrings = new String[256];
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     private final UnsafeBuffer readView = new UnsafeBuffer(new byte[0]);
 
@@ -70,6 +78,65 @@ public final class RecordCodec
      *
      * @return the frame length in bytes.
      */
+    /**
+     * @return the bytes {@link #encode(SyscallRecord, MutableDirectBuffer, int)} writes for
+     *     {@code record}: what a writer claims before encoding in place (a ring's claimed slot, a
+     *     journal document). Allocates nothing.
+     */
+    public static int encodedLength(final SyscallRecord record)
+    {
+        int length = HEADER_BYTES + FIXED_BODY_BYTES;
+        if (record.text != null)
+        {
+            length += 4 + utf8Length(record.text);
+        }
+        if (record.payload != null)
+        {
+            length += 4 + record.payload.length;
+        }
+        if (record.names != null)
+        {
+            length += 4;
+            for (final String name : record.names)
+            {
+                length += 4 + utf8Length(name);
+            }
+        }
+        return length;
+    }
+
+    /** @return the length of {@code value} in UTF-8, as {@link String#getBytes} encodes it (an unpaired surrogate as '?'). */
+    public static int utf8Length(final String value)
+    {
+        int bytes = 0;
+        for (int i = 0, n = value.length(); i < n; i++)
+        {
+            final char c = value.charAt(i);
+            if (c < 0x80)
+            {
+                bytes += 1;
+            }
+            else if (c < 0x800)
+            {
+                bytes += 2;
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1)))
+            {
+                bytes += 4;
+                i++;
+            }
+            else if (Character.isSurrogate(c))
+            {
+                bytes += 1;
+            }
+            else
+            {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     public int encode(final SyscallRecord record, final MutableDirectBuffer buffer, final int offset)
     {
         int bits = 0;
@@ -181,7 +248,7 @@ public final class RecordCodec
         if ((bits & HAS_TEXT) != 0)
         {
             final int len = checkedLength(buffer, p, end, "text");
-            record.text = buffer.getStringWithoutLengthUtf8(p + 4, len);
+            record.text = string(buffer, p + 4, len);
             p += 4 + len;
         }
         if ((bits & HAS_PAYLOAD) != 0)
@@ -208,7 +275,7 @@ public final class RecordCodec
             for (int i = 0; i < count; i++)
             {
                 final int len = checkedLength(buffer, p, end, "name");
-                names[i] = buffer.getStringWithoutLengthUtf8(p + 4, len);
+                names[i] = string(buffer, p + 4, len);
                 p += 4 + len;
             }
             record.names = names;
@@ -244,12 +311,61 @@ public final class RecordCodec
         }
         else
         {
-            for (int i = 0; i < length; i++)
+            // Off-heap (a ring's claimed slot, a journal document): CRC32C takes no address, so the
+            // bytes pass through a small bounce array, a chunk at a time, for the checksum only.
+            for (int done = 0; done < length; done += CRC_CHUNK_BYTES)
             {
-                crc.update(buffer.getByte(offset + i));
+                final int n = Math.min(CRC_CHUNK_BYTES, length - done);
+                buffer.getBytes(offset + done, crcChunk, 0, n);
+                crc.update(crcChunk, 0, n);
             }
         }
         return (int)crc.getValue();
+    }
+
+    /**
+     * The UTF-8 string of {@code length} bytes at {@code offset}. Short ASCII strings seen recently
+     * (event and handler names, users: a handful, repeated on every record) are answered from a
+     * small cache instead of a new String each time, so decoding them allocates nothing; Strings
+     * are immutable, so sharing one is invisible to the records that hold it.
+     */
+    private String string(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length > MAX_CACHED_CHARS)
+        {
+            return buffer.getStringWithoutLengthUtf8(offset, length);
+        }
+        int hash = length;
+        for (int i = 0; i < length; i++)
+        {
+            final byte b = buffer.getByte(offset + i);
+            if (b < 0)
+            {
+                return buffer.getStringWithoutLengthUtf8(offset, length); // not ASCII: not cached
+            }
+            hash = 31 * hash + b;
+        }
+        final int slot = (hash ^ (hash >>> 16)) & (recentStrings.length - 1);
+        final String cached = recentStrings[slot];
+        if (cached != null && cached.length() == length && sameAscii(cached, buffer, offset))
+        {
+            return cached;
+        }
+        final String fresh = buffer.getStringWithoutLengthUtf8(offset, length);
+        recentStrings[slot] = fresh;
+        return fresh;
+    }
+
+    private static boolean sameAscii(final String value, final DirectBuffer buffer, final int offset)
+    {
+        for (int i = 0, n = value.length(); i < n; i++)
+        {
+            if (value.charAt(i) != buffer.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int checkedLength(final DirectBuffer buffer, final int p, final int end, final String what)

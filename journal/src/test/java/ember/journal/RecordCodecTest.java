@@ -30,6 +30,42 @@ class RecordCodecTest
     }
 
     @Test
+    void encodesInPlaceOffHeapExactlyAsOnHeapInTheLengthItAnnounces()
+    {
+        final SyscallRecord in = sample();
+        for (final String text : new String[] {"pïng", "ascii", "\uD83D\uDE00 emoji", "lone \uD800 surrogate", ""})
+        {
+            in.text = text;
+            final int length = codec.encode(in);
+            assertEquals(length, RecordCodec.encodedLength(in), "announced length of " + text);
+            final org.agrona.concurrent.UnsafeBuffer direct =
+                new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(length + 16));
+            assertEquals(length, codec.encode(in, direct, 16));
+            final byte[] offHeap = new byte[length];
+            direct.getBytes(16, offHeap);
+            assertArrayEquals(Arrays.copyOf(codec.frameArray(), length), offHeap, "same bytes, same checksum: " + text);
+            final SyscallRecord out = new SyscallRecord();
+            codec.decode(direct, 16, length, out);
+            assertEquals(text.contains("lone") ? text.replace('\uD800', '?') : text, out.text); // UTF-8 has no lone surrogate
+        }
+    }
+
+    @Test
+    void repeatedNamesDecodeToEqualStrings()
+    {
+        final SyscallRecord in = sample();
+        final int length = codec.encode(in);
+        final byte[] frame = Arrays.copyOf(codec.frameArray(), length);
+        final SyscallRecord first = new SyscallRecord();
+        final SyscallRecord second = new SyscallRecord();
+        codec.decode(frame, length, first);
+        codec.decode(frame, length, second);
+        assertArrayEquals(in.names, second.names);
+        assertEquals(in.text, second.text);
+        org.junit.jupiter.api.Assertions.assertSame(first.names[2], second.names[2], "a repeated short name is shared");
+    }
+
+    @Test
     void roundTripsEveryField()
     {
         final SyscallRecord in = sample();

@@ -35,7 +35,7 @@ public final class BenchCli implements Callable<Integer>
     int clients;
 
     @Option(names = "--only", paramLabel = "GROUP",
-        description = "run one group of figures: embedded, parked, service, sync, recovery, snapshot or flood (default: embedded, parked, service, sync)")
+        description = "run one group of figures: embedded, parked, service, alloc, sync, recovery, snapshot or flood (default: embedded, parked, service (alloc included), sync)")
     String only;
 
     @Option(names = "--snapshot-timers", defaultValue = "1000000",
@@ -88,6 +88,10 @@ public final class BenchCli implements Callable<Integer>
         if ("recovery".equals(only))
         {
             DurabilityBench.recovery(recoveryRecords, print);
+        }
+        if ("alloc".equals(only))
+        {
+            ServiceBench.allocation(print);
         }
         if ("flood".equals(only))
         {

@@ -20,7 +20,11 @@ import java.util.Map;
  *   ping   DIR SECONDS PID PEER     sendEvent(PEER, now) then wait for the pong
  *   pong   DIR SECONDS PID          pullEvent; records now - sent (one way); sendEvent back
  *   redis  PORT SECONDS KEY         RPUSH KEY + BLPOP KEY against Redis
+ *   alloc  DIR COUNT KIND           allocation per syscall on this thread: KIND getpid or pairs (see below)
  * </pre>
+ * The {@code alloc} mode warms up, prints {@code WARM}, waits for a line on stdin (the service
+ * then samples its core thread), runs COUNT operations measuring the bytes this thread allocated
+ * ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}) and prints {@code ALLOC COUNT BYTES}.
  */
 public final class BenchClient
 {
@@ -31,6 +35,11 @@ public final class BenchClient
     public static void main(final String[] args) throws Exception
     {
         final String mode = args[0];
+        if ("alloc".equals(mode))
+        {
+            allocation(Path.of(args[1]), Long.parseLong(args[2]), args[3]);
+            return;
+        }
         final double seconds = Double.parseDouble(args[2]);
         final Histogram histogram = new Histogram(60_000_000_000L, 3);
         final long[] ops = new long[1];
@@ -113,6 +122,51 @@ public final class BenchClient
         final int length = histogram.encodeIntoCompressedByteBuffer(buffer);
         System.out.println("HIST " + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length)));
         System.out.flush();
+    }
+
+    /** The {@code alloc} mode (see the class javadoc). */
+    private static void allocation(final Path dir, final long count, final String kind) throws Exception
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        try (IpcClient client = IpcClient.connect(dir, 10_000))
+        {
+            final Op op;
+            if ("getpid".equals(kind))
+            {
+                final Syscalls sys = client.as(1);
+                op = sys::getpid;
+            }
+            else
+            {
+                final Syscalls sys = client.as(client.as(1).spawn("alloc"));
+                final Map<String, Object> params = Map.of("n", 1L);
+                op = () ->
+                {
+                    sys.queueEvent("tick", params);
+                    sys.pullEvent(Syscalls.FOREVER, "tick");
+                };
+            }
+            for (long i = 0, warm = Math.max(count / 2, 200_000); i < warm; i++)
+            {
+                op.run();
+            }
+            System.out.println("WARM");
+            System.out.flush();
+            if (new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))
+                .readLine() == null)
+            {
+                return;
+            }
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (long i = 0; i < count; i++)
+            {
+                op.run();
+            }
+            final long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+            System.out.println("ALLOC " + count + " " + bytes);
+            System.out.flush();
+        }
     }
 
     @FunctionalInterface

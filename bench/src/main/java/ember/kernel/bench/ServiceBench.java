@@ -52,6 +52,7 @@ public final class ServiceBench
         try (Kernel kernel = Kernel.open(config, k -> new IpcServer(k, dir)))
         {
             kernel.digest(); // answered after the IPC server has started
+            allocation(kernel, dir, out);
             final Figures rtt = clients(1, "rtt", seconds, dir.toString());
             out.accept("rtt_p50_us", format(rtt.us(50)));
             out.accept("rtt_p99_us", format(rtt.us(99)));
@@ -82,6 +83,115 @@ public final class ServiceBench
         {
             EmbeddedBench.delete(dir);
         }
+    }
+
+    /** Syscalls per allocation figure (after as many again, at least 200,000, of warm-up). */
+    public static final long ALLOC_SYSCALLS = 1_000_000;
+
+    /**
+     * Only the allocation figures, on a kernel of their own.
+     *
+     * @param out receives {@code name=value} figures.
+     */
+    public static void allocation(final BiConsumer<String, String> out)
+    {
+        final Path dir = tempDir();
+        try (Kernel kernel = Kernel.open(KernelConfig.of(dir).withBlockSize(64L << 20), k -> new IpcServer(k, dir)))
+        {
+            kernel.digest();
+            allocation(kernel, dir, out);
+        }
+        finally
+        {
+            EmbeddedBench.delete(dir);
+        }
+    }
+
+    /**
+     * Bytes allocated per syscall in steady state through the real service path, on the core
+     * thread of {@code kernel} and on the calling thread of a client JVM: getpid, and a
+     * queueEvent + pullEvent pair (whose core figure includes the event the state stores, printed
+     * beside it as {@code queue_pull_event_bytes}).
+     */
+    private static void allocation(final Kernel kernel, final Path dir, final BiConsumer<String, String> out)
+    {
+        final long[] getpid = allocation(kernel, dir, "getpid", ALLOC_SYSCALLS);
+        out.accept("core_alloc_bytes_per_getpid", format((double)getpid[0] / ALLOC_SYSCALLS));
+        out.accept("client_alloc_bytes_per_getpid", format((double)getpid[1] / ALLOC_SYSCALLS));
+        final long[] pairs = allocation(kernel, dir, "pairs", ALLOC_SYSCALLS / 2);
+        out.accept("core_alloc_bytes_per_queue_pull", format((double)pairs[0] / (ALLOC_SYSCALLS / 2)));
+        out.accept("client_alloc_bytes_per_queue_pull", format((double)pairs[1] / (ALLOC_SYSCALLS / 2)));
+        out.accept("queue_pull_event_bytes", Long.toString(storedEventBytes()));
+    }
+
+    /** @return {core bytes, client bytes} allocated over {@code count} operations of one client JVM in {@code kind}. */
+    public static long[] allocation(final Kernel kernel, final Path dir, final String kind, final long count)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long core = kernel.coreThreadId();
+        final Process process = jvm(BenchClient.class, "alloc", dir.toString(), Long.toString(count), kind);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            java.io.Writer go = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8))
+        {
+            String line;
+            while ((line = in.readLine()) != null && !line.equals("WARM"))
+            {
+                // nothing else is printed before WARM
+            }
+            final long before = threads.getThreadAllocatedBytes(core);
+            go.write("GO\n");
+            go.flush();
+            long clientBytes = -1;
+            while ((line = in.readLine()) != null)
+            {
+                if (line.startsWith("ALLOC "))
+                {
+                    clientBytes = Long.parseLong(line.split(" ")[2]);
+                    break;
+                }
+            }
+            final long coreBytes = threads.getThreadAllocatedBytes(core) - before;
+            if (process.waitFor() != 0 || clientBytes < 0)
+            {
+                throw new IllegalStateException("allocation bench client failed with exit code " + process.exitValue());
+            }
+            return new long[] {coreBytes, clientBytes};
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * @return the bytes one stored event of the pairs figure takes (its payload copy and the
+     *     event; its name is the one String the journal decoder keeps for a repeated name), measured
+     *     by allocating such events on this thread.
+     */
+    private static long storedEventBytes()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final String name = "tick";
+        final byte[] payload = new ember.journal.PayloadCodec().encode(java.util.Map.of("n", 1L));
+        final int n = 10_000;
+        final Object[] keep = new Object[n];
+        for (int i = 0; i < n; i++) // warm-up: the measurement below sees compiled code
+        {
+            keep[i] = ember.kernel.state.Event.plain(name, payload.clone());
+        }
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < n; i++)
+        {
+            keep[i] = ember.kernel.state.Event.plain(name, payload.clone());
+        }
+        return Math.round((threads.getCurrentThreadAllocatedBytes() - before) / (double)n);
     }
 
     /** Run {@code count} client JVMs in {@code mode} at once and merge their figures. */

@@ -4,11 +4,8 @@ import ember.journal.PayloadCodec;
 import ember.journal.PayloadException;
 import ember.journal.SyscallRecord;
 import ember.journal.SyscallType;
-import ember.kernel.core.HandlerCall;
 import ember.kernel.core.ProcessQuery;
-import ember.kernel.state.Event;
 import ember.kernel.state.ProcessInfo;
-import ember.kernel.state.SyscallResult;
 import ember.kernel.state.SyscallValidator;
 
 import java.util.Map;
@@ -30,6 +27,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * syscall returns: a thread that finds another dispatching waits for it to finish the batch. The
  * lock is reentrant, so a handler may itself issue syscalls (their handler calls then run nested);
  * a handler that blocks (a waiting pullEvent) holds back every other thread's return meanwhile.
+ * A syscall that finds no handler call waiting and no thread dispatching skips the lock: the
+ * common case costs two volatile reads (see {@link #runHandlers()} for why that keeps the promise).
+ * <p>
+ * Allocation: a syscall without strings or payloads ({@code getpid}) allocates nothing in steady
+ * state. Each thread reuses one {@link CallFrame} per call it has in progress (nested calls of a
+ * handler take the next), holding the record and the {@link CallResult}; the value a method
+ * returns is read from its frame before the thread's next call.
  */
 public abstract class ClientBase implements EmberClient
 {
@@ -38,36 +42,63 @@ public abstract class ClientBase implements EmberClient
     private final ConcurrentHashMap<HandlerKey, SignalHandler> handlers = new ConcurrentHashMap<>();
     /** Held while polling and running handler calls: one dispatching thread at a time (see the class javadoc). */
     private final ReentrantLock dispatchLock = new ReentrantLock();
+    /** Each thread's call frames, one per call it has in progress. */
+    private final ThreadLocal<Frames> frames = ThreadLocal.withInitial(Frames::new);
 
     private record HandlerKey(long pid, long signal)
     {
     }
 
     /**
-     * Issue one syscall and wait for its outcome.
-     *
-     * @param record  the syscall (type, pid and arguments set).
-     * @param mayWait true for a pullEvent that may block until an event arrives.
-     * @return the outcome; its {@code error} is null.
-     * @throws EmberException on a kernel error or a refusal.
+     * One call in progress on one thread: its record, its result, and what the transport keeps
+     * for it ({@link #transport}, made once and reused). Owned by that thread, except for what the
+     * transport hands over (see the subclasses).
      */
-    protected abstract SyscallResult invoke(SyscallRecord record, boolean mayWait);
+    protected static final class CallFrame
+    {
+        /** The syscall (type, pid and arguments), filled by {@link ClientBase}. */
+        public final SyscallRecord record = new SyscallRecord();
+        /** The outcome, filled by the transport before {@code invoke} or {@code query} returns. */
+        public final CallResult result = new CallResult();
+        /** The transport's own state for calls through this frame (a reply waiter, a command), or null. */
+        public Object transport;
+    }
+
+    /** A thread's stack of frames: {@code depth} in use. */
+    private static final class Frames
+    {
+        CallFrame[] stack = new CallFrame[4];
+        int depth;
+    }
 
     /**
-     * Ask the core a read-only process query, not journaled, and wait for its answer.
+     * Issue one syscall ({@code frame.record}: type, pid and arguments set) and wait for its
+     * outcome, written to {@code frame.result} (whose {@code error} may then be set: the caller
+     * raises it).
+     *
+     * @param mayWait true for a pullEvent that may block until an event arrives.
+     * @throws EmberException on a refusal.
+     */
+    protected abstract void invoke(CallFrame frame, boolean mayWait);
+
+    /**
+     * Ask the core a read-only process query, not journaled, and wait for its answer, written to
+     * {@code frame.result} (its {@code error} may be set: the caller raises it).
      *
      * @param query what to ask.
      * @param pid   the acting process.
-     * @return the answer; its {@code error} may be set (the caller raises it).
      * @throws EmberException on a refusal.
      */
-    protected abstract SyscallResult query(ProcessQuery query, long pid);
+    protected abstract void query(CallFrame frame, ProcessQuery query, long pid);
 
     /**
      * @return the next handler call the kernel sent this client, or null. Called only from
      * {@link #runHandlers()} with its lock held, so by one thread at a time.
      */
-    protected abstract HandlerCall pollHandlerCall();
+    protected abstract SignalCall pollHandlerCall();
+
+    /** @return true when a handler call may be waiting to be polled (any thread; a hint, never a false "no"). */
+    protected abstract boolean hasHandlerCalls();
 
     @Override
     public Syscalls as(final long pid)
@@ -87,33 +118,85 @@ public abstract class ClientBase implements EmberClient
         return (ProcessInfo[])ask(ProcessQuery.TABLE, actingPid).value;
     }
 
-    /** Run pending handlers (another client's kill may have sent some), then raise the answer's error if any. */
-    private SyscallResult ask(final ProcessQuery query, final long pid)
+    /** @return this thread's next free frame, now in use until {@link #exit()}. */
+    private CallFrame enter()
     {
-        final SyscallResult result;
+        final Frames f = frames.get();
+        if (f.depth == f.stack.length)
+        {
+            f.stack = java.util.Arrays.copyOf(f.stack, 2 * f.stack.length);
+        }
+        CallFrame frame = f.stack[f.depth];
+        if (frame == null)
+        {
+            frame = new CallFrame();
+            f.stack[f.depth] = frame;
+        }
+        f.depth++;
+        frame.result.clear();
+        return frame;
+    }
+
+    /**
+     * The frame entered last is free again. Its result stays readable until this thread's next
+     * call at that depth: the caller reads it right after, before any other call of this thread.
+     */
+    private void exit()
+    {
+        frames.get().depth--;
+    }
+
+    /** Run pending handlers (another client's kill may have sent some), then raise the answer's error if any. */
+    private CallResult ask(final ProcessQuery query, final long pid)
+    {
+        final CallFrame frame = enter();
         try
         {
-            result = query(query, pid);
+            frame.record.reset(null, pid);
+            query(frame, query, pid);
         }
         finally
         {
-            runHandlers();
+            leave();
         }
-        return raised(result);
+        return raised(frame.result);
+    }
+
+    /** After a call: run the handlers it may have caused, then free its frame. */
+    private void leave()
+    {
+        try
+        {
+            runHandlers(); // a handler caused by this call runs before its result is seen
+        }
+        finally
+        {
+            exit();
+        }
     }
 
     /**
      * Run the handler calls that have arrived, in arrival order, on this thread; waits while another
      * thread of this client is running them (then usually finds none left).
+     * <p>
+     * Returns at once, without the lock, when no call is waiting and no thread is dispatching. That
+     * keeps the promise that a handler caused by a syscall runs before the syscall returns: the
+     * transport queues the handler call before it completes the syscall, so the caller finds it
+     * queued, or taken by a thread that holds the lock until it has run it (the queue is read
+     * first, the lock second, both volatile).
      */
     @Override
     public int runHandlers()
     {
+        if (!hasHandlerCalls() && !dispatchLock.isLocked())
+        {
+            return 0;
+        }
         int ran = 0;
         dispatchLock.lock();
         try
         {
-            HandlerCall call;
+            SignalCall call;
             while ((call = pollHandlerCall()) != null)
             {
                 final SignalHandler handler = handlers.get(new HandlerKey(call.pid(), call.signal()));
@@ -131,39 +214,33 @@ public abstract class ClientBase implements EmberClient
         return ran;
     }
 
-    /** Run pending handlers, then raise the outcome's error if any. */
-    private SyscallResult call(final SyscallRecord record, final boolean mayWait)
+    /** Issue the call set up in {@code frame} (from {@link #enter()}), run pending handlers, free the frame, then raise the outcome's error if any. */
+    private CallResult call(final CallFrame frame, final boolean mayWait)
     {
-        final SyscallResult result;
         try
         {
-            result = invoke(record, mayWait);
+            invoke(frame, mayWait);
         }
         finally
         {
-            runHandlers(); // a handler caused by this syscall runs before its result is seen
+            leave();
         }
-        return raised(result);
+        return raised(frame.result);
     }
 
     /** @return {@code result}, unless it holds a kernel error: then that error as an EmberException. */
-    private static SyscallResult raised(final SyscallResult result)
+    private static CallResult raised(final CallResult result)
     {
         if (result.error != null)
         {
-            throw new EmberException(result.error.message());
+            throw new EmberException(result.error);
         }
         return result;
     }
 
-    private static ReceivedEvent toReceived(final SyscallResult result)
+    private static ReceivedEvent toReceived(final CallResult result)
     {
-        if (result.kind != SyscallResult.Kind.EVENT)
-        {
-            return null;
-        }
-        final Event event = (Event)result.value;
-        return new ReceivedEvent(event.name(), event.params(CODECS.get()));
+        return result.value instanceof ReceivedEvent event ? event : null;
     }
 
     private static byte[] encode(final int arg, final String fn, final Object value, final boolean table)
@@ -186,6 +263,11 @@ public abstract class ClientBase implements EmberClient
         }
     }
 
+    /**
+     * The syscalls of one process. Each method computes what may fail on the client (payload
+     * encoding, argument checks) first, then takes a frame ({@link #record}) and hands it to
+     * {@link ClientBase#call}, which frees it on every path.
+     */
     private final class ProcessSyscalls implements Syscalls
     {
         private final long pid;
@@ -195,14 +277,17 @@ public abstract class ClientBase implements EmberClient
             this.pid = pid;
         }
 
-        private SyscallRecord record(final SyscallType type)
+        /** @return a frame whose record is a fresh {@code type} syscall of this process; pass it to {@link #call}. */
+        private CallFrame record(final SyscallType type)
         {
-            return new SyscallRecord().reset(type, pid);
+            final CallFrame frame = enter();
+            frame.record.reset(type, pid);
+            return frame;
         }
 
-        private SyscallResult call(final SyscallRecord record)
+        private CallResult call(final CallFrame frame)
         {
-            return ClientBase.this.call(record, false);
+            return ClientBase.this.call(frame, false);
         }
 
         @Override
@@ -214,17 +299,17 @@ public abstract class ClientBase implements EmberClient
         @Override
         public long spawn(final String name)
         {
-            final SyscallRecord r = record(SyscallType.SPAWN);
-            r.text = name;
-            return call(r).number;
+            final CallFrame f = record(SyscallType.SPAWN);
+            f.record.text = name;
+            return call(f).number;
         }
 
         @Override
         public void exit(final long code)
         {
-            final SyscallRecord r = record(SyscallType.EXIT);
-            r.arg0 = code;
-            call(r);
+            final CallFrame f = record(SyscallType.EXIT);
+            f.record.arg0 = code;
+            call(f);
         }
 
         @Override
@@ -248,9 +333,9 @@ public abstract class ClientBase implements EmberClient
         @Override
         public void setuser(final String user)
         {
-            final SyscallRecord r = record(SyscallType.SETUSER);
-            r.text = user;
-            call(r);
+            final CallFrame f = record(SyscallType.SETUSER);
+            f.record.text = user;
+            call(f);
         }
 
         @Override
@@ -262,36 +347,36 @@ public abstract class ClientBase implements EmberClient
         @Override
         public ProcessInfo getpinfo(final long target)
         {
-            final SyscallRecord r = record(SyscallType.GETPINFO);
-            r.arg0 = target;
-            final SyscallResult result = call(r);
-            return result.kind == SyscallResult.Kind.INFO ? (ProcessInfo)result.value : null;
+            final CallFrame f = record(SyscallType.GETPINFO);
+            f.record.arg0 = target;
+            return call(f).value instanceof ProcessInfo info ? info : null;
         }
 
         @Override
         public boolean register(final String name)
         {
-            final SyscallRecord r = record(SyscallType.REGISTER);
-            r.text = name;
-            return call(r).number != 0;
+            final CallFrame f = record(SyscallType.REGISTER);
+            f.record.text = name;
+            return call(f).number != 0;
         }
 
         @Override
         public Long lookup(final String name)
         {
-            final SyscallRecord r = record(SyscallType.LOOKUP);
-            r.text = name;
-            final SyscallResult result = call(r);
-            return result.kind == SyscallResult.Kind.NUMBER ? result.number : null;
+            final CallFrame f = record(SyscallType.LOOKUP);
+            f.record.text = name;
+            final CallResult result = call(f);
+            return result.present ? result.number : null;
         }
 
         @Override
         public void queueEvent(final String name, final Map<String, ?> params)
         {
-            final SyscallRecord r = record(SyscallType.QUEUE_EVENT);
-            r.text = name;
-            r.payload = encode(2, "queueEvent", params == null ? Map.of() : params, true);
-            call(r);
+            final byte[] payload = encode(2, "queueEvent", params == null ? Map.of() : params, true);
+            final CallFrame f = record(SyscallType.QUEUE_EVENT);
+            f.record.text = name;
+            f.record.payload = payload;
+            call(f);
         }
 
         @Override
@@ -303,46 +388,48 @@ public abstract class ClientBase implements EmberClient
         @Override
         public ReceivedEvent pullEvent(final double timeoutSeconds, final String... names)
         {
-            final SyscallRecord r = record(SyscallType.PULL_EVENT);
-            r.names = names == null ? new String[0] : names.clone();
+            final String[] copy = names == null ? new String[0] : names.clone();
             if (Double.isNaN(timeoutSeconds))
             {
-                throw new EmberException(SyscallValidator.bad(r.names.length + 1, "pullEvent", "timeout must be a number"));
+                throw new EmberException(SyscallValidator.bad(copy.length + 1, "pullEvent", "timeout must be a number"));
             }
-            r.number = timeoutSeconds < 0 || Double.isInfinite(timeoutSeconds) ? FOREVER : timeoutSeconds;
-            return toReceived(ClientBase.this.call(r, r.number != 0));
+            final CallFrame f = record(SyscallType.PULL_EVENT);
+            f.record.names = copy;
+            f.record.number = timeoutSeconds < 0 || Double.isInfinite(timeoutSeconds) ? FOREVER : timeoutSeconds;
+            return toReceived(ClientBase.this.call(f, f.record.number != 0));
         }
 
         @Override
         public boolean sendEvent(final long target, final String name, final Object data)
         {
-            final SyscallRecord r = record(SyscallType.SEND_EVENT);
-            r.arg0 = target;
-            r.text = name;
-            r.payload = encode(3, "sendEvent", data, false);
-            return call(r).number != 0;
+            final byte[] payload = encode(3, "sendEvent", data, false);
+            final CallFrame f = record(SyscallType.SEND_EVENT);
+            f.record.arg0 = target;
+            f.record.text = name;
+            f.record.payload = payload;
+            return call(f).number != 0;
         }
 
         @Override
         public void kill(final long target, final long signal)
         {
-            final SyscallRecord r = record(SyscallType.KILL);
-            r.arg0 = target;
-            r.arg1 = signal;
-            call(r);
+            final CallFrame f = record(SyscallType.KILL);
+            f.record.arg0 = target;
+            f.record.arg1 = signal;
+            call(f);
         }
 
         @Override
         public void signal(final long signal, final SignalHandler handler)
         {
             final HandlerKey key = new HandlerKey(pid, signal);
-            final SyscallRecord r = record(SyscallType.SIGNAL);
-            r.arg0 = signal;
-            r.arg1 = handler != null ? 1 : 0;
             final SignalHandler previous = handler != null ? handlers.put(key, handler) : handlers.remove(key);
+            final CallFrame f = record(SyscallType.SIGNAL);
+            f.record.arg0 = signal;
+            f.record.arg1 = handler != null ? 1 : 0;
             try
             {
-                call(r);
+                call(f);
             }
             catch (final EmberException ex)
             {
@@ -362,25 +449,25 @@ public abstract class ClientBase implements EmberClient
         @Override
         public long timer(final double seconds)
         {
-            final SyscallRecord r = record(SyscallType.TIMER);
-            r.number = seconds;
-            return call(r).number;
+            final CallFrame f = record(SyscallType.TIMER);
+            f.record.number = seconds;
+            return call(f).number;
         }
 
         @Override
         public long alarm(final double hour)
         {
-            final SyscallRecord r = record(SyscallType.ALARM);
-            r.number = hour;
-            return call(r).number;
+            final CallFrame f = record(SyscallType.ALARM);
+            f.record.number = hour;
+            return call(f).number;
         }
 
         @Override
         public void cancel(final long id)
         {
-            final SyscallRecord r = record(SyscallType.CANCEL);
-            r.arg0 = id;
-            call(r);
+            final CallFrame f = record(SyscallType.CANCEL);
+            f.record.arg0 = id;
+            call(f);
         }
     }
 }

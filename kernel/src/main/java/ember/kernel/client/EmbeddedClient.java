@@ -1,14 +1,12 @@
 package ember.kernel.client;
 
-import ember.journal.SyscallRecord;
+import ember.journal.PayloadCodec;
 import ember.kernel.core.ClientSession;
 import ember.kernel.core.Command;
-import ember.kernel.core.HandlerCall;
 import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelClosedException;
 import ember.kernel.core.ProcessQuery;
 import ember.kernel.state.KernelState;
-import ember.kernel.state.SyscallResult;
 
 /**
  * A client of a kernel running in this JVM: commands go to the core through its lock-free inbox
@@ -17,11 +15,19 @@ import ember.kernel.state.SyscallResult;
  * Thread-safe: any number of threads may issue syscalls at once, each waiting for its own answer.
  * Handler calls come through the session's mailbox, a single-consumer queue; {@link ClientBase}
  * polls it only under its dispatch lock, so one thread at a time drains it and runs the handlers.
+ * <p>
+ * Each call frame of a thread reuses one {@link Command} (its waiter is that thread), so a call
+ * allocates no command. The core's answer is read into the frame's {@link CallResult} through
+ * {@link Command#answerError()} and its siblings: this client never sees the core's result type.
  */
 public final class EmbeddedClient extends ClientBase
 {
+    private static final ThreadLocal<PayloadCodec> CODECS = ThreadLocal.withInitial(PayloadCodec::new);
+
     private final Kernel kernel;
     private final ClientSession session;
+    /** Filled by the session's mailbox: pid, signal. Used under ClientBase's dispatch lock only. */
+    private final long[] polled = new long[2];
     private volatile boolean closed;
 
     /** Attach a new client to {@code kernel} (journaled), with the kernel owner's authority (root). */
@@ -47,24 +53,37 @@ public final class EmbeddedClient extends ClientBase
     }
 
     @Override
-    protected SyscallResult invoke(final SyscallRecord record, final boolean mayWait)
+    protected void invoke(final CallFrame frame, final boolean mayWait)
     {
-        final Command command = new Command(Thread.currentThread());
-        command.record.copyFrom(record);
-        return submit(command, mayWait);
+        final Command command = command(frame);
+        command.record.copyFrom(frame.record);
+        submit(command, frame, mayWait);
     }
 
     @Override
-    protected SyscallResult query(final ProcessQuery query, final long pid)
+    protected void query(final CallFrame frame, final ProcessQuery query, final long pid)
     {
-        final Command command = new Command(Thread.currentThread());
-        command.record.pid = pid;
+        final Command command = command(frame);
+        command.record.reset(null, pid);
         command.query = query;
-        return submit(command, false);
+        submit(command, frame, false);
     }
 
-    /** Hand {@code command} to the core and wait for its answer. */
-    private SyscallResult submit(final Command command, final boolean mayWait)
+    /** @return the frame's own command, ready for a new call (made on the frame's first call). */
+    private static Command command(final CallFrame frame)
+    {
+        if (frame.transport instanceof Command command)
+        {
+            command.recycle();
+            return command;
+        }
+        final Command command = new Command(Thread.currentThread());
+        frame.transport = command;
+        return command;
+    }
+
+    /** Hand {@code command} to the core, wait for its answer and read it into the frame's result. */
+    private void submit(final Command command, final CallFrame frame, final boolean mayWait)
     {
         if (closed)
         {
@@ -91,20 +110,40 @@ public final class EmbeddedClient extends ClientBase
         }
         catch (final KernelClosedException ex)
         {
+            frame.transport = null; // may still be in the core: never reused
             throw new EmberException(ex.getMessage());
+        }
+        catch (final EmberException ex)
+        {
+            frame.transport = null;
+            throw ex;
         }
         if (command.refusal != null)
         {
             throw new EmberException(command.refusal);
         }
-        return command.result;
+        final CallResult result = frame.result;
+        result.error = command.answerError();
+        if (result.error == null)
+        {
+            result.present = command.answerPresent();
+            result.number = command.answerNumber();
+            result.value = command.answerIsEvent() ?
+                new ReceivedEvent(command.answerEventName(), command.answerEventParams(CODECS.get())) : command.answerValue();
+        }
     }
 
     /** Under {@link ClientBase}'s dispatch lock: the session's mailbox allows one consumer at a time. */
     @Override
-    protected HandlerCall pollHandlerCall()
+    protected SignalCall pollHandlerCall()
     {
-        return session.pollHandlerCall();
+        return session.pollHandlerCall(polled) ? new SignalCall(polled[0], polled[1]) : null;
+    }
+
+    @Override
+    protected boolean hasHandlerCalls()
+    {
+        return session.hasHandlerCalls();
     }
 
     @Override

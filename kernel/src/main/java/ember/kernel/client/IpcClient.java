@@ -1,11 +1,10 @@
 package ember.kernel.client;
 
+import ember.journal.PayloadCodec;
 import ember.journal.RecordCodec;
 import ember.journal.SyscallRecord;
-import ember.kernel.core.HandlerCall;
 import ember.kernel.core.KernelDirectory;
 import ember.kernel.core.ProcessQuery;
-import ember.kernel.state.SyscallResult;
 import ember.kernel.transport.IpcLayout;
 import ember.kernel.transport.ReplyCodec;
 import org.agrona.DirectBuffer;
@@ -26,7 +25,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,6 +48,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * A waiting caller polls the reply ring itself; a daemon thread reads replies every
  * {@value IpcLayout#HEARTBEAT_INTERVAL_MS} ms / 2 while no caller does, so handler calls for an
  * idle client still arrive ({@link #runHandlers()} runs them).
+ * <p>
+ * The hot path (shared-memory mode) allocates nothing: a call claims its request's bytes in the
+ * request ring and encodes the record in place ({@code tryClaim}/{@code commit}); its correlation
+ * id comes from the ring ({@code nextCorrelationId}); each call frame of a thread has one
+ * {@link Waiter}, registered once, which the reply reader finds by correlation id and fills.
  */
 public final class IpcClient extends ClientBase
 {
@@ -62,6 +65,9 @@ public final class IpcClient extends ClientBase
     private static final ThreadLocal<RecordCodec> CODECS = ThreadLocal.withInitial(RecordCodec::new);
     private static final ThreadLocal<ExpandableArrayBuffer> QUERY_BUFFERS =
         ThreadLocal.withInitial(() -> new ExpandableArrayBuffer(IpcLayout.QUERY_LENGTH));
+    /** What a call's encoder writes: a record or a query, into a claimed slot or a socket frame. */
+    private static final int ENCODE_RECORD = 0;
+    private static final int ENCODE_QUERY = 1;
 
     private final Path kernelDir;
     private final SocketChannel socket;
@@ -72,11 +78,15 @@ public final class IpcClient extends ClientBase
     private final OneToOneRingBuffer replies;
     private final ReentrantLock readerLock = new ReentrantLock();
     private final Object socketWriteLock = new Object();
-    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<HandlerCall> handlerCalls = new ConcurrentLinkedQueue<>();
+    /** Every waiter ever registered (one per call frame of a thread); copied on write, read by the reply reader. */
+    private volatile Waiter[] waiters = new Waiter[0];
+    private final ConcurrentLinkedQueue<SignalCall> handlerCalls = new ConcurrentLinkedQueue<>();
+    /** Socket mode's correlation ids (shared-memory mode takes them from the request ring). */
     private final AtomicLong correlations = new AtomicLong();
     /** Calls between their closed check and their last touch of the rings: close waits for them. */
     private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+    /** Decodes the parameters of events in replies; used under {@link #readerLock} only. */
+    private final PayloadCodec replyPayloads = new PayloadCodec();
     private final Thread poller;
     private final Thread link;
     private final org.agrona.concurrent.MessageHandler onReply = this::onReply;
@@ -85,15 +95,39 @@ public final class IpcClient extends ClientBase
     private volatile String detachedReason;
     private volatile boolean closed;
 
-    private static final class Pending
+    /**
+     * What one call frame waits with: the correlation id it waits for (0 while idle), and the
+     * answer the reply reader writes into the frame's result. The frame's thread arms it, the
+     * reader completes it ({@code done}, a volatile write after the result), the thread disarms it.
+     */
+    private static final class Waiter
     {
-        final SyscallResult result = new SyscallResult();
+        /** Its own, copied to the frame's result once done: a late answer to an abandoned call cannot touch a later one. */
+        final CallResult result = new CallResult();
         /** The calling thread, unparked when the answer is in (socket mode lets it park long). */
-        final Thread waiter = Thread.currentThread();
+        final Thread thread = Thread.currentThread();
+        final org.agrona.concurrent.BackoffIdleStrategy idle;
         /** The pieces of a result longer than one ring message, while they arrive (reader thread only). */
         ExpandableArrayBuffer parts;
+        volatile long correlation;
         volatile String refusal;
         volatile boolean done;
+
+        Waiter(final boolean socket)
+        {
+            // Spin for the lowest latency, then yield, then park: a long pullEvent must not burn a core.
+            // In socket mode the link thread reads every reply and unparks its caller: park long.
+            this.idle = new org.agrona.concurrent.BackoffIdleStrategy(
+                WAIT_SPINS, WAIT_YIELDS, 1_000, socket ? SOCKET_MAX_PARK_NS : WAIT_MAX_PARK_NS);
+        }
+
+        /** Reader: the answer (or a refusal) is in. */
+        void complete(final String refusal)
+        {
+            this.refusal = refusal;
+            done = true;
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+        }
     }
 
     private IpcClient(final Path kernelDir, final SocketChannel socket, final MappedByteBuffer mapped,
@@ -319,12 +353,19 @@ public final class IpcClient extends ClientBase
     }
 
     @Override
-    protected SyscallResult invoke(final SyscallRecord record, final boolean mayWait)
+    protected void invoke(final CallFrame frame, final boolean mayWait)
     {
         active.incrementAndGet();
         try
         {
-            return call(record, mayWait);
+            checkUsable();
+            final SyscallRecord record = frame.record;
+            final int length = RecordCodec.encodedLength(record);
+            if (length > IpcLayout.MAX_MESSAGE_LENGTH)
+            {
+                throw new EmberException("Payload too large");
+            }
+            await(frame, IpcLayout.MSG_SYSCALL, ENCODE_RECORD, null, length, mayWait);
         }
         finally
         {
@@ -333,18 +374,13 @@ public final class IpcClient extends ClientBase
     }
 
     @Override
-    protected SyscallResult query(final ProcessQuery query, final long pid)
+    protected void query(final CallFrame frame, final ProcessQuery query, final long pid)
     {
         active.incrementAndGet();
         try
         {
             checkUsable();
-            final long correlation = correlations.incrementAndGet();
-            final ExpandableArrayBuffer message = QUERY_BUFFERS.get();
-            message.putLong(0, correlation);
-            message.putByte(8, query.code());
-            message.putLong(9, pid);
-            return await(correlation, IpcLayout.MSG_QUERY, message, IpcLayout.QUERY_LENGTH, false);
+            await(frame, IpcLayout.MSG_QUERY, ENCODE_QUERY, query, IpcLayout.QUERY_LENGTH, false);
         }
         finally
         {
@@ -364,34 +400,70 @@ public final class IpcClient extends ClientBase
         }
     }
 
-    private SyscallResult call(final SyscallRecord record, final boolean mayWait)
+    /** @return the frame's waiter, registered with the reply reader on the frame's first call. */
+    private Waiter waiter(final CallFrame frame)
     {
-        checkUsable();
-        final long correlation = correlations.incrementAndGet();
-        record.index = correlation;
-        final RecordCodec codec = CODECS.get();
-        final int length = codec.encode(record);
-        if (length > IpcLayout.MAX_MESSAGE_LENGTH)
+        if (frame.transport instanceof Waiter waiter)
         {
-            throw new EmberException("Payload too large");
+            return waiter;
         }
-        return await(correlation, IpcLayout.MSG_SYSCALL, codec.frameBuffer(), length, mayWait);
+        final Waiter waiter = new Waiter(requests == null);
+        synchronized (this)
+        {
+            // Copied on write (rare: a thread's first call at a depth); the waiters of threads that
+            // ended go, so a client used by short-lived threads does not accumulate them.
+            final Waiter[] old = waiters;
+            final Waiter[] all = new Waiter[old.length + 1];
+            int n = 0;
+            for (final Waiter w : old)
+            {
+                if (w.thread.isAlive() || w.correlation != 0)
+                {
+                    all[n++] = w;
+                }
+            }
+            all[n++] = waiter;
+            waiters = java.util.Arrays.copyOf(all, n);
+        }
+        frame.transport = waiter;
+        return waiter;
     }
 
-    /** Send one request and wait for the reply that carries its correlation id. */
-    private SyscallResult await(
-        final long correlation, final int type, final DirectBuffer message, final int length, final boolean mayWait)
+    /** @return the armed waiter of {@code correlation}, or null (an answer nobody waits for any more). */
+    private Waiter waiterOf(final long correlation)
     {
-        final Pending wait = new Pending();
-        pending.put(correlation, wait);
+        for (final Waiter waiter : waiters)
+        {
+            if (waiter.correlation == correlation)
+            {
+                return waiter;
+            }
+        }
+        return null;
+    }
+
+    /** Send one request (encoded from the frame) and wait for the reply that carries its correlation id. */
+    private void await(
+        final CallFrame frame, final int type, final int what, final ProcessQuery query, final int length,
+        final boolean mayWait)
+    {
+        final Waiter wait = waiter(frame);
+        // Never 0, which marks an idle waiter (the ring's counter starts there).
+        final long correlation = requests != null ? requests.nextCorrelationId() + 1 : correlations.incrementAndGet();
+        wait.done = false;
+        wait.refusal = null;
+        wait.parts = null;
+        wait.correlation = correlation; // armed: from here on the reader may complete it
         try
         {
+            if (detachedReason != null || closed)
+            {
+                checkUsable(); // lost before armed: lose() did not see this waiter
+            }
             final long deadline = mayWait ? Long.MAX_VALUE : System.nanoTime() + ANSWER_TIMEOUT_NS;
-            send(type, message, length, deadline);
-            // Spin for the lowest latency, then yield, then park: a long pullEvent must not burn a core.
-            // In socket mode the link thread reads every reply and unparks its caller: park long.
-            final org.agrona.concurrent.BackoffIdleStrategy idle = new org.agrona.concurrent.BackoffIdleStrategy(
-                WAIT_SPINS, WAIT_YIELDS, 1_000, requests == null ? SOCKET_MAX_PARK_NS : WAIT_MAX_PARK_NS);
+            send(type, frame.record, what, query, correlation, length, deadline);
+            final org.agrona.concurrent.BackoffIdleStrategy idle = wait.idle;
+            idle.reset();
             while (!wait.done)
             {
                 final int read = pollReplies();
@@ -405,25 +477,75 @@ public final class IpcClient extends ClientBase
             {
                 throw new EmberException(wait.refusal);
             }
-            return wait.result;
+            final CallResult answer = wait.result;
+            final CallResult result = frame.result;
+            result.present = answer.present;
+            result.number = answer.number;
+            result.value = answer.value;
+            result.error = answer.error;
+            answer.value = null; // the answer's objects belong to the caller now
         }
         finally
         {
-            pending.remove(correlation);
+            wait.correlation = 0;
+            if (!wait.done)
+            {
+                frame.transport = null; // abandoned (timeout, service gone): its answer may still come, to this waiter only
+            }
         }
     }
 
-    private void send(final int type, final DirectBuffer buffer, final int length, final long deadline)
+    /** Encode the request at {@code index} of {@code buffer}: the record (its index carries the correlation id) or the query. */
+    private static void encode(
+        final MutableDirectBuffer buffer, final int index, final SyscallRecord record, final int what,
+        final ProcessQuery query, final long correlation)
+    {
+        if (what == ENCODE_RECORD)
+        {
+            record.index = correlation;
+            CODECS.get().encode(record, buffer, index);
+        }
+        else
+        {
+            buffer.putLong(index, correlation);
+            buffer.putByte(index + 8, query.code());
+            buffer.putLong(index + 9, record.pid);
+        }
+    }
+
+    private void send(
+        final int type, final SyscallRecord record, final int what, final ProcessQuery query, final long correlation,
+        final int length, final long deadline)
     {
         if (requests != null)
         {
-            while (!requests.write(type, buffer, 0, length))
+            int index;
+            while ((index = requests.tryClaim(type, length)) < 0)
             {
                 checkAlive(deadline);
                 Thread.onSpinWait();
             }
+            try
+            {
+                encode(requests.buffer(), index, record, what, query, correlation);
+            }
+            catch (final RuntimeException ex)
+            {
+                requests.abort(index);
+                throw ex;
+            }
+            requests.commit(index);
             return;
         }
+        final ExpandableArrayBuffer scratch = QUERY_BUFFERS.get();
+        scratch.checkLimit(length);
+        encode(scratch, 0, record, what, query, correlation);
+        sendFrame(type, scratch, length);
+    }
+
+    /** Socket mode: one frame on the socket (a copy: the socket needs its own buffer). */
+    private void sendFrame(final int type, final DirectBuffer buffer, final int length)
+    {
         final ByteBuffer frame = ByteBuffer.allocate(IpcLayout.FRAME_HEADER_LENGTH + length).order(ByteOrder.LITTLE_ENDIAN);
         frame.putInt(length).putInt(type);
         buffer.getBytes(0, frame, IpcLayout.FRAME_HEADER_LENGTH, length);
@@ -481,18 +603,16 @@ public final class IpcClient extends ClientBase
         {
             case IpcLayout.MSG_RESULT:
             {
-                final Pending wait = pending.get(ReplyCodec.correlation(buffer, index));
+                final Waiter wait = waiterOf(ReplyCodec.correlation(buffer, index));
                 if (wait != null)
                 {
-                    wait.refusal = ReplyCodec.decode(buffer, index, wait.result);
-                    wait.done = true;
-                    java.util.concurrent.locks.LockSupport.unpark(wait.waiter);
+                    wait.complete(ReplyCodec.decode(buffer, index, wait.result, replyPayloads));
                 }
                 break;
             }
             case IpcLayout.MSG_RESULT_PART:
             {
-                final Pending wait = pending.get(buffer.getLong(index));
+                final Waiter wait = waiterOf(buffer.getLong(index));
                 if (wait == null)
                 {
                     break;
@@ -507,15 +627,14 @@ public final class IpcClient extends ClientBase
                 wait.parts.putBytes(offset, buffer, index + IpcLayout.RESULT_PART_HEADER, n);
                 if (offset + n >= total)
                 {
-                    wait.refusal = ReplyCodec.decode(wait.parts, 0, wait.result);
+                    final String refusal = ReplyCodec.decode(wait.parts, 0, wait.result, replyPayloads);
                     wait.parts = null;
-                    wait.done = true;
-                    java.util.concurrent.locks.LockSupport.unpark(wait.waiter);
+                    wait.complete(refusal);
                 }
                 break;
             }
             case IpcLayout.MSG_HANDLER:
-                handlerCalls.add(new HandlerCall(buffer.getLong(index), buffer.getLong(index + 8)));
+                handlerCalls.add(new SignalCall(buffer.getLong(index), buffer.getLong(index + 8)));
                 break;
             case IpcLayout.MSG_ATTACHED:
                 user = buffer.getStringUtf8(index + 4);
@@ -537,11 +656,12 @@ public final class IpcClient extends ClientBase
         }
         final String message = reason.equals("the service went away") ?
             "the Ember service on " + kernelDir + " went away" : "detached by the service: " + reason;
-        for (final Pending wait : pending.values())
+        for (final Waiter wait : waiters)
         {
-            wait.refusal = message;
-            wait.done = true;
-            java.util.concurrent.locks.LockSupport.unpark(wait.waiter);
+            if (wait.correlation != 0)
+            {
+                wait.complete(message);
+            }
         }
     }
 
@@ -646,9 +766,15 @@ public final class IpcClient extends ClientBase
     }
 
     @Override
-    protected HandlerCall pollHandlerCall()
+    protected SignalCall pollHandlerCall()
     {
         return handlerCalls.poll();
+    }
+
+    @Override
+    protected boolean hasHandlerCalls()
+    {
+        return !handlerCalls.isEmpty();
     }
 
     /** Pull in replies that arrived while idle, then run pending handler calls. */
@@ -670,7 +796,7 @@ public final class IpcClient extends ClientBase
         {
             try
             {
-                send(IpcLayout.MSG_DETACH, new ExpandableArrayBuffer(8), 0, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+                sendDetach(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
                 while (detachedReason == null && System.nanoTime() < deadline)
                 {
@@ -688,6 +814,22 @@ public final class IpcClient extends ClientBase
         shutDown();
     }
 
+    /** Send the empty {@code MSG_DETACH} request. */
+    private void sendDetach(final long deadline)
+    {
+        final ExpandableArrayBuffer empty = new ExpandableArrayBuffer(8);
+        if (requests != null)
+        {
+            while (!requests.write(IpcLayout.MSG_DETACH, empty, 0, 0))
+            {
+                checkAlive(deadline);
+                Thread.onSpinWait();
+            }
+            return;
+        }
+        sendFrame(IpcLayout.MSG_DETACH, empty, 0);
+    }
+
     /** Stop both threads, then unmap: no thread may touch the rings once the mapping is gone. */
     private void shutDown()
     {
@@ -700,10 +842,12 @@ public final class IpcClient extends ClientBase
         {
             readerLock.unlock();
         }
-        for (final Pending wait : pending.values())
+        for (final Waiter wait : waiters)
         {
-            wait.refusal = "client closed";
-            wait.done = true;
+            if (wait.correlation != 0)
+            {
+                wait.complete("client closed");
+            }
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (active.get() > 0 && System.nanoTime() < deadline)

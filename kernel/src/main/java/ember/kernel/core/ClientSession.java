@@ -42,6 +42,31 @@ public final class ClientSession
         return handlerCalls.poll();
     }
 
+    /**
+     * The next handler call, as {@link #pollHandlerCall()}, without the core's type (for the
+     * embedded client). One consumer at a time, as there.
+     *
+     * @param pidAndSignal receives the process and the signal.
+     * @return false when none is waiting.
+     */
+    public boolean pollHandlerCall(final long[] pidAndSignal)
+    {
+        final HandlerCall call = handlerCalls.poll();
+        if (call == null)
+        {
+            return false;
+        }
+        pidAndSignal[0] = call.pid();
+        pidAndSignal[1] = call.signal();
+        return true;
+    }
+
+    /** @return true when a handler call may be waiting (any thread). */
+    public boolean hasHandlerCalls()
+    {
+        return !handlerCalls.isEmpty();
+    }
+
     void offer(final HandlerCall call)
     {
         handlerCalls.offer(call);

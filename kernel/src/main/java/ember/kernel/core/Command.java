@@ -90,6 +90,71 @@ public final class Command
         done = false;
     }
 
+    /**
+     * Make a completed command of a pool ready for a new request: as {@link #reuse()}, and also
+     * forgets its query, session, correlation id and record. Only its owner may call this, and
+     * only after completion; the core holds no reference to a command it has completed.
+     *
+     * @throws IllegalStateException when the command has not completed.
+     */
+    public void recycle()
+    {
+        reuse();
+        query = null;
+        session = null;
+        correlationId = 0;
+        clientOsPid = 0;
+        record.reset(null, 0);
+    }
+
+    // Reading the answer without the core's result type (for the embedded client, whose API has
+    // its own types). Valid after completion, until the command is reused.
+
+    /** @return the kernel error's message when the syscall failed, else null. */
+    public String answerError()
+    {
+        return result.error == null ? null : result.error.message();
+    }
+
+    /** @return true when the answer is a value, false for nil. */
+    public boolean answerPresent()
+    {
+        return result.kind != SyscallResult.Kind.NIL;
+    }
+
+    /** @return the number (or boolean, 1 or 0) answered. */
+    public long answerNumber()
+    {
+        return result.number;
+    }
+
+    /** @return true when the answer is an event (then see {@link #answerEventName}, {@link #answerEventParams}). */
+    public boolean answerIsEvent()
+    {
+        return result.kind == SyscallResult.Kind.EVENT;
+    }
+
+    /** @return the answered event's name; only when {@link #answerIsEvent()}. */
+    public String answerEventName()
+    {
+        return ((ember.kernel.state.Event)result.value).name();
+    }
+
+    /** @return the answered event's parameter table, decoded with {@code codec}; only when {@link #answerIsEvent()}. */
+    public java.util.Map<String, Object> answerEventParams(final ember.journal.PayloadCodec codec)
+    {
+        return ((ember.kernel.state.Event)result.value).params(codec);
+    }
+
+    /**
+     * @return the object answered when it is not an event: a String, a long[] of pids, a
+     *     {@code ProcessInfo} or a {@code ProcessInfo[]}; null for none.
+     */
+    public Object answerValue()
+    {
+        return answerIsEvent() ? null : result.value;
+    }
+
     /** @return true once the core has completed the command. */
     public boolean isDone()
     {

@@ -364,6 +364,17 @@ public final class Kernel implements AutoCloseable
         return recoveredSnapshotIndex;
     }
 
+    /**
+     * @return the id of the core's thread (the one thread that journals and applies), for
+     *     per-thread measurements such as {@code ThreadMXBean.getThreadAllocatedBytes}; -1 before
+     *     the core has started.
+     */
+    public long coreThreadId()
+    {
+        final Thread thread = runner == null ? null : runner.thread();
+        return thread == null ? -1 : thread.getId();
+    }
+
     /** @return how many journal records recovery replayed. */
     public long recoveredRecords()
     {

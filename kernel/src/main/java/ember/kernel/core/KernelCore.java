@@ -90,6 +90,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private Runnable onFailureStop;
     private final KernelCounters counters;
     private final Checkpointer checkpointer;
+    /** Hoisted: a method reference made in the duty cycle would be a new object every cycle. */
+    private final java.util.function.Consumer<Command> onCommand = this::handle;
 
     KernelCore(
         final KernelState state, final JournalWriter journal, final KernelLog log, final KernelConfig config,
@@ -232,7 +234,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         try
         {
             checkDisk();
-            work = inbox.drain(this::handle, DRAIN_LIMIT);
+            work = inbox.drain(onCommand, DRAIN_LIMIT);
             work += pollTimers();
             if (parked.size() > 0)
             {

@@ -6,7 +6,6 @@ import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +29,14 @@ public final class KernelState
 
     // Package-private for SnapshotCodec, the only other code that may build a state.
     final Long2ObjectHashMap<ProcessEntry> processes = new Long2ObjectHashMap<>();
-    final HashMap<String, Long> services = new HashMap<>();
+    /** Registered service names to pids; primitive values, no boxed Long per lookup (the missing value is 0, never a pid). */
+    final org.agrona.collections.Object2LongHashMap<String> services = new org.agrona.collections.Object2LongHashMap<>(0);
     final Long2ObjectHashMap<PendingTimer> timers = new Long2ObjectHashMap<>();
     /** Attached client id → the kernel user it acts as (from its clientAttach record). */
     final Int2ObjectHashMap<String> clients = new Int2ObjectHashMap<>();
     /** Live processes per user (derived: rebuilt from processes by snapshots, not in the digest). */
-    final HashMap<String, Integer> userCounts = new HashMap<>();
+    /** Live processes per user: a counter map, no boxed Integer per spawn or end. */
+    final org.agrona.collections.Object2IntCounterMap<String> userCounts = new org.agrona.collections.Object2IntCounterMap<>(0);
     KernelLimits limits = KernelLimits.DEFAULTS;
     long nextPid = 2;
     long timerCount;
@@ -191,8 +192,8 @@ public final class KernelState
                 break;
             case LOOKUP:
             {
-                final Long pid = services.get(record.text);
-                if (pid != null)
+                final long pid = services.getValue(record.text);
+                if (pid != services.missingValue())
                 {
                     result.number(pid);
                 }
@@ -291,7 +292,7 @@ public final class KernelState
         final ProcessEntry caller, final String name, final SyscallResult result, final KernelEffects effects)
     {
         if (processes.size() >= limits.maxProcesses() ||
-            userCounts.getOrDefault(caller.user, 0) >= limits.maxProcessesPerUser())
+            userCounts.get(caller.user) >= limits.maxProcessesPerUser())
         {
             result.fail(KernelError.PERMISSION_DENIED);
             return;
@@ -491,14 +492,9 @@ public final class KernelState
 
     void countUser(final String user, final int delta)
     {
-        final int count = userCounts.getOrDefault(user, 0) + delta;
-        if (count <= 0)
+        if (userCounts.getAndAdd(user, delta) + delta <= 0)
         {
             userCounts.remove(user);
-        }
-        else
-        {
-            userCounts.put(user, count);
         }
     }
 

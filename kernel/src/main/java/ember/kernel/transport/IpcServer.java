@@ -15,6 +15,7 @@ import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -54,7 +55,15 @@ public final class IpcServer implements Agent
     private final int maxClientsPerAccount;
     private final int maxClients;
     private final List<IpcChannel> channels = new ArrayList<>();
-    private final Map<Integer, IpcChannel> bySession = new HashMap<>();
+    private final org.agrona.collections.Int2ObjectHashMap<IpcChannel> bySession =
+        new org.agrona.collections.Int2ObjectHashMap<>();
+    /**
+     * Completed request commands, reused for the next requests (core thread only): the hot path
+     * allocates no command. It grows to the most requests in flight at once (parked pulls
+     * included) and does not shrink.
+     */
+    private final java.util.ArrayDeque<Command> commandPool = new java.util.ArrayDeque<>();
+    private final java.util.function.Consumer<Command> onComplete = this::onComplete;
     private final List<IpcChannel> detaching = new ArrayList<>();
     /** Channels whose clientAttach command the core has not answered yet. */
     private final Map<Command, IpcChannel> pendingAttach = new HashMap<>();
@@ -341,7 +350,7 @@ public final class IpcServer implements Agent
             startDetach(channel, "unknown message type " + msgTypeId);
             return;
         }
-        final Command command = new Command(this::onComplete);
+        final Command command = acquireCommand();
         try
         {
             frameView.wrap(buffer, index, length);
@@ -349,6 +358,7 @@ public final class IpcServer implements Agent
         }
         catch (final CorruptRecordException | IndexOutOfBoundsException ex)
         {
+            commandPool.addLast(command); // never submitted: as good as new
             startDetach(channel, "malformed request: " + ex.getMessage());
             return;
         }
@@ -372,7 +382,7 @@ public final class IpcServer implements Agent
             startDetach(channel, "malformed query");
             return;
         }
-        final Command command = new Command(this::onComplete);
+        final Command command = acquireCommand();
         command.correlationId = buffer.getLong(index);
         command.record.pid = buffer.getLong(index + 9);
         command.query = query;
@@ -402,6 +412,10 @@ public final class IpcServer implements Agent
         {
             return null; // the validator names the missing argument
         }
+        if (payloads.isWellFormed(record.payload, table))
+        {
+            return null; // the hot path: judged by walking the bytes, no value built
+        }
         final int arg = table ? 2 : 3;
         try
         {
@@ -418,23 +432,59 @@ public final class IpcServer implements Agent
         }
     }
 
+    /** @return a request command from the pool, or a new one when all are in flight. Core thread. */
+    private Command acquireCommand()
+    {
+        final Command command = commandPool.pollFirst();
+        return command != null ? command : new Command(onComplete);
+    }
+
+    /** Core thread: the core completed a request; answer it, then the command goes back to the pool. */
     private void onComplete(final Command command)
     {
         final IpcChannel channel = bySession.get(command.session.id());
-        if (channel == null)
+        if (channel != null)
         {
-            return;
+            channel.inFlight--;
+            if (channel.detachReason == null)
+            {
+                reply(channel, command);
+            }
         }
-        channel.inFlight--;
-        if (channel.detachReason == null)
-        {
-            reply(channel, command);
-        }
+        command.recycle();
+        commandPool.addLast(command);
     }
 
     private void reply(final IpcChannel channel, final Command command)
     {
         forwardHandlerCalls(channel); // handler lines come before the result that caused them
+        if (channel.detachReason != null)
+        {
+            return;
+        }
+        final int claimed = ReplyCodec.encodedLength(command.result, command.refusal);
+        if (claimed <= IpcLayout.MAX_MESSAGE_LENGTH && channel.backlog.isEmpty())
+        {
+            // The hot path: encoded in place, straight into the reply ring's claimed slot.
+            final OneToOneRingBuffer replies = channel.replies;
+            final int index = replies.tryClaim(IpcLayout.MSG_RESULT, claimed);
+            if (index >= 0)
+            {
+                try
+                {
+                    ReplyCodec.encode(replies.buffer(), index, command.correlationId, command.result, command.refusal);
+                }
+                catch (final RuntimeException ex)
+                {
+                    replies.abort(index);
+                    throw ex;
+                }
+                replies.commit(index);
+                wakeAcceptor |= !channel.sharedMemory;
+                return;
+            }
+        }
+        // The ring is full (the reply waits in the backlog, in order) or the reply is too long for one message.
         final int length = ReplyCodec.encode(scratch, 0, command.correlationId, command.result, command.refusal);
         if (length <= IpcLayout.MAX_MESSAGE_LENGTH)
         {

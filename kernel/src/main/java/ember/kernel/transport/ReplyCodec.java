@@ -4,12 +4,17 @@ import ember.kernel.state.Event;
 import ember.kernel.state.KernelError;
 import ember.kernel.state.ProcessInfo;
 import ember.kernel.state.SyscallResult;
+import ember.journal.PayloadCodec;
+import ember.kernel.client.CallResult;
+import ember.kernel.client.ReceivedEvent;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
  * The one codec of {@code MSG_RESULT} replies: a {@link SyscallResult} (or a refusal) after its
- * correlation id. Used by the service to write and by the IPC client to read.
+ * correlation id. Used by the service to write (in place, into a claimed ring slot: see
+ * {@link #encodedLength}) and by the IPC client to read, into the client's own
+ * {@link CallResult} (events as {@link ReceivedEvent}s).
  * <pre>
  *   long correlation, byte status (0 ok, 1 kernel error, 2 refusal), then
  *   ok:       byte kind, long number, kind-specific value (PROCESSES: int count, then count INFO values)
@@ -22,6 +27,10 @@ public final class ReplyCodec
     private static final byte OK = 0;
     private static final byte ERROR = 1;
     private static final byte REFUSAL = 2;
+
+    /** Cached: {@code values()} makes a new array on every call. */
+    private static final KernelError[] ERRORS = KernelError.values();
+    private static final SyscallResult.Kind[] KINDS = SyscallResult.Kind.values();
 
     private ReplyCodec()
     {
@@ -38,7 +47,7 @@ public final class ReplyCodec
         if (refusal != null)
         {
             buffer.putByte(p++, REFUSAL);
-            p += buffer.putStringUtf8(p, refusal);
+            p += putString(buffer, p, refusal);
             return p - offset;
         }
         if (result.error != null)
@@ -54,13 +63,13 @@ public final class ReplyCodec
         switch (result.kind)
         {
             case STRING:
-                p += buffer.putStringUtf8(p, (String)result.value);
+                p += putString(buffer, p, (String)result.value);
                 break;
             case EVENT:
             {
                 final Event e = (Event)result.value;
                 buffer.putByte(p++, e.kind());
-                p += buffer.putStringUtf8(p, e.name());
+                p += putString(buffer, p, e.name());
                 p += putNullable(buffer, p, e.type());
                 buffer.putLong(p, e.a());
                 buffer.putLong(p + 8, e.b());
@@ -107,6 +116,63 @@ public final class ReplyCodec
         return p - offset;
     }
 
+    /**
+     * @return the bytes {@link #encode} writes for this reply, without writing them: the length a
+     *     writer claims in a ring before encoding in place.
+     */
+    public static int encodedLength(final SyscallResult result, final String refusal)
+    {
+        if (refusal != null)
+        {
+            return 8 + 1 + utf8(refusal);
+        }
+        if (result.error != null)
+        {
+            return 8 + 2;
+        }
+        int length = 8 + 2 + 8;
+        switch (result.kind)
+        {
+            case STRING:
+                length += utf8((String)result.value);
+                break;
+            case EVENT:
+            {
+                final Event e = (Event)result.value;
+                length += 1 + utf8(e.name()) + (e.type() == null ? 4 : utf8(e.type())) + 16 + 4;
+                length += e.payload() == null ? 0 : e.payload().length;
+                break;
+            }
+            case PIDS:
+                length += 4 + 8 * ((long[])result.value).length;
+                break;
+            case INFO:
+                length += infoLength((ProcessInfo)result.value);
+                break;
+            case PROCESSES:
+                length += 4;
+                for (final ProcessInfo info : (ProcessInfo[])result.value)
+                {
+                    length += infoLength(info);
+                }
+                break;
+            default:
+                break;
+        }
+        return length;
+    }
+
+    private static int infoLength(final ProcessInfo info)
+    {
+        return 24 + utf8(info.name()) + utf8(info.user()) + utf8(info.state());
+    }
+
+    /** @return the bytes of {@code value} as {@code putStringUtf8} writes it: an int length, then UTF-8. */
+    private static int utf8(final String value)
+    {
+        return 4 + ember.journal.RecordCodec.utf8Length(value);
+    }
+
     /** @return the position after {@code info}, written at {@code p}. */
     private static int putInfo(final MutableDirectBuffer buffer, final int offset, final ProcessInfo info)
     {
@@ -116,9 +182,9 @@ public final class ReplyCodec
         buffer.putInt(p + 16, info.queued());
         buffer.putInt(p + 20, info.timers());
         p += 24;
-        p += buffer.putStringUtf8(p, info.name());
-        p += buffer.putStringUtf8(p, info.user());
-        p += buffer.putStringUtf8(p, info.state());
+        p += putString(buffer, p, info.name());
+        p += putString(buffer, p, info.user());
+        p += putString(buffer, p, info.state());
         return p;
     }
 
@@ -129,11 +195,13 @@ public final class ReplyCodec
     }
 
     /**
-     * Decode a reply into {@code result}.
+     * Decode a reply into the client's {@code result}; an event's parameters are decoded with
+     * {@code payloads}.
      *
      * @return the refusal message, or null when {@code result} holds the outcome.
      */
-    public static String decode(final DirectBuffer buffer, final int offset, final SyscallResult result)
+    public static String decode(
+        final DirectBuffer buffer, final int offset, final CallResult result, final PayloadCodec payloads)
     {
         result.clear();
         int p = offset + 8;
@@ -144,11 +212,11 @@ public final class ReplyCodec
         }
         if (status == ERROR)
         {
-            result.error = KernelError.values()[buffer.getByte(p)];
+            result.error = ERRORS[buffer.getByte(p)].message();
             return null;
         }
-        final SyscallResult.Kind kind = SyscallResult.Kind.values()[buffer.getByte(p++)];
-        result.kind = kind;
+        final SyscallResult.Kind kind = KINDS[buffer.getByte(p++)];
+        result.present = kind != SyscallResult.Kind.NIL;
         result.number = buffer.getLong(p);
         p += 8;
         switch (kind)
@@ -175,7 +243,8 @@ public final class ReplyCodec
                     payload = new byte[payloadLength];
                     buffer.getBytes(p, payload);
                 }
-                result.value = Event.of(eventKind, name, type, a, b, payload);
+                final Event event = Event.of(eventKind, name, type, a, b, payload);
+                result.value = new ReceivedEvent(event.name(), event.params(payloads));
                 break;
             }
             case PIDS:
@@ -237,6 +306,30 @@ public final class ReplyCodec
         return p;
     }
 
+    /**
+     * As {@code putStringUtf8} (an int length, then UTF-8), without its allocation for ASCII,
+     * which is its own UTF-8: event names on every pull's reply.
+     *
+     * @return the bytes written.
+     */
+    private static int putString(final MutableDirectBuffer buffer, final int p, final String value)
+    {
+        final int length = value.length();
+        for (int i = 0; i < length; i++)
+        {
+            if (value.charAt(i) >= 0x80)
+            {
+                return buffer.putStringUtf8(p, value);
+            }
+        }
+        buffer.putInt(p, length);
+        for (int i = 0; i < length; i++)
+        {
+            buffer.putByte(p + 4 + i, (byte)value.charAt(i));
+        }
+        return 4 + length;
+    }
+
     private static int putNullable(final MutableDirectBuffer buffer, final int p, final String value)
     {
         if (value == null)
@@ -244,6 +337,6 @@ public final class ReplyCodec
             buffer.putInt(p, -1);
             return 4;
         }
-        return buffer.putStringUtf8(p, value);
+        return putString(buffer, p, value);
     }
 }
