@@ -60,7 +60,7 @@ class DamagedJournalTest
     {
         final Tool.Run run = Tool.run("verify", "--dir", scenario.dir.toString());
         assertEquals(0, run.exitCode(), run::toString);
-        assertTrue(run.out().contains("checked  integrity: " + (scenario.lastIndex + 1) + " records"), run::toString);
+        assertTrue(run.out().contains("checked  integrity: " + scenario.journalEnd + " records"), run::toString);
         assertTrue(run.out().contains("checked  determinism: a second replay gives the same digest"), run::toString);
         assertTrue(run.out().contains("checked  live digests: 2 of 2 kernel.log digests compared, all equal"), run::toString);
         assertTrue(run.out().matches("(?s).*replay   \\d+ records in [0-9.]+ s: [0-9,]+ records/s.*"), run::toString);

@@ -41,7 +41,7 @@ class LogCommandTest extends ScenarioJournalTest
     void jsonHasOneObjectPerRecordWithTheRequiredFields()
     {
         final List<Map<String, Object>> all = records.all();
-        assertEquals(scenario.lastIndex + 1, all.size(), "every record, the final clientDetach included");
+        assertEquals(scenario.journalEnd, all.size(), "every record, the final clientDetach and checkpoint included");
         for (int i = 0; i < all.size(); i++)
         {
             final Map<String, Object> e = all.get(i);
@@ -55,7 +55,8 @@ class LogCommandTest extends ScenarioJournalTest
         }
         assertEquals("kernelOpen", all.get(0).get("syscall"));
         assertEquals("clientAttach", all.get(1).get("syscall"));
-        assertEquals("clientDetach", all.get(all.size() - 1).get("syscall"));
+        assertEquals("clientDetach", all.get(all.size() - 2).get("syscall"));
+        assertEquals("checkpoint", all.get(all.size() - 1).get("syscall"), "a clean close ends the journal signed");
         assertTrue(all.stream().anyMatch(e -> "timerFired".equals(e.get("syscall"))));
     }
 
@@ -108,7 +109,7 @@ class LogCommandTest extends ScenarioJournalTest
     void textLinesShowCallAndOutcome()
     {
         final Tool.Run text = log();
-        assertEquals(scenario.lastIndex + 1, text.lines().size());
+        assertEquals(scenario.journalEnd, text.lines().size());
         final long denied = records.index("kill", List.of(scenario.worker, 15L), true);
         final String line = text.lines().get((int)denied - 1);
         assertTrue(line.matches(denied + " \\S+Z pid=3 user=alice kill\\(2, 15\\) = error: Permission denied"), line);

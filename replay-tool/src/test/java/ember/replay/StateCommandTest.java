@@ -114,7 +114,7 @@ class StateCommandTest extends ScenarioJournalTest
     void withoutAtIsAfterTheLastRecord()
     {
         final Tool.Run run = Tool.run("state", "--dir", dir, "--format", "json");
-        assertEquals(scenario.lastIndex + 1, Jsons.object(run.out()).get("index"));
+        assertEquals(scenario.journalEnd, Jsons.object(run.out()).get("index"));
     }
 
     @Test
@@ -122,7 +122,7 @@ class StateCommandTest extends ScenarioJournalTest
     {
         final Tool.Run run = Tool.run("state", "--dir", dir, "--at", "999");
         assertEquals(1, run.exitCode());
-        assertEquals("replay-tool: the journal ends at record " + (scenario.lastIndex + 1) + "; there is no record 999\n",
+        assertEquals("replay-tool: the journal ends at record " + scenario.journalEnd + "; there is no record 999\n",
             run.err());
     }
 }

@@ -165,5 +165,11 @@ public final class JournalDir
         {
             return -1;
         }
+        catch (final AssertionError ex)
+        {
+            // Chronicle's own assertions (on when the JVM runs with -ea) fail on a file cut inside
+            // a record while it seeks the end: that is the damage this method reports as -1.
+            return -1;
+        }
     }
 }

@@ -26,7 +26,10 @@ public final class Scenario
     public long aliceJob;
     public long child;
     public String liveDigest;
+    /** The last record the scenario's syscalls journaled (before the client's detach). */
     public long lastIndex;
+    /** The journal's last record: after {@link #lastIndex}, the client's detach and the checkpoint a clean close signs. */
+    public long journalEnd;
     public final AtomicInteger handlerRuns = new AtomicInteger();
 
     private Scenario(final Path dir)
@@ -34,10 +37,17 @@ public final class Scenario
         this.dir = dir;
     }
 
-    /** @return a kernel config for tests: small Chronicle blocks. */
+    /**
+     * Checkpoints by count and at close, not by time: a scenario's journal is the same records on
+     * every run, however slow the machine (a time-based checkpoint would land anywhere).
+     */
+    public static final ember.kernel.core.CheckpointPolicy TEST_CHECKPOINTS =
+        new ember.kernel.core.CheckpointPolicy(1_000, 0, true, null);
+
+    /** @return a kernel config for tests: small Chronicle blocks, checkpoints as {@link #TEST_CHECKPOINTS}. */
     public static KernelConfig config(final Path dir)
     {
-        return KernelConfig.of(dir).withBlockSize(1 << 20);
+        return KernelConfig.of(dir).withBlockSize(1 << 20).withCheckpoints(TEST_CHECKPOINTS);
     }
 
     /** Write the scenario's journal into a new temporary directory. */
@@ -51,6 +61,7 @@ public final class Scenario
             s.lastIndex = Long.parseLong(digest.substring(0, digest.indexOf(':')));
             s.liveDigest = digest.substring(digest.indexOf(':') + 1);
         }
+        s.journalEnd = s.lastIndex + 2;
         return s;
     }
 
