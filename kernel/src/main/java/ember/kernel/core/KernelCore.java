@@ -267,6 +267,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
      */
     private void maybeCheckpoint(final boolean closing)
     {
+        final long nowMs = System.currentTimeMillis(); // as before the split: the simulator's runs depend on it
         if (failStop.failed() || disk.isFull() || !checkpointer.due(state.lastIndex(), nowMs, closing))
         {
             return;
