@@ -1,5 +1,6 @@
 package ember.kernel.cli;
 
+import ember.journal.SyscallType;
 import ember.kernel.core.CountersLayout;
 import ember.kernel.core.ErrorsLayout;
 import ember.kernel.core.Kernel;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code ember status} and {@code ember top} show about a kernel directory, gathered without
@@ -41,10 +43,41 @@ record KernelStatus(String mode, long holder, KernelState state, long journalByt
      * @param syscallsError   answered with an error or refused since open.
      * @param appendedBytes   journal bytes appended since open.
      * @param clients         attached clients, from their counters.
+     * @param core            the core's own figures.
      */
     record Live(long uptimeMs, double syscallsPerS, long syscallsOk, long syscallsError, long appendedBytes,
-        List<KernelCountersReader.Client> clients)
+        List<KernelCountersReader.Client> clients, Core core)
     {
+    }
+
+    /**
+     * The core's figures from the live counters.
+     *
+     * @param parkedPulls       pulls waiting now.
+     * @param eventQueueMax     the deepest event queue since open.
+     * @param inboxMax          the most commands one duty cycle took from the core's inbox since open.
+     * @param dutyCycleMaxNs    the longest duty cycle since open.
+     * @param dutyCycleRecentNs the longest duty cycle over the last one to two seconds.
+     * @param syscallsByType    answered client syscalls by type (those answered at least once).
+     */
+    record Core(long parkedPulls, long eventQueueMax, long inboxMax, long dutyCycleMaxNs, long dutyCycleRecentNs,
+        Map<SyscallType, Long> syscallsByType)
+    {
+        /** @return e.g. {@code getpid:12,pullEvent:3}, or {@code none}. */
+        String byTypeText()
+        {
+            if (syscallsByType.isEmpty())
+            {
+                return "none";
+            }
+            final StringBuilder text = new StringBuilder();
+            for (final Map.Entry<SyscallType, Long> entry : syscallsByType.entrySet())
+            {
+                text.append(text.length() == 0 ? "" : ",").append(entry.getKey().syscallName()).append(':')
+                    .append(entry.getValue());
+            }
+            return text.toString();
+        }
     }
 
     /**
@@ -74,7 +107,10 @@ record KernelStatus(String mode, long holder, KernelState state, long journalByt
                     final double seconds = (System.nanoTime() - t0) / 1e9;
                     live = new Live(System.currentTimeMillis() - counters.startMs(), (n1 - n0) / seconds,
                         counters.value(CountersLayout.SYSCALLS_OK), counters.value(CountersLayout.SYSCALLS_ERROR),
-                        counters.value(CountersLayout.JOURNAL_BYTES), counters.clients());
+                        counters.value(CountersLayout.JOURNAL_BYTES), counters.clients(), new Core(
+                            counters.value(CountersLayout.PARKED_PULLS), counters.value(CountersLayout.EVENT_QUEUE_MAX),
+                            counters.value(CountersLayout.INBOX_MAX), counters.value(CountersLayout.DUTY_CYCLE_MAX_NS),
+                            counters.value(CountersLayout.DUTY_CYCLE_RECENT_MAX_NS), counters.syscallsByType()));
                     final long index = counters.value(CountersLayout.SNAPSHOT_INDEX);
                     snapshot = index > 0 ? new OfflineState.SnapshotMark(index,
                         counters.value(CountersLayout.SNAPSHOT_TIME_MS)) : null;
@@ -101,6 +137,12 @@ record KernelStatus(String mode, long holder, KernelState state, long journalByt
     private static long answered(final KernelCountersReader counters)
     {
         return counters.value(CountersLayout.SYSCALLS_OK) + counters.value(CountersLayout.SYSCALLS_ERROR);
+    }
+
+    /** @return {@code ns} in microseconds, one decimal. */
+    static String micros(final long ns)
+    {
+        return String.format(java.util.Locale.ROOT, "%.1f", ns / 1000.0);
     }
 
     /** @return {@code INDEX@TIME} (UTC, seconds) or {@code none}. */
@@ -133,6 +175,13 @@ record KernelStatus(String mode, long holder, KernelState state, long journalByt
                 .append(" syscalls_ok=").append(live.syscallsOk())
                 .append(" syscalls_error=").append(live.syscallsError())
                 .append(" journal_appended_bytes=").append(live.appendedBytes());
+            final Core core = live.core();
+            line.append(" parked_pulls=").append(core.parkedPulls())
+                .append(" event_queue_max=").append(core.eventQueueMax())
+                .append(" inbox_max=").append(core.inboxMax())
+                .append(" duty_cycle_max_us=").append(micros(core.dutyCycleMaxNs()))
+                .append(" duty_cycle_recent_max_us=").append(micros(core.dutyCycleRecentNs()))
+                .append(" syscalls_by_type=").append(core.byTypeText());
         }
         line.append(" journal_bytes=").append(journalBytes)
             .append(" last_snapshot=").append(snapshotText(snapshot))

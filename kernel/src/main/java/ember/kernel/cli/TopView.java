@@ -14,7 +14,7 @@ import java.util.Locale;
 
 /**
  * One frame of {@code ember top}: a header (mode, uptime, records, syscalls/s, journal size, last
- * snapshot), the attached clients (from the live counters) and the processes with their queue
+ * snapshot; for a live kernel the core's figures and its syscalls by type), the attached clients (from the live counters) and the processes with their queue
  * depths, deepest first (from the journal and snapshot, read-only, as {@link KernelStatus} reads them).
  * Pure: renders what it is given, so a frame printed to a pipe is exactly what a terminal shows.
  * Keeps no state between frames; safe from any thread.
@@ -45,6 +45,14 @@ final class TopView
             "  journal " + bytes(status.journalBytes()) +
             (live != null ? " (" + bytes(live.appendedBytes()) + " appended since start)" : "") +
             "  last snapshot " + KernelStatus.snapshotText(status.snapshot()));
+        if (live != null)
+        {
+            final KernelStatus.Core core = live.core();
+            lines.add("core  parked pulls " + core.parkedPulls() + "  deepest queue " + core.eventQueueMax() +
+                "  inbox max " + core.inboxMax() + "  duty cycle max " + KernelStatus.micros(core.dutyCycleMaxNs()) +
+                " us (last 1-2 s " + KernelStatus.micros(core.dutyCycleRecentNs()) + " us)");
+            lines.add("syscalls " + core.byTypeText());
+        }
         lines.add("");
         if (live != null)
         {

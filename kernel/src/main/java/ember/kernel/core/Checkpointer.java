@@ -5,7 +5,7 @@ import ember.journal.SyscallRecord;
 
 /**
  * Decides when the core signs the chain head ({@link CheckpointPolicy}) and fills the checkpoint
- * record ({@link CheckpointSigner}). Core thread only.
+ * record ({@link CheckpointSigner}). Core thread only; times are the core's cached kernel clock (epoch ms).
  */
 final class Checkpointer
 {
@@ -18,13 +18,14 @@ final class Checkpointer
      * @param policy    when to sign.
      * @param signer    the kernel's key.
      * @param recovered the last index recovered (records before it were signed by earlier runs, or not).
+     * @param nowMs     the kernel clock at open (the configured clock, epoch ms).
      */
-    Checkpointer(final CheckpointPolicy policy, final CheckpointSigner signer, final long recovered)
+    Checkpointer(final CheckpointPolicy policy, final CheckpointSigner signer, final long recovered, final long nowMs)
     {
         this.policy = policy;
         this.signer = signer;
         this.lastIndex = recovered;
-        this.lastMs = System.currentTimeMillis();
+        this.lastMs = nowMs;
     }
 
     /** @return true when a checkpoint is due after record {@code index} (closing: if anything was added). */

@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * attached client has one counter of type {@link #CLIENT}, whose key holds
  * {@code int session id, long OS pid, long attached since (epoch ms)} and whose label reads
  * {@code client ID account=A user=U pid=P transport=T since=ISO-8601}; its value is the number of
- * syscalls the client was answered.
+ * syscalls the client was answered. Syscalls by type are counters of type {@link #SYSCALLS_BY_TYPE},
+ * one per client syscall type, told apart by their key (the type's on-disk code).
  */
 public final class CountersLayout
 {
@@ -58,6 +59,27 @@ public final class CountersLayout
     public static final int START_TIME_MS = 1007;
     /** Clients attached now. */
     public static final int CLIENTS = 1008;
+    /** The deepest event queue any process had since the kernel opened (events queued, high-water). */
+    public static final int EVENT_QUEUE_MAX = 1009;
+    /**
+     * The core's inbox backlog high-water: the most commands one duty cycle took from the inbox since
+     * open (a cycle takes at most 1,024: a deeper backlog shows as 1,024).
+     */
+    public static final int INBOX_MAX = 1010;
+    /** Pulls parked now: waiting {@code pullEvent} calls. */
+    public static final int PARKED_PULLS = 1011;
+    /** The longest duty cycle of the core since open, ns. */
+    public static final int DUTY_CYCLE_MAX_NS = 1012;
+    /** The longest duty cycle of the core over the last one to two seconds, ns ({@link #RECENT_WINDOW_NS}). */
+    public static final int DUTY_CYCLE_RECENT_MAX_NS = 1013;
+    /** The highest type id of the kernel's own single counters ({@link #RECORDS} … this one). */
+    public static final int LAST_KERNEL_COUNTER = DUTY_CYCLE_RECENT_MAX_NS;
+    /**
+     * Client syscalls answered (ok, error or refused) of one type: one counter per syscall type a
+     * client may issue, its key the type's on-disk code ({@link #SYSCALL_KEY_CODE}), its label
+     * {@code syscalls NAME}.
+     */
+    public static final int SYSCALLS_BY_TYPE = 1200;
     /** One attached client (see the class). */
     public static final int CLIENT = 1100;
 
@@ -66,6 +88,15 @@ public final class CountersLayout
     public static final int CLIENT_KEY_OS_PID = 8;
     public static final int CLIENT_KEY_SINCE_MS = 16;
     public static final int CLIENT_KEY_LENGTH = 24;
+
+    /** Key of a {@link #SYSCALLS_BY_TYPE} counter: int, the syscall type's on-disk code. */
+    public static final int SYSCALL_KEY_CODE = 0;
+
+    /**
+     * The window of {@link #DUTY_CYCLE_RECENT_MAX_NS}: the counter holds the longest cycle of the
+     * window in progress and of the one before it, so it covers between one and two windows.
+     */
+    public static final long RECENT_WINDOW_NS = 1_000_000_000L;
 
     private CountersLayout()
     {

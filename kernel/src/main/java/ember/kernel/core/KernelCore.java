@@ -40,6 +40,17 @@ import java.util.List;
  * pull that would park beyond {@code maxParkedPulls} of its process is refused with
  * {@code Permission denied} before the journal (the cap is live-only state, so the journal must
  * not depend on it: replay stays exact).
+ * <p>
+ * The core keeps the duty cycle and the journal → apply → answer sequence; each other concern is a
+ * collaborator it owns, on its thread: {@link GroupCommit} (the sync policy: when the journal is
+ * forced and a caller may be answered, the high-water mark), {@link DiskGuard} (refusing syscalls
+ * while the journal's file system is too full), {@link SnapshotSchedule} (when to ask the
+ * {@link SnapshotTaker} for a snapshot), {@link Checkpointer} (when to sign the chain head),
+ * {@link ParkedPulls} (waiting pulls), {@link TimerWheel} (deadlines), {@link FailStop} (why it
+ * stopped, and who is answered once it has) and {@link KernelCounters} (the live counters). The
+ * kernel clock is read once at the start of each duty cycle for what the core decides by time
+ * ({@code nowMs}: disk checks, snapshots, checkpoints); record timestamps and timer polls read the
+ * configured clock as they happen.
  */
 final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
 {
@@ -65,31 +76,22 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private final KernelLimits limits;
     private final KernelConfig config;
     private final SnapshotStore snapshots;
-    private final ArrayList<Command> unsynced = new ArrayList<>();
     private final SnapshotTaker snapshotTaker;
+    private final SnapshotSchedule snapshotSchedule;
     private final JournalHighWater highWater;
-    /** Refused after a failure: answered once the core has stopped (journal closed, lock released). */
-    private final ArrayList<Command> refusedAfterFailure = new ArrayList<>();
+    private final FailStop failStop;
+    private final GroupCommit commit;
+    private final DiskGuard disk;
+    private final KernelCounters counters;
+    private final Checkpointer checkpointer;
     /** The command {@link #handle} is running; when a fault escapes it, onClose answers its caller. Core thread. */
     private Command handling;
-    private long lastSnapshotIndex;
-    /** SyncMode.BATCH: the last record the latest group commit forced to disk, and where it sits. */
-    private long syncedIndex;
-    private long syncedChronicleIndex;
     private final int maxJournaledPayload;
-    private long nextDiskCheckMs;
-    private String diskFull;
     /** The kernel clock in epoch ms, read once per duty cycle (every time the core reads comes from {@link #clock}). */
     private long nowMs;
-    private long lastSnapshotMs;
     private volatile boolean closed;
     /** Set by {@link #onPullWaiting} during the apply of the record just journaled. Core thread. */
     private boolean pullWaiting;
-    /** Why the core stopped itself (fail-stop), or null. Written by the core thread only. */
-    private volatile String failure;
-    private Runnable onFailureStop;
-    private final KernelCounters counters;
-    private final Checkpointer checkpointer;
     /** Hoisted: a method reference made in the duty cycle would be a new object every cycle. */
     private final java.util.function.Consumer<Command> onCommand = this::handle;
 
@@ -109,11 +111,14 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         this.snapshots = snapshots;
         this.snapshotTaker = snapshotTaker;
         this.highWater = highWater;
-        this.lastSnapshotIndex = state.lastIndex();
         // A payload must also fit one journal record (a quarter of a Chronicle block), with room for the rest.
         this.maxJournaledPayload = ember.journal.JournalWriter.maxRecordBytes(config.blockSize()) - 8 * 1024;
         this.nowMs = clock.nanoTime() / 1_000_000;
-        this.lastSnapshotMs = nowMs;
+        this.snapshotSchedule = new SnapshotSchedule(config.snapshotEvery(), config.snapshotIntervalMs(),
+            state.lastIndex(), nowMs);
+        this.failStop = new FailStop(log);
+        this.commit = new GroupCommit(config.sync(), journal, highWater, failStop, this::refuse);
+        this.disk = new DiskGuard(ember.journal.Journal.queueDir(config.dir()), config.blockSize(), journal, log);
         this.wheel = new TimerWheel(clock.nanoTime());
         this.parked = new ParkedPulls(config.maxParkedPulls(), this);
         for (final PendingTimer timer : state.pendingTimers())
@@ -133,9 +138,9 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         kernelRecord.reset(SyscallType.KERNEL_OPEN, 0).text = limits.encode();
         if (!journalAndApply(kernelRecord, kernelResult))
         {
-            fail(diskFull != null ? "cannot write the journal: " + diskFull :
+            fail(disk.isFull() ? "cannot write the journal: " + disk.refusal() :
                 "cannot write the journal at index " + kernelRecord.index);
-            throw new org.agrona.concurrent.AgentTerminationException(failure);
+            throw new org.agrona.concurrent.AgentTerminationException(failStop.failure());
         }
     }
 
@@ -145,13 +150,13 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
      */
     String failure()
     {
-        return failure;
+        return failStop.failure();
     }
 
     /** @param action run on the core thread once it has stopped after a failure (journal closed). */
     void onFailureStop(final Runnable action)
     {
-        this.onFailureStop = action;
+        failStop.onStop(action);
     }
 
     /**
@@ -188,26 +193,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
      */
     private void fail(final String why, final Throwable error)
     {
-        if (failure == null)
-        {
-            failure = why;
-            if (error == null)
-            {
-                log.log(why + "; the kernel stops (fail-stop)");
-            }
-            else
-            {
-                log.error(why + "; the kernel stops (fail-stop)", error);
-            }
-        }
-    }
-
-    /** What every caller waiting when the kernel failed is answered. */
-    private String failureRefusal()
-    {
-        // Only a failed append is a failed journal write; an apply that threw is named as such.
-        return (failure.startsWith("journal append failed") ? "journal write failed: the kernel stopped: " :
-            "the kernel stopped: ") + failure;
+        failStop.fail(why, error);
     }
 
     /** Any thread: queue a command for the core. @return false when the inbox is full. */
@@ -229,155 +215,38 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     @Override
     public int doWork()
     {
+        final long startNs = System.nanoTime(); // a measurement for the counters only, never kernel time
         int work = 0;
         nowMs = clock.nanoTime() / 1_000_000;
         try
         {
-            checkDisk();
+            disk.check(nowMs);
             work = inbox.drain(onCommand, DRAIN_LIMIT);
+            counters.onInboxDrained(work);
             work += pollTimers();
             if (parked.size() > 0)
             {
                 work += expireWaiters();
             }
             maybeCheckpoint(false);
-            if (!unsynced.isEmpty())
+            if (commit.hasUnsynced())
             {
-                groupCommit();
+                commit.commit(state.lastIndex());
             }
-            markHighWater();
+            commit.markHighWater(state.lastIndex());
             maybeSnapshot();
-            counters.onDutyCycle(state.lastIndex(), snapshotTaker.lastWrittenIndex());
+            counters.onDutyCycle(state.lastIndex(), snapshotTaker.lastWrittenIndex(), parked.size(),
+                startNs, System.nanoTime());
         }
         catch (final Throwable ex)
         {
             fail("core failed after index " + state.lastIndex() + ": " + ex, ex);
         }
-        if (failure != null)
+        if (failStop.failed())
         {
-            throw new org.agrona.concurrent.AgentTerminationException(failure); // the runner then calls onClose
+            throw new org.agrona.concurrent.AgentTerminationException(failStop.failure()); // the runner then calls onClose
         }
         return work;
-    }
-
-    /**
-     * After the duty cycle's appends: raise the journal's high-water mark to the last record
-     * that is in the journal — under SyncMode.BATCH the last one forced to disk — so recovery can
-     * tell when the journal later ends earlier. One ordered store when it moved, no syscall.
-     */
-    private void markHighWater()
-    {
-        if (config.sync() == SyncMode.BATCH)
-        {
-            highWater.mark(syncedIndex, syncedChronicleIndex);
-        }
-        else if (state.lastIndex() > highWater.index())
-        {
-            // SyncMode.ALWAYS forces each record before it is applied; NONE promises the process-crash case only.
-            highWater.mark(state.lastIndex(), journal.lastChronicleIndex());
-        }
-    }
-
-    /**
-     * Chronicle maps the journal in blocks: appending into a block the file system cannot back
-     * kills the process (SIGBUS) instead of failing. So the core refuses syscalls, with a clear
-     * error, while less than two blocks are free on the journal's file system.
-     */
-    private void checkDisk()
-    {
-        if (nowMs < nextDiskCheckMs)
-        {
-            return;
-        }
-        nextDiskCheckMs = nowMs + 100;
-        try
-        {
-            final java.nio.file.Path dir = ember.journal.Journal.queueDir(config.dir());
-            final long free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
-            final long needed = 2 * config.blockSize() + (1 << 20);
-            String refusal = free < needed ? "journal write failed: disk full (" + free + " bytes free for the journal in " +
-                dir + ", " + needed + " needed)" : null;
-            if (refusal == null && diskFull != null)
-            {
-                refusal = reserveAgain();
-            }
-            setDiskFull(refusal);
-        }
-        catch (final java.io.IOException ex)
-        {
-            setDiskFull(reserveAgain()); // cannot tell the free space: the reservation tells
-        }
-    }
-
-    /** @return null when the journal backs the space the next record may need again, else why not. */
-    private String reserveAgain()
-    {
-        try
-        {
-            journal.reserveAhead();
-            return null;
-        }
-        catch (final ember.journal.JournalFullException ex)
-        {
-            return ex.getMessage();
-        }
-    }
-
-    /** @param refusal why syscalls are refused for lack of space, or null when they are not. */
-    private void setDiskFull(final String refusal)
-    {
-        final String was = diskFull;
-        diskFull = refusal;
-        if (refusal != null && was == null)
-        {
-            log.log("refusing syscalls: " + refusal);
-        }
-        else if (refusal == null && was != null)
-        {
-            log.log("disk space is back: accepting syscalls");
-        }
-    }
-
-    /**
-     * SyncMode.BATCH: one msync for the duty cycle's records, then answer their callers. A failed
-     * msync is fail-stop: its callers get an error, never an acknowledgement the disk may not hold.
-     */
-    private void groupCommit()
-    {
-        if (failure == null)
-        {
-            try
-            {
-                final CoreProbe p = probe;
-                if (p == null || !p.skipSync(state.lastIndex()))
-                {
-                    journal.sync();
-                    if (p != null)
-                    {
-                        p.onSynced(state.lastIndex());
-                    }
-                }
-                syncedIndex = state.lastIndex();
-                syncedChronicleIndex = journal.lastChronicleIndex();
-            }
-            catch (final Throwable ex)
-            {
-                fail("journal sync failed after index " + state.lastIndex() + ": " + ex, ex);
-            }
-        }
-        for (int i = 0; i < unsynced.size(); i++)
-        {
-            final Command command = unsynced.get(i);
-            if (failure != null && command.refusal == null)
-            {
-                refuse(command, failureRefusal());
-            }
-            else
-            {
-                command.complete();
-            }
-        }
-        unsynced.clear();
     }
 
     /** Answer a command now, or after the batch's msync in SyncMode.BATCH. */
@@ -389,14 +258,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             p.beforeAnswer(command);
         }
         counters.onAnswer(command);
-        if (config.sync() == SyncMode.BATCH)
-        {
-            unsynced.add(command);
-        }
-        else
-        {
-            command.complete();
-        }
+        commit.answer(command);
     }
 
     /**
@@ -405,8 +267,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
      */
     private void maybeCheckpoint(final boolean closing)
     {
-        final long nowMs = System.currentTimeMillis();
-        if (failure != null || diskFull != null || !checkpointer.due(state.lastIndex(), nowMs, closing))
+        final long nowMs = System.currentTimeMillis(); // as before the split: the simulator's runs depend on it
+        if (failStop.failed() || disk.isFull() || !checkpointer.due(state.lastIndex(), nowMs, closing))
         {
             return;
         }
@@ -424,18 +286,10 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
      */
     private void maybeSnapshot()
     {
-        final long added = state.lastIndex() - lastSnapshotIndex;
-        if (added <= 0)
+        if (snapshotSchedule.due(state.lastIndex(), nowMs) &&
+            snapshotTaker.request(state.lastIndex(), journal.lastChronicleIndex()))
         {
-            return;
-        }
-        final boolean byCount = config.snapshotEvery() > 0 && added >= config.snapshotEvery();
-        final boolean byTime = config.snapshotIntervalMs() > 0 &&
-            nowMs - lastSnapshotMs >= config.snapshotIntervalMs();
-        if ((byCount || byTime) && snapshotTaker.request(state.lastIndex(), journal.lastChronicleIndex()))
-        {
-            lastSnapshotIndex = state.lastIndex();
-            lastSnapshotMs = nowMs;
+            snapshotSchedule.requested(state.lastIndex(), nowMs);
         }
     }
 
@@ -456,15 +310,15 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     public void onClose()
     {
         closed = true;
-        final List<Command> left = new ArrayList<>(refusedAfterFailure);
-        refusedAfterFailure.clear();
+        final List<Command> left = new ArrayList<>();
+        failStop.drainRefusedTo(left);
         inbox.drainTo(left, Integer.MAX_VALUE);
         Command waiter;
         while ((waiter = parked.pollAny()) != null)
         {
             left.add(waiter);
         }
-        if (failure == null)
+        if (!failStop.failed())
         {
             for (final Command command : left)
             {
@@ -472,24 +326,23 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             }
             left.clear();
             maybeCheckpoint(true); // the journal of a clean close ends signed
-            if (!unsynced.isEmpty())
+            if (commit.hasUnsynced())
             {
-                groupCommit();
+                commit.commit(state.lastIndex());
             }
         }
         else
         {
-            left.addAll(unsynced); // never msynced: not acknowledged
-            unsynced.clear();
+            commit.drainUnsyncedTo(left); // never msynced: not acknowledged
             if (handling != null && !handling.isDone() && !left.contains(handling)) // not parked meanwhile
             {
                 left.add(handling); // a fault escaped while handling it (an apply that threw): never answered
             }
             handling = null;
         }
-        markHighWater();
+        commit.markHighWater(state.lastIndex());
         snapshotTaker.close(); // abandons a periodic snapshot in progress: the closing one supersedes it
-        if (failure == null && config.snapshotOnClose() && state.lastIndex() > snapshotTaker.lastWrittenIndex())
+        if (!failStop.failed() && config.snapshotOnClose() && state.lastIndex() > snapshotTaker.lastWrittenIndex())
         {
             // Closing: no caller waits any more, so the core encodes its own state directly.
             try
@@ -511,19 +364,16 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         {
             log.error("journal close failed: " + ex, ex); // after a fault: closed as far as it goes
         }
-        log.log((failure == null ? "kernel closed: " : "kernel stopped after a failure: ") +
+        log.log((!failStop.failed() ? "kernel closed: " : "kernel stopped after a failure: ") +
             KernelLog.digestTokens(state.lastIndex(), state.digest()));
         log.close();
         counters.close();
-        if (failure != null)
+        if (failStop.failed())
         {
-            if (onFailureStop != null)
-            {
-                onFailureStop.run();
-            }
+            failStop.stopped();
             for (final Command command : left)
             {
-                refuse(command, failureRefusal());
+                refuse(command, failStop.refusal());
             }
         }
     }
@@ -597,7 +447,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             }
             else
             {
-                refuse(command, failure != null ? failureRefusal() : "journal write failed");
+                refuse(command, failStop.failed() ? failStop.refusal() : "journal write failed");
             }
             return;
         }
@@ -631,14 +481,14 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             refuse(command, KernelError.PAYLOAD_TOO_LARGE.message());
             return;
         }
-        if (failure != null)
+        if (failStop.failed())
         {
-            refuse(command, failureRefusal());
+            refuse(command, failStop.refusal());
             return;
         }
-        if (diskFull != null)
+        if (disk.isFull())
         {
-            refuse(command, diskFull);
+            refuse(command, disk.refusal());
             return;
         }
         if (type == SyscallType.PULL_EVENT && wouldParkOverLimit(record))
@@ -652,7 +502,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         }
         if (!journalAndApply(record, command.result))
         {
-            refuse(command, failure != null ? failureRefusal() : diskFull != null ? diskFull :
+            refuse(command, failStop.failed() ? failStop.refusal() : disk.isFull() ? disk.refusal() :
                 "journal write failed: the syscall was not performed");
             return;
         }
@@ -681,9 +531,9 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
      */
     private void answerQuery(final Command command)
     {
-        if (failure != null)
+        if (failStop.failed())
         {
-            refuse(command, failureRefusal());
+            refuse(command, failStop.refusal());
             return;
         }
         final SyscallRecord record = command.record;
@@ -692,9 +542,9 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         {
             final int client = record.client;
             record.reset(command.query.audited(), record.pid).client = client;
-            if (diskFull != null || !journalAndApply(record, command.result))
+            if (disk.isFull() || !journalAndApply(record, command.result))
             {
-                refuse(command, failure != null ? failureRefusal() : diskFull != null ? diskFull :
+                refuse(command, failStop.failed() ? failStop.refusal() : disk.isFull() ? disk.refusal() :
                     "journal write failed: the syscall was not performed");
                 return;
             }
@@ -721,12 +571,12 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
      * Journal then apply. The record's index and timestamp are assigned here.
      *
      * @return false when the record was not journaled, or may not be intact: nothing was applied.
-     *     A full journal sets {@code diskFull}; any other failure but a record too large for the
+     *     A full journal makes the {@link DiskGuard} refuse; any other failure but a record too large for the
      *     journal is fail-stop ({@link #fail}).
      */
     private boolean journalAndApply(final SyscallRecord record, final SyscallResult result)
     {
-        if (failure != null)
+        if (failStop.failed())
         {
             result.clear();
             return false;
@@ -736,23 +586,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         try
         {
             counters.onJournaled(journal.append(record));
-            if (config.sync() == SyncMode.ALWAYS)
-            {
-                final CoreProbe p = probe;
-                if (p == null || !p.skipSync(record.index))
-                {
-                    journal.sync();
-                    if (p != null)
-                    {
-                        p.onSynced(record.index);
-                    }
-                }
-            }
+            commit.afterAppend(record.index);
         }
         catch (final ember.journal.JournalFullException ex)
         {
-            setDiskFull(ex.getMessage());
-            nextDiskCheckMs = nowMs + 100; // retried by checkDisk
+            disk.onJournalFull(ex, nowMs); // checked again by the duty cycle's disk check
             result.clear();
             return false;
         }
@@ -865,9 +703,9 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         {
             command.complete(); // closing: no more duty cycles to batch in
         }
-        else if (failure != null)
+        else if (failStop.failed())
         {
-            refusedAfterFailure.add(command); // answered by onClose, once the kernel has stopped
+            failStop.deferAnswer(command); // answered by onClose, once the kernel has stopped
         }
         else
         {
@@ -887,6 +725,17 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         {
             session.offer(new HandlerCall(pid, signal));
         }
+    }
+
+    @Override
+    public void onEventQueued(final long pid, final ember.kernel.state.Event event, final boolean deliverable)
+    {
+        final ProcessEntry process = state.process(pid);
+        if (process != null)
+        {
+            counters.onEventQueueDepth(process.queued());
+        }
+        KernelEffects.super.onEventQueued(pid, event, deliverable); // a deliverable event: onEventQueued(pid, name)
     }
 
     @Override

@@ -1,5 +1,6 @@
 package ember.kernel.core;
 
+import ember.journal.SyscallType;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -28,7 +29,8 @@ import java.time.temporal.ChronoUnit;
  * Threads: the core thread is the only writer of every counter and the only one to allocate and
  * free client counters ({@link CountersManager} is single-threaded).
  * Updates are single-writer ordered stores of a plain read plus one: no CAS, no allocation per
- * syscall. When the file cannot be made the kernel runs without it ({@link #NONE}).
+ * syscall; high-water and current values are stored only when they change (compared with what the
+ * core last published, not read back from the file). When the file cannot be made the kernel runs without it ({@link #NONE}).
  */
 public final class KernelCounters implements AutoCloseable
 {
@@ -51,6 +53,23 @@ public final class KernelCounters implements AutoCloseable
     private final AtomicCounter snapshotIndex;
     private final AtomicCounter snapshotTimeMs;
     private final AtomicCounter clients;
+    private final AtomicCounter eventQueueMax;
+    private final AtomicCounter inboxMax;
+    private final AtomicCounter parkedPulls;
+    private final AtomicCounter dutyCycleMaxNs;
+    private final AtomicCounter dutyCycleRecentMaxNs;
+    /** By {@link SyscallType#code()}: the counter of that client syscall type, null for kernel actions. */
+    private final AtomicCounter[] syscallsByType;
+    /** Core thread: what the high-water and current counters last published (a compare, not a read of the file). */
+    private long eventQueueSeen;
+    private long inboxSeen;
+    private long parkedSeen;
+    private long dutyMaxSeen;
+    private long recentSeen;
+    /** Core thread: the duty-cycle window in progress (since {@link #windowStartNs}) and the longest cycle of the one before. */
+    private long windowStartNs;
+    private long windowMaxNs;
+    private long previousWindowMaxNs;
     /** Core thread: the snapshot index last published, to notice a new one with one compare. */
     private long snapshotSeen;
     /** Core thread: set once the file is unmapped; nothing is written after. */
@@ -71,6 +90,12 @@ public final class KernelCounters implements AutoCloseable
         snapshotIndex = null;
         snapshotTimeMs = null;
         clients = null;
+        eventQueueMax = null;
+        inboxMax = null;
+        parkedPulls = null;
+        dutyCycleMaxNs = null;
+        dutyCycleRecentMaxNs = null;
+        syscallsByType = null;
         closed = true;
     }
 
@@ -94,6 +119,21 @@ public final class KernelCounters implements AutoCloseable
         snapshotTimeMs = manager.newCounter("last snapshot time (epoch ms)", CountersLayout.SNAPSHOT_TIME_MS);
         final AtomicCounter start = manager.newCounter("kernel start time (epoch ms)", CountersLayout.START_TIME_MS);
         clients = manager.newCounter("clients attached", CountersLayout.CLIENTS);
+        eventQueueMax = manager.newCounter("deepest event queue since open (events)", CountersLayout.EVENT_QUEUE_MAX);
+        inboxMax = manager.newCounter("most commands taken from the inbox in one duty cycle", CountersLayout.INBOX_MAX);
+        parkedPulls = manager.newCounter("parked pulls now", CountersLayout.PARKED_PULLS);
+        dutyCycleMaxNs = manager.newCounter("longest duty cycle since open (ns)", CountersLayout.DUTY_CYCLE_MAX_NS);
+        dutyCycleRecentMaxNs = manager.newCounter("longest duty cycle in the last 1-2 s (ns)",
+            CountersLayout.DUTY_CYCLE_RECENT_MAX_NS);
+        syscallsByType = new AtomicCounter[maxCode() + 1];
+        for (final SyscallType type : SyscallType.values())
+        {
+            if (type.isClientCall())
+            {
+                syscallsByType[type.code()] = manager.newCounter("syscalls " + type.syscallName(),
+                    CountersLayout.SYSCALLS_BY_TYPE, key -> key.putInt(CountersLayout.SYSCALL_KEY_CODE, type.code()));
+            }
+        }
         start.setOrdered(startMs);
         records.setOrdered(lastIndex);
         if (snapshot != null)
@@ -142,7 +182,17 @@ public final class KernelCounters implements AutoCloseable
         }
     }
 
-    /** Core thread: a command is answered; counts a client syscall by outcome, for the kernel and its client. */
+    private static int maxCode()
+    {
+        int max = 0;
+        for (final SyscallType type : SyscallType.values())
+        {
+            max = Math.max(max, type.code());
+        }
+        return max;
+    }
+
+    /** Core thread: a command is answered; counts a client syscall by outcome and by type, for the kernel and its client. */
     void onAnswer(final Command command)
     {
         if (closed || command.query != null || command.record.type == null || !command.record.type.isClientCall())
@@ -157,6 +207,7 @@ public final class KernelCounters implements AutoCloseable
         {
             syscallsError.incrementOrdered();
         }
+        syscallsByType[command.record.type.code()].incrementOrdered();
         final ClientSession session = command.session;
         if (session != null && session.counterId != CountersReader.NULL_COUNTER_ID)
         {
@@ -174,16 +225,47 @@ public final class KernelCounters implements AutoCloseable
         }
     }
 
+    /** Core thread: an event was queued to a process whose queue now holds {@code depth} events. */
+    void onEventQueueDepth(final int depth)
+    {
+        if (depth > eventQueueSeen && !closed)
+        {
+            eventQueueSeen = depth;
+            eventQueueMax.setOrdered(depth);
+        }
+    }
+
+    /** Core thread: the duty cycle took {@code commands} from the inbox (its backlog, up to the drain limit). */
+    void onInboxDrained(final int commands)
+    {
+        if (commands > inboxSeen && !closed)
+        {
+            inboxSeen = commands;
+            inboxMax.setOrdered(commands);
+        }
+    }
+
     /**
-     * Core thread, once per duty cycle: publish the last index, and a snapshot the snapshot
+     * Core thread, once per duty cycle: publish the last index, the parked pulls, the cycle's
+     * time (into the maximum since open and the recent maximum), and a snapshot the snapshot
      * thread finished since the last cycle (its time: when the core noticed it, within a cycle).
+     *
+     * @param startNs when the cycle started ({@link System#nanoTime()}: a measurement, not kernel time).
+     * @param endNs   when it ended, as {@code startNs}.
      */
-    void onDutyCycle(final long lastIndex, final long snapshotWritten)
+    void onDutyCycle(final long lastIndex, final long snapshotWritten, final int parked, final long startNs,
+        final long endNs)
     {
         if (closed)
         {
             return;
         }
+        if (parked != parkedSeen)
+        {
+            parkedSeen = parked;
+            parkedPulls.setOrdered(parked);
+        }
+        onCycleTime(endNs - startNs, endNs);
         if (records.getWeak() != lastIndex)
         {
             records.setOrdered(lastIndex);
@@ -193,6 +275,32 @@ public final class KernelCounters implements AutoCloseable
             snapshotSeen = snapshotWritten;
             snapshotTimeMs.setOrdered(System.currentTimeMillis());
             snapshotIndex.setOrdered(snapshotWritten);
+        }
+    }
+
+    private void onCycleTime(final long tookNs, final long endNs)
+    {
+        if (tookNs > dutyMaxSeen)
+        {
+            dutyMaxSeen = tookNs;
+            dutyCycleMaxNs.setOrdered(tookNs);
+        }
+        if (endNs - windowStartNs >= CountersLayout.RECENT_WINDOW_NS)
+        {
+            // A window passed with no cycle at all (a parked idle core) leaves no maximum behind.
+            previousWindowMaxNs = endNs - windowStartNs >= 2 * CountersLayout.RECENT_WINDOW_NS ? 0 : windowMaxNs;
+            windowMaxNs = 0;
+            windowStartNs = endNs;
+        }
+        if (tookNs > windowMaxNs)
+        {
+            windowMaxNs = tookNs;
+        }
+        final long recent = Math.max(windowMaxNs, previousWindowMaxNs);
+        if (recent != recentSeen)
+        {
+            recentSeen = recent;
+            dutyCycleRecentMaxNs.setOrdered(recent);
         }
     }
 

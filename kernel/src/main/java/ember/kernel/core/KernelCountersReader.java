@@ -33,7 +33,9 @@ public final class KernelCountersReader implements AutoCloseable
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
     private final CountersReader reader;
-    private final int[] kernelCounter = new int[CountersLayout.CLIENTS - CountersLayout.RECORDS + 1];
+    private final int[] kernelCounter = new int[CountersLayout.LAST_KERNEL_COUNTER - CountersLayout.RECORDS + 1];
+    /** Counter ids of the syscalls-by-type counters, by syscall type code (NULL_COUNTER_ID: none). */
+    private final int[] byTypeCounter = new int[64];
 
     private KernelCountersReader(final MappedByteBuffer mapped)
     {
@@ -44,11 +46,20 @@ public final class KernelCountersReader implements AutoCloseable
             new UnsafeBuffer(mapped, CountersLayout.VALUES_OFFSET, CountersLayout.VALUES_LENGTH),
             StandardCharsets.UTF_8);
         java.util.Arrays.fill(kernelCounter, CountersReader.NULL_COUNTER_ID);
+        java.util.Arrays.fill(byTypeCounter, CountersReader.NULL_COUNTER_ID);
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
-            if (typeId >= CountersLayout.RECORDS && typeId <= CountersLayout.CLIENTS)
+            if (typeId >= CountersLayout.RECORDS && typeId <= CountersLayout.LAST_KERNEL_COUNTER)
             {
                 kernelCounter[typeId - CountersLayout.RECORDS] = counterId;
+            }
+            else if (typeId == CountersLayout.SYSCALLS_BY_TYPE)
+            {
+                final int code = keyBuffer.getInt(CountersLayout.SYSCALL_KEY_CODE);
+                if (code >= 0 && code < byTypeCounter.length)
+                {
+                    byTypeCounter[code] = counterId;
+                }
             }
         });
     }
@@ -98,13 +109,40 @@ public final class KernelCountersReader implements AutoCloseable
     }
 
     /**
-     * @param typeId one of the kernel's counters ({@link CountersLayout#RECORDS} … {@link CountersLayout#CLIENTS}).
+     * @param typeId one of the kernel's counters ({@link CountersLayout#RECORDS} … {@link CountersLayout#LAST_KERNEL_COUNTER}).
      * @return its value, 0 when the file has no such counter.
      */
     public long value(final int typeId)
     {
         final int id = kernelCounter[typeId - CountersLayout.RECORDS];
         return id == CountersReader.NULL_COUNTER_ID ? 0 : reader.getCounterValue(id);
+    }
+
+    /**
+     * @param type a syscall type.
+     * @return the client syscalls of that type answered since the kernel opened (0 for kernel
+     *     actions, and when the file has no such counter).
+     */
+    public long syscalls(final ember.journal.SyscallType type)
+    {
+        final int code = type.code();
+        final int id = code < byTypeCounter.length ? byTypeCounter[code] : CountersReader.NULL_COUNTER_ID;
+        return id == CountersReader.NULL_COUNTER_ID ? 0 : reader.getCounterValue(id);
+    }
+
+    /** @return the client syscalls answered since open by type, in the types' declaration order, only those answered at least once. */
+    public java.util.Map<ember.journal.SyscallType, Long> syscallsByType()
+    {
+        final java.util.Map<ember.journal.SyscallType, Long> byType = new java.util.EnumMap<>(ember.journal.SyscallType.class);
+        for (final ember.journal.SyscallType type : ember.journal.SyscallType.values())
+        {
+            final long n = syscalls(type);
+            if (n > 0)
+            {
+                byType.put(type, n);
+            }
+        }
+        return byType;
     }
 
     /** @return the attached clients, by session id. */

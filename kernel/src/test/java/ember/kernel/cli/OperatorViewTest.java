@@ -93,6 +93,10 @@ class OperatorViewTest
                 assertEquals(1, counters.value(CountersLayout.SYSCALLS_ERROR));
                 assertTrue(counters.value(CountersLayout.JOURNAL_BYTES) > 0);
                 assertEquals(1, counters.value(CountersLayout.CLIENTS));
+                assertEquals(3, counters.syscalls(ember.journal.SyscallType.QUEUE_EVENT));
+                assertEquals(1, counters.syscalls(ember.journal.SyscallType.KILL));
+                assertEquals(2, counters.value(CountersLayout.EVENT_QUEUE_MAX));
+                assertEquals(0, counters.value(CountersLayout.PARKED_PULLS));
                 assertTrue(counters.startMs() <= System.currentTimeMillis() &&
                     counters.startMs() == counters.value(CountersLayout.START_TIME_MS));
                 final List<KernelCountersReader.Client> clients = counters.clients();
@@ -115,6 +119,12 @@ class OperatorViewTest
                 assertEquals("1", live.get("syscalls_error"));
                 assertTrue(Long.parseLong(live.get("journal_bytes")) > 0);
                 assertEquals("none", live.get("last_snapshot"));
+                assertEquals("spawn:1,queueEvent:3,kill:1", live.get("syscalls_by_type"));
+                assertEquals("2", live.get("event_queue_max"));
+                assertEquals("0", live.get("parked_pulls"));
+                assertTrue(Long.parseLong(live.get("inbox_max")) >= 1, status.stdout());
+                assertTrue(Double.parseDouble(live.get("duty_cycle_max_us")) > 0, status.stdout());
+                assertTrue(Double.parseDouble(live.get("duty_cycle_recent_max_us")) >= 0, status.stdout());
 
                 final EmberProcess.Output top = run("top", "--dir", dir.toString(), "--once");
                 assertEquals(0, top.exitCode(), top.stderr());
@@ -122,6 +132,8 @@ class OperatorViewTest
                 assertTrue(lines.get(0).startsWith("ember top: " + dir + "  mode service  pid " + service.process().pid()),
                     top.stdout());
                 assertTrue(lines.get(1).startsWith("records " + last + "  syscalls/s "), top.stdout());
+                assertTrue(lines.get(2).startsWith("core  parked pulls 0  deepest queue 2  inbox max "), top.stdout());
+                assertEquals("syscalls spawn:1,queueEvent:3,kill:1", lines.get(3), top.stdout());
                 final int clientsAt = lines.indexOf("CLIENTS 1");
                 assertTrue(clientsAt > 0, top.stdout());
                 assertTrue(lines.get(clientsAt + 2).matches("\\d+ \\S+ root " + ProcessHandle.current().pid() +
