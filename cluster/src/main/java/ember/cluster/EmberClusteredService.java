@@ -104,6 +104,10 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
             {
                 journalLastIndex = scratch.index;
             }
+            // The writer continues the chain the journal holds: without this, a restarted member
+            // chained its next record from genesis and its journal no longer matched its
+            // checkpoints, its chain tags, nor the other members' chain.
+            journal.resumeChain(journalLastIndex, journalLastIndex == 0 ? null : reader.chain().head());
         }
         if (journalLastIndex < state().lastIndex())
         {

@@ -215,7 +215,29 @@ final class ClusterTest
             assertEquals(states[0].lastIndex(), states[n].lastIndex(), "records of member " + n);
             assertEquals(states[0].digest(), states[n].digest(), "digest of member " + n);
         }
+        // Byte-identical journals: the same hash chain, so one member's signed head vouches for all.
+        final String head = chainHead(0, states[0].lastIndex());
+        for (int n = 1; n < 3; n++)
+        {
+            assertEquals(head, chainHead(n, states[0].lastIndex()), "chain head h(" + states[0].lastIndex() + ") of member " + n);
+        }
         return states[0];
+    }
+
+    /** @return {@code h(index)} of member n's journal, as its reader chains it from genesis. */
+    private static String chainHead(final int n, final long index)
+    {
+        try (JournalReader reader = new JournalReader(memberDir(n), true))
+        {
+            final SyscallRecord r = new SyscallRecord();
+            while (reader.lastIndex() < index && reader.next(r))
+            {
+                // chained by the reader
+            }
+            assertEquals(index, reader.lastIndex(), "member " + n + " holds record " + index);
+            assertTrue(reader.chain().isKnown(), "member " + n + "'s chain is known from genesis");
+            return reader.chain().hex();
+        }
     }
 
     @Test

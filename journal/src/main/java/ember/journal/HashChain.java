@@ -23,6 +23,7 @@ public final class HashChain
     private final byte[] head = new byte[HASH_BYTES];
     private long index;
     private boolean known = true;
+    private long knownSince;
     private final byte[] chunk = new byte[256];
 
     public HashChain()
@@ -63,6 +64,7 @@ public final class HashChain
         }
         this.index = index;
         this.known = true;
+        this.knownSince = index;
     }
 
     /**
@@ -141,6 +143,12 @@ public final class HashChain
         return index;
     }
 
+    /** @return the index the chain was last {@linkplain #resume resumed} from (0: genesis); meaningful while known. */
+    public long knownSince()
+    {
+        return knownSince;
+    }
+
     /** @return false while the chain runs from an unknown value (see {@link #unknownAt}). */
     public boolean isKnown()
     {
@@ -163,6 +171,12 @@ public final class HashChain
     public boolean headEquals(final byte[] hash, final int offset)
     {
         return java.util.Arrays.equals(head, 0, HASH_BYTES, hash, offset, offset + HASH_BYTES);
+    }
+
+    /** @return the {@link ChainTag} of {@code h(index())}: its first 8 bytes; allocates nothing. */
+    public long tag()
+    {
+        return ChainTag.of(head);
     }
 
     /** @return {@code h(index())} in lower-case hex. */

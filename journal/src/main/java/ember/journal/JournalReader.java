@@ -29,6 +29,10 @@ public final class JournalReader implements AutoCloseable
     private long checkpointKeyId;
     private long lastCheckpoint;
     private int frameLength;
+    /** A record read carried a {@link ChainTag}: every later one must. */
+    private boolean tagged;
+    /** {@code h(i-1)} while record i, a checkpoint, is checked (after the chain has moved past it). */
+    private final byte[] covered = new byte[HashChain.HASH_BYTES];
 
     /**
      * @param kernelDir the kernel directory.
@@ -93,9 +97,10 @@ public final class JournalReader implements AutoCloseable
                 frame = new byte[Math.max(length, frame.length * 2)];
             }
             bytes.read(frame, 0, length);
+            final int frameBytes = ChainTag.frameLength(frame, length);
             try
             {
-                codec.decode(frame, length, record);
+                codec.decode(frame, frameBytes, record);
             }
             catch (final CorruptRecordException ex)
             {
@@ -110,13 +115,34 @@ public final class JournalReader implements AutoCloseable
                 }
                 throw corrupt("record index " + record.index + " follows index " + lastIndex);
             }
-            if (record.type == SyscallType.CHECKPOINT)
+            final boolean isCheckpoint = record.type == SyscallType.CHECKPOINT;
+            if (isCheckpoint)
             {
+                chain.headInto(covered, 0);
+            }
+            final boolean hasTag = frameBytes != length;
+            if (tagged && !hasTag)
+            {
+                throw corrupt("record " + record.index + " carries no chain tag but the records before it do " +
+                    "(inserted, or its tag stripped)");
+            }
+            chain.update(frame, 0, frameBytes);
+            if (hasTag && chain.isKnown() && chain.tag() != ChainTag.read(frame, frameBytes))
+            {
+                throw corrupt("record " + record.index + " does not match its chain tag: the records give h(" +
+                    record.index + ")=" + ChainTag.hex(chain.tag()) + "..., its tag says " +
+                    ChainTag.hex(ChainTag.read(frame, frameBytes)) + "... (this record was changed, inserted, reordered " +
+                    "or spliced from another journal)");
+            }
+            tagged |= hasTag;
+            if (isCheckpoint)
+            {
+                // After its own tag: a checkpoint changed in place is named as such, not as a
+                // rewrite of the records it covers.
                 checkCheckpoint(record);
             }
             lastIndex = record.index;
-            frameLength = length;
-            chain.update(frame, 0, length);
+            frameLength = frameBytes;
             return true;
         }
     }
@@ -155,16 +181,26 @@ public final class JournalReader implements AutoCloseable
             throw corrupt(ex.getMessage());
         }
         final String since = lastCheckpoint == 0 ? "" : " after the last good checkpoint at index " + lastCheckpoint;
+        // With chain tags, every record up to here matched the chain: a checkpoint that disagrees
+        // means records since the last good checkpoint were rewritten and their chain (tags)
+        // recomputed, and only the signed value says so; without tags, the fault lies somewhere
+        // in that range too.
+        final long from = Math.max(lastCheckpoint, chain.knownSince()) + 1;
+        final boolean located = tagged && chain.isKnown();
+        final String rewritten = located ? "records " + from + ".." + (record.index - 1) + " rewritten: chain recomputed, " : "";
+        final long range = located ? from : 0;
         if (checkpoint.covered() != record.index - 1)
         {
-            throw corrupt("checkpoint " + record.index + " covers index " + checkpoint.covered() + ", not " +
-                (record.index - 1) + " (records were removed, inserted or renumbered" + since + ")");
+            throw corrupt(rewritten + "checkpoint " + record.index + " covers index " + checkpoint.covered() + ", not " +
+                (record.index - 1) + " (records were removed, inserted or renumbered" + since + ")", range);
         }
-        if (chain.isKnown() && !chain.headEquals(checkpoint.hash(), 0))
+        if (chain.isKnown() && !java.util.Arrays.equals(covered, checkpoint.hash()))
         {
-            throw corrupt("hash chain broken at checkpoint " + record.index + ": it signs h(" + checkpoint.covered() +
-                ")=" + checkpoint.hashHex() + " but the records read give " + chain.hex() + " (a record in " +
-                (lastCheckpoint + 1) + ".." + checkpoint.covered() + " was changed, removed, inserted or reordered)");
+            throw corrupt(rewritten + "hash chain broken at checkpoint " + record.index + ": it signs h(" +
+                checkpoint.covered() + ")=" + checkpoint.hashHex() + " but the records read give " +
+                java.util.HexFormat.of().formatHex(covered) +
+                (located ? "" : " (a record in " + from + ".." + checkpoint.covered() +
+                    " was changed, removed, inserted or reordered)"), range);
         }
         if (checkpointKey != null)
         {
@@ -175,7 +211,8 @@ public final class JournalReader implements AutoCloseable
             }
             if (!checkpoint.verifies(checkpointKey))
             {
-                throw corrupt("checkpoint " + record.index + " has a bad signature (forged or rebuilt with another key)");
+                throw corrupt(rewritten + "signature at checkpoint " + record.index + " does not match" +
+                    (located ? "" : " (forged or rebuilt with another key)"), range);
             }
         }
         if (chain.isKnown())
@@ -310,6 +347,15 @@ public final class JournalReader implements AutoCloseable
 
     private CorruptRecordException corrupt(final String reason)
     {
+        return corrupt(reason, 0);
+    }
+
+    private CorruptRecordException corrupt(final String reason, final long rewrittenFrom)
+    {
+        if (rewrittenFrom > 0)
+        {
+            return new CorruptRecordException(reason + " (checkpoint at " + position() + ")", rewrittenFrom);
+        }
         return new CorruptRecordException("corrupt record after index " + lastIndex + " (" + position() + "): " + reason);
     }
 

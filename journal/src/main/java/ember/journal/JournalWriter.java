@@ -35,6 +35,15 @@ public final class JournalWriter implements AutoCloseable
     private final long failAppendAt = Long.getLong(FAIL_APPEND_AT_PROPERTY, 0);
     private long appends;
 
+    /**
+     * Benchmark only ({@code -Dember.journal.unchainedForBench=true}, read when a writer opens):
+     * the writer neither chains records nor tags them (tags are 0), so that {@code bin/ember bench}
+     * can measure the journaled path with and without the chain. A journal written so fails
+     * verification and recovery's chain checks; nothing but the bench sets it.
+     */
+    public static final String UNCHAINED_FOR_BENCH_PROPERTY = "ember.journal.unchainedForBench";
+    private final boolean chained = !Boolean.getBoolean(UNCHAINED_FOR_BENCH_PROPERTY);
+
     private final AppendClock clock = new AppendClock();
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
@@ -106,10 +115,11 @@ public final class JournalWriter implements AutoCloseable
 
     /**
      * Encode and append one record, whole or not at all, and chain it ({@link HashChain}: over
-     * the frame's bytes, once the record is in the journal, so a refused record is not chained).
+     * the frame's bytes, once the record is in the journal, so a refused record is not chained);
+     * the document holds the frame then its {@link ChainTag}, the first 8 bytes of {@code h(index)}.
      *
      * @param record whose {@code index} and {@code timestamp} are already set.
-     * @return the bytes of the record's frame now in the journal (for the kernel's counters).
+     * @return the bytes of the record's document now in the journal, frame and tag (for the kernel's counters).
      * @throws JournalFullException when the file system cannot back the record (nothing is written).
      * @throws JournalException     when the record is larger than the journal takes (nothing is written).
      * @throws Throwable            anything else Chronicle throws: the journal has failed (see the class).
@@ -118,13 +128,14 @@ public final class JournalWriter implements AutoCloseable
     {
         checkNotFailed();
         final int length = RecordCodec.encodedLength(record);
-        if (length > maxRecordBytes)
+        final int documentLength = length + ChainTag.BYTES;
+        if (documentLength > maxRecordBytes)
         {
-            throw new JournalException("record of " + length + " bytes is larger than the journal's limit of " +
+            throw new JournalException("record of " + documentLength + " bytes is larger than the journal's limit of " +
                 maxRecordBytes + " bytes");
         }
         clock.fix(System.currentTimeMillis());
-        space.reserve(queue.cycle(), length);
+        space.reserve(queue.cycle(), documentLength);
         try
         {
             final long end;
@@ -138,7 +149,7 @@ public final class JournalWriter implements AutoCloseable
                     // Claim the record's bytes in the document, then encode straight into them: no
                     // scratch copy. A record is at most a quarter of a block, which Chronicle maps
                     // contiguously from any position (its chunks overlap by that much).
-                    bytes.writeSkip(length);
+                    bytes.writeSkip(documentLength);
                     final long address = bytes.addressForWrite(start);
                     if (++appends == failAppendAt)
                     {
@@ -147,13 +158,17 @@ public final class JournalWriter implements AutoCloseable
                         throw new InternalError("a fault occurred in a recent unsafe memory access operation " +
                             "(injected by " + FAIL_APPEND_AT_PROPERTY + "=" + failAppendAt + ")");
                     }
-                    target.wrap(address, length);
+                    target.wrap(address, documentLength);
                     codec.encode(record, target, 0);
                     // The encoded record is now [address, address + length) of the open document
                     // (also target's bytes 0..length): the chain reads the exact journaled bytes
                     // here. Nothing after this point but the commit can fail, and a failing commit
                     // fails the writer for good, so a refused record is never chained.
-                    chain.update(target, 0, length);
+                    if (chained)
+                    {
+                        chain.update(target, 0, length);
+                    }
+                    target.putLong(length, chained ? chain.tag() : 0L, java.nio.ByteOrder.LITTLE_ENDIAN);
                     end = bytes.writePosition();
                 }
                 catch (final Throwable ex)

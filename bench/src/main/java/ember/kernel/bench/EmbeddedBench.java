@@ -38,19 +38,32 @@ public final class EmbeddedBench
         final Path base = tempDir();
         try
         {
-            // The machine is noisy: alternate the two measurements and compare medians.
+            // The machine is noisy: alternate the measurements and compare medians.
             final int rounds = 5;
             final double phase = Math.max(0.5, seconds / 2);
             final double[] raw = new double[rounds];
             final double[] apply = new double[rounds];
+            final double[] unchained = new double[rounds];
             final double[] chain = new double[rounds];
             for (int i = 0; i < rounds; i++)
             {
                 chain[i] = chainNsPerRecord(phase / 4);
                 raw[i] = rawChronicleAppends(base.resolve("raw" + i), phase);
-                apply[i] = pipelinedApply(base.resolve("pipelined" + i), phase);
+                // Before/after of the chain itself: the same journaled apply with the writer's
+                // chain (and the checkpoints that sign it) off, then on; which goes first alternates.
+                if (i % 2 == 0)
+                {
+                    unchained[i] = pipelinedApply(base.resolve("unchained" + i), phase, false);
+                    apply[i] = pipelinedApply(base.resolve("pipelined" + i), phase, true);
+                }
+                else
+                {
+                    apply[i] = pipelinedApply(base.resolve("pipelined" + i), phase, true);
+                    unchained[i] = pipelinedApply(base.resolve("unchained" + i), phase, false);
+                }
                 delete(base.resolve("raw" + i));
                 delete(base.resolve("pipelined" + i));
+                delete(base.resolve("unchained" + i));
             }
             final double chronicle = median(raw);
             final double applied = median(apply);
@@ -59,12 +72,18 @@ public final class EmbeddedBench
             out.accept("apply_ops_per_s", String.format("%.0f", applied));
             out.accept("chronicle_append_ops_per_s", String.format("%.0f", chronicle));
             out.accept("apply_vs_chronicle_ratio", String.format("%.3f", applied / chronicle));
-            // The hash chain is part of every append above (JournalWriter.append); its own cost, measured
-            // alone in the same rounds, against the journaled apply's cost per record.
-            final double chainNs = median(chain);
+            // The chain's cost: measured (journaled apply with the chain on vs off, medians of the
+            // alternating rounds), and its SHA-256 alone per record for comparison.
+            final double withoutChain = median(unchained);
             final double applyNs = 1e9 / applied;
-            out.accept("journal_chain_ns_per_record", String.format("%.1f", chainNs));
-            out.accept("journal_chain_slowdown_pct", String.format("%.1f", 100 * chainNs / (applyNs - chainNs)));
+            final double unchainedNs = 1e9 / withoutChain;
+            out.accept("apply_unchained_ops_per_s", String.format("%.0f", withoutChain));
+            out.accept("journal_chain_apply_ns_per_record", String.format("%.1f", applyNs - unchainedNs));
+            out.accept("journal_chain_slowdown_pct", String.format("%.1f", 100 * (applyNs - unchainedNs) / unchainedNs));
+            out.accept("journal_chain_rounds_slowdown_pct", rounds(apply, unchained));
+            out.accept("journal_chain_ns_per_record", String.format("%.1f", median(chain)));
+            out.accept("sha256_intrinsic", sha256Intrinsic());
+            out.accept("sha256_64_bytes_ns", String.format("%.1f", sha256NsOf64Bytes(phase / 4)));
             out.accept("embedded_roundtrip_ops_per_s", String.format("%.0f", roundTrips));
             out.accept("embedded_p50_us", String.format("%.2f", latency.getValueAtPercentile(50) / 1000.0));
             out.accept("embedded_p99_us", String.format("%.2f", latency.getValueAtPercentile(99) / 1000.0));
@@ -143,6 +162,99 @@ public final class EmbeddedBench
         return (now - start) / (double)count;
     }
 
+    /** @return each round's slowdown (chain on vs off), in percent, as a comma list. */
+    private static String rounds(final double[] chained, final double[] unchained)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (int i = 0; i < chained.length; i++)
+        {
+            out.append(i == 0 ? "" : ",").append(String.format("%.1f", 100 * (unchained[i] / chained[i] - 1)));
+        }
+        return out.toString();
+    }
+
+    /**
+     * @return the JVM's {@code UseSHA256Intrinsics} through the HotSpot management bean, else
+     *     {@code UseSHA=…} (see the body), or {@code unknown} on a JVM without either.
+     */
+    private static String sha256Intrinsic()
+    {
+        final com.sun.management.HotSpotDiagnosticMXBean vm =
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        try
+        {
+            return vm.getVMOption("UseSHA256Intrinsics").getValue();
+        }
+        catch (final RuntimeException hidden)
+        {
+            // A diagnostic flag: visible only with -XX:+UnlockDiagnosticVMOptions. UseSHA is the
+            // product flag the JVM clears when the CPU has no SHA instructions (it then clears the
+            // intrinsics too); the timing next to it says the rest.
+            try
+            {
+                return "UseSHA=" + vm.getVMOption("UseSHA").getValue();
+            }
+            catch (final RuntimeException none)
+            {
+                return "unknown";
+            }
+        }
+    }
+
+    /**
+     * SHA-256 of 64 bytes (two compression blocks with the padding), as the chain's per-record
+     * floor: about 100-200 ns with the JIT's SHA-NI/AVX2 intrinsic on this class of CPU, several
+     * times that in plain Java.
+     */
+    private static double sha256NsOf64Bytes(final double seconds)
+    {
+        final java.security.MessageDigest sha;
+        try
+        {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        }
+        catch (final java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        final byte[] input = new byte[64];
+        final byte[] output = new byte[32];
+        final long warm = System.nanoTime() + (long)(seconds * 1e9);
+        while (System.nanoTime() < warm)
+        {
+            digest(sha, input, output);
+        }
+        final long start = System.nanoTime();
+        final long end = start + (long)(seconds * 1e9);
+        long count = 0;
+        long now;
+        do
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                input[0] = (byte)i;
+                digest(sha, input, output);
+            }
+            count += 1000;
+            now = System.nanoTime();
+        }
+        while (now < end);
+        return (now - start) / (double)count;
+    }
+
+    private static void digest(final java.security.MessageDigest sha, final byte[] input, final byte[] output)
+    {
+        sha.update(input, 0, input.length);
+        try
+        {
+            sha.digest(output, 0, output.length);
+        }
+        catch (final java.security.DigestException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private static SyscallRecord sampleRecord()
     {
         final SyscallRecord record = new SyscallRecord().reset(SyscallType.QUEUE_EVENT, 2);
@@ -154,17 +266,28 @@ public final class EmbeddedBench
     }
 
     /**
-     * The core's journaled apply rate: one producer keeps up to {@code WINDOW} queueEvent /
+     * The core's journaled apply rate ({@code chained}: with the hash chain, as always outside
+     * this bench): one producer keeps up to {@code WINDOW} queueEvent /
      * pullEvent commands in flight (payload encoded once, as a client would have), and the core
      * journals and applies them; counts completions per second.
      */
-    private static double pipelinedApply(final Path dir, final double seconds)
+    private static double pipelinedApply(final Path dir, final double seconds, final boolean chained)
     {
-        final KernelConfig config = KernelConfig.of(dir).withIdle(BusySpinIdleStrategy::new).withBlockSize(64L << 20)
+        KernelConfig config = KernelConfig.of(dir).withIdle(BusySpinIdleStrategy::new).withBlockSize(64L << 20)
             .withSnapshots(0, 0, false);
-        try (Kernel kernel = Kernel.open(config))
+        if (!chained)
+        {
+            // Bench only: the writer neither chains nor tags, and no checkpoint signs (there is nothing to sign).
+            config = config.withCheckpoints(new ember.kernel.core.CheckpointPolicy(0, 0, false, null));
+            System.setProperty(JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY, "true");
+        }
+        try (Kernel kernel = Kernel.open(config)) // the writer reads the property as it opens
         {
             return pipelined(kernel, kernel.attach("root"), 1, seconds);
+        }
+        finally
+        {
+            System.clearProperty(JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY);
         }
     }
 

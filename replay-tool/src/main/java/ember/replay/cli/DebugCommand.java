@@ -34,6 +34,7 @@ import java.util.concurrent.Callable;
         "command per line, one answer block per command, no prompt. A failing",
         "command prints 'error: MESSAGE' and the session goes on; the exit code is",
         "1 when any did. The session starts before the first record (--at: after N).",
+        "--marker prints a line after each answer, for scripts.",
         "",
         "Commands: where, goto N|TIME|start|end, step [K], back [K], continue,",
         "reverse-continue, break syscall NAME|pid P|user U|error [MESSAGE]|signal S|",
@@ -63,6 +64,11 @@ final class DebugCommand implements Callable<Integer>
             "${DEFAULT-VALUE})")
     long interval;
 
+    @Option(names = "--marker", paramLabel = "LINE", arity = "0..1", fallbackValue = "<end>",
+        description = "from a pipe: print LINE (default '<end>') on a line of its own after each command's answer, " +
+            "for scripts that read answers as they come")
+    String marker;
+
     @Override
     public Integer call() throws Exception
     {
@@ -91,7 +97,7 @@ final class DebugCommand implements Callable<Integer>
                     return console.run(session);
                 }
             }
-            return session.run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out);
+            return session.run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out, marker);
         }
     }
 }

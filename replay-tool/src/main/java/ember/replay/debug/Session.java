@@ -91,6 +91,18 @@ public final class Session implements AutoCloseable
      */
     public int run(final BufferedReader in, final PrintWriter out)
     {
+        return run(in, out, null);
+    }
+
+    /**
+     * As {@link #run(BufferedReader, PrintWriter)}, printing {@code marker} on a line of its own
+     * after each command's answer (not after blank and {@code #} lines, which answer nothing), so
+     * that a script driving the session through a pipe knows where an answer ends.
+     *
+     * @param marker null for none.
+     */
+    public int run(final BufferedReader in, final PrintWriter out, final String marker)
+    {
         boolean ok = true;
         try
         {
@@ -98,6 +110,11 @@ public final class Session implements AutoCloseable
             while (!quit && (line = in.readLine()) != null)
             {
                 ok &= execute(line, out);
+                final String text = line.strip();
+                if (marker != null && !text.isEmpty() && !text.startsWith("#"))
+                {
+                    out.println(marker);
+                }
                 out.flush();
             }
         }

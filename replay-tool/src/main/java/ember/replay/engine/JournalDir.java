@@ -157,7 +157,7 @@ public final class JournalDir
                 final byte[] frame = new byte[(int)remaining];
                 bytes.read(frame, 0, frame.length);
                 final SyscallRecord record = new SyscallRecord();
-                new RecordCodec().decode(frame, frame.length, record);
+                new RecordCodec().decode(frame, ember.journal.ChainTag.frameLength(frame, frame.length), record);
                 return record.index;
             }
         }

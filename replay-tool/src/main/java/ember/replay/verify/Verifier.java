@@ -125,8 +125,11 @@ public final class Verifier
         }
         catch (final CorruptRecordException ex)
         {
-            fault = "first bad record is index " + (state.lastIndex() + 1) + ": " + ex.getMessage() +
-                " (records " + first + ".." + state.lastIndex() + " are intact)";
+            // Exact when the reader can name the record (chain tags, index sequence, CRC); a
+            // range when records were rewritten with their chain recomputed (see ChainTag).
+            final long intactTo = ex.rewrittenFrom() > 0 ? ex.rewrittenFrom() - 1 : state.lastIndex();
+            fault = (ex.rewrittenFrom() > 0 ? "" : "first bad record is index " + (state.lastIndex() + 1) + ": ") +
+                ex.getMessage() + (intactTo >= first ? " (records " + first + ".." + intactTo + " are intact)" : "");
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
         final long last = state.lastIndex();

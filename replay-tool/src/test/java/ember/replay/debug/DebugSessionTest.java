@@ -151,6 +151,22 @@ class DebugSessionTest
     }
 
     @Test
+    void theFirstBackAfterAFarGotoIsBounded()
+    {
+        // As --at N does: a fresh session goes straight to the end; the seek forward keeps
+        // checkpoints on its way, so the first step back into that region replays under an interval.
+        try (Session s = open())
+        {
+            final long end = indexOf(ask(s, "goto end").get(0));
+            assertTrue(end > 4 * INTERVAL, "the story spans several intervals: " + end);
+            assertEquals(end - 1, indexOf(ask(s, "back").get(0)));
+            assertTrue(s.lastReplayed() <= INTERVAL, "back replayed " + s.lastReplayed());
+            assertEquals(INTERVAL + 1, indexOf(ask(s, "goto " + (INTERVAL + 1)).get(0)));
+            assertTrue(s.lastReplayed() <= INTERVAL, "goto back replayed " + s.lastReplayed());
+        }
+    }
+
+    @Test
     void stepBackGotoAndTheirCostIsBounded()
     {
         try (Session s = open())

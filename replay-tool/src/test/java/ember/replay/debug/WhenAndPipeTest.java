@@ -96,4 +96,26 @@ class WhenAndPipeTest
             Files.deleteIfExists(err);
         }
     }
+
+    @Test
+    void markerEndsEveryAnswerOnAPipe() throws Exception
+    {
+        final java.io.StringWriter out = new java.io.StringWriter();
+        try (ember.replay.debug.Session session = new ember.replay.debug.Session(
+            ember.replay.engine.Origin.earliest(ember.replay.engine.JournalDir.of(story.dir)), java.time.ZoneOffset.UTC, 16))
+        {
+            final int code = session.run(new java.io.BufferedReader(new java.io.StringReader(
+                "goto " + story.stopped + "\n\n# a comment\nprint queue 2 0\nfrob\n")), new java.io.PrintWriter(out), "<end>");
+            assertEquals(1, code, out::toString);
+        }
+        final String[] lines = out.toString().split("\n");
+        assertTrue(lines[0].startsWith(story.stopped + " "), out::toString);
+        assertEquals("<end>", lines[1]);
+        assertEquals("queue of 2 (worker): 101 events", lines[2]);
+        assertEquals("  ... 101 more", lines[3]);
+        assertEquals("<end>", lines[4]);
+        assertTrue(lines[5].startsWith("error: unknown command"), out::toString);
+        assertEquals("<end>", lines[6]);
+        assertEquals(7, lines.length, out::toString);
+    }
 }

@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Journals forged for real, through the project's own writer and record codec (every forged
  * record gets a valid CRC): each forgery is caught by {@code verify --key}, naming the first bad
- * index; the untouched journal verifies, also after recovery from a snapshot and after a prune.
+ * index when the records keep the chain tags their documents carried (an edit in place), the
+ * rewritten range and the checkpoint when the forger recomputed the chain; the untouched journal verifies, also after recovery from a snapshot and after a prune.
  */
 class ForgedJournalTest
 {
@@ -44,6 +45,8 @@ class ForgedJournalTest
     static Path pub;
     static List<SyscallRecord> records;
     static final List<Path> made = new ArrayList<>();
+    /** The chain tag each record's document carried, by record object (kept through copies, moves and splices). */
+    static final Map<SyscallRecord, Long> tags = new java.util.IdentityHashMap<>();
 
     @BeforeAll
     static void write() throws Exception
@@ -89,12 +92,40 @@ class ForgedJournalTest
     }
 
     @Test
-    void rewrittenPayloadWithFixedCrcIsCaughtAtTheNextCheckpoint() throws Exception
+    void rewrittenPayloadWithFixedCrcIsCaughtAtItsOwnIndex() throws Exception
     {
         final List<SyscallRecord> forged = copy(records);
         final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 2;
         forged.get(k).payload = new PayloadCodec().encodeTable(Map.of("n", 999L));
-        assertBadAt(write(forged), nextCheckpoint(forged, k), "hash chain broken");
+        assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
+        // The same edit with the chain (tags) recomputed after it: only the checkpoint's signed value shows it.
+        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k),
+            "hash chain broken at checkpoint " + nextCheckpoint(forged, k));
+    }
+
+    @Test
+    void rewrittenRecordsWithTheCheckpointsValueReplacedFailItsSignature() throws Exception
+    {
+        final List<SyscallRecord> forged = copy(records);
+        final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 2;
+        forged.get(k).payload = new PayloadCodec().encodeTable(Map.of("n", 999L));
+        final long checkpoint = nextCheckpoint(forged, k);
+        // A forger without the key: the chain recomputed and the checkpoint made to name its new
+        // value, its signature (over the old value) kept.
+        final Path d = TempDirs.create("forged");
+        made.add(d);
+        try (JournalWriter writer = new JournalWriter(d, 1 << 20))
+        {
+            for (final SyscallRecord record : forged)
+            {
+                if (record.index == checkpoint)
+                {
+                    writer.chain().headInto(record.payload, 0);
+                }
+                writer.append(record);
+            }
+        }
+        assertRewritten(d, rangeOf(forged, k), checkpoint, "signature at checkpoint " + checkpoint + " does not match");
     }
 
     @Test
@@ -103,21 +134,22 @@ class ForgedJournalTest
         final List<SyscallRecord> forged = copy(records);
         final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 1;
         final long index = forged.remove(k).index;
-        assertBadAt(write(forged), index, "follows index " + (index - 1));
+        assertBadAt(writeInPlace(forged), index, "follows index " + (index - 1));
     }
 
     @Test
-    void deletedAndRenumberedRecordIsCaughtAtTheNextCheckpoint() throws Exception
+    void deletedAndRenumberedRecordIsCaughtAtItsIndex() throws Exception
     {
         final List<SyscallRecord> forged = copy(records);
         final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 1;
         forged.remove(k);
         renumber(forged);
-        assertBadAt(write(forged), nextCheckpoint(forged, k), "covers index");
+        assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
+        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k), "covers index");
     }
 
     @Test
-    void reorderedRecordsAreCaughtAtTheNextCheckpoint() throws Exception
+    void reorderedRecordsAreCaughtAtTheFirstMovedOne() throws Exception
     {
         final List<SyscallRecord> forged = copy(records);
         final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 1;
@@ -125,23 +157,28 @@ class ForgedJournalTest
         forged.set(k, forged.get(k + 1));
         forged.set(k + 1, a);
         renumber(forged);
-        assertBadAt(write(forged), nextCheckpoint(forged, k + 1), "hash chain broken");
+        assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
+        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k + 1), "hash chain broken");
     }
 
     @Test
-    void insertedRecordIsCaughtAtTheNextCheckpoint() throws Exception
+    void insertedRecordIsCaughtAtItsIndex() throws Exception
     {
         final List<SyscallRecord> forged = copy(records);
         final int k = firstOf(forged, SyscallType.QUEUE_EVENT) + 1;
-        final SyscallRecord extra = copy(List.of(forged.get(k))).get(0);
+        final SyscallRecord extra = copy(List.of(forged.get(k))).get(0); // a copy of record k, its tag too
         extra.payload = new PayloadCodec().encodeTable(Map.of("n", 42L));
         forged.add(k, extra);
         renumber(forged);
-        assertBadAt(write(forged), nextCheckpoint(forged, k), "covers index");
+        assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
+        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k), "covers index");
+        // Inserted without a tag into a tagged journal: refused there too.
+        tags.remove(extra);
+        assertBadAt(writeInPlace(forged), forged.get(k).index, "carries no chain tag");
     }
 
     @Test
-    void recordsSplicedFromASecondKernelAreCaught() throws Exception
+    void recordsSplicedFromASecondKernelAreCaughtAtTheirIndex() throws Exception
     {
         final List<SyscallRecord> forged = copy(records);
         final List<SyscallRecord> theirs = read(other);
@@ -150,12 +187,25 @@ class ForgedJournalTest
         final SyscallRecord spliced = theirs.get(spawn);
         spliced.index = forged.get(k).index;
         forged.set(k, spliced);
-        assertBadAt(write(forged), nextCheckpoint(forged, k), "hash chain broken");
+        assertBadAt(writeInPlace(forged), spliced.index, "does not match its chain tag");
+        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k), "hash chain broken");
         // Its own checkpoints, spliced in whole, verify only with its own key.
         final Tool.Run mixed = verify(other);
         assertNotEquals(0, mixed.exitCode());
         assertTrue(mixed.out().contains("first bad record is index " + theirs.get(firstOf(theirs, SyscallType.CHECKPOINT)).index),
             mixed.out());
+    }
+
+    @Test
+    void journalWrittenBeforeChainTagsStillVerifiesAndLocatesAtCheckpoints() throws Exception
+    {
+        final List<SyscallRecord> old = copy(records);
+        old.forEach(tags::remove); // frames alone, as journals written before tags hold them
+        final Tool.Run run = verify(writeInPlace(old));
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        final int k = firstOf(old, SyscallType.QUEUE_EVENT) + 2;
+        old.get(k).payload = new PayloadCodec().encodeTable(Map.of("n", 999L));
+        assertBadAt(writeInPlace(old), nextCheckpoint(old, k), "hash chain broken");
     }
 
     @Test
@@ -261,7 +311,13 @@ class ForgedJournalTest
         // The same directory with one record after the snapshot rewritten (valid CRC): recovery refuses it.
         final List<SyscallRecord> forged = read(copy);
         forged.get((int)snapshotAt + 2).timestamp += 1;
-        final Path broken = write(forged);
+        assertRecoveryRefuses(copy, write(forged), "hash chain broken at checkpoint");
+        assertRecoveryRefuses(copy, writeInPlace(forged), "record " + forged.get((int)snapshotAt + 2).index +
+            " does not match its chain tag");
+    }
+
+    private static void assertRecoveryRefuses(final Path copy, final Path broken, final String what) throws Exception
+    {
         Files.copy(copy.resolve("checkpoint.key"), broken.resolve("checkpoint.key"));
         Files.createDirectories(broken.resolve("snapshots"));
         try (java.util.stream.Stream<Path> files = Files.list(copy.resolve("snapshots")))
@@ -273,7 +329,7 @@ class ForgedJournalTest
         }
         final KernelOpenException refused = assertThrows(KernelOpenException.class,
             () -> Kernel.open(KernelConfig.of(broken).withBlockSize(1 << 20)).close());
-        assertTrue(refused.getMessage().contains("hash chain broken at checkpoint"), refused.getMessage());
+        assertTrue(refused.getMessage().contains(what), refused.getMessage());
     }
 
     @Test
@@ -312,6 +368,30 @@ class ForgedJournalTest
         assertTrue(run.out().contains(what), run.out());
     }
 
+    /** Records rewritten with their chain recomputed: caught at checkpoint {@code checkpoint}, naming the range. */
+    private static void assertRewritten(final Path forged, final long[] range, final long checkpoint, final String what)
+    {
+        final Tool.Run run = verify(forged);
+        assertEquals(1, run.exitCode(), run.out());
+        assertTrue(run.out().contains("FAILED: records " + range[0] + ".." + (checkpoint - 1) + " rewritten: chain recomputed, "),
+            run.out());
+        assertTrue(run.out().contains(what), run.out());
+    }
+
+    /** @return the first record after the last checkpoint before list position {@code k}, and k's index. */
+    private static long[] rangeOf(final List<SyscallRecord> list, final int k)
+    {
+        long from = 1;
+        for (int i = 0; i < k; i++)
+        {
+            if (list.get(i).type == SyscallType.CHECKPOINT)
+            {
+                from = list.get(i).index + 1;
+            }
+        }
+        return new long[] {from, list.get(k).index};
+    }
+
     private static Tool.Run verify(final Path d)
     {
         return Tool.run("verify", "--dir", d.toString(), "--no-kernel-log", "--key", pub.toString());
@@ -325,6 +405,7 @@ class ForgedJournalTest
             SyscallRecord record = new SyscallRecord();
             while (reader.next(record))
             {
+                tags.put(record, reader.chain().tag()); // an untouched journal's tag is its chain value's
                 list.add(record);
                 record = new SyscallRecord();
             }
@@ -347,6 +428,37 @@ class ForgedJournalTest
         return d;
     }
 
+    /**
+     * A new kernel directory holding {@code forged} as someone editing the journal's documents in
+     * place would leave it: each record re-encoded by the project's codec (valid CRC), followed by
+     * the chain tag the document it came from carried (none when {@link #tags} has none).
+     */
+    private static Path writeInPlace(final List<SyscallRecord> forged)
+    {
+        final Path d = TempDirs.create("forged");
+        made.add(d);
+        final ember.journal.RecordCodec codec = new ember.journal.RecordCodec();
+        try (net.openhft.chronicle.queue.ChronicleQueue queue = ember.journal.Journal.openQueue(d, false, 1 << 20);
+             net.openhft.chronicle.queue.ExcerptAppender appender = queue.createAppender())
+        {
+            for (final SyscallRecord record : forged)
+            {
+                final int length = codec.encode(record);
+                try (net.openhft.chronicle.wire.DocumentContext dc = appender.writingDocument())
+                {
+                    final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
+                    bytes.write(codec.frameArray(), 0, length);
+                    final Long tag = tags.get(record);
+                    if (tag != null)
+                    {
+                        bytes.writeLong(tag); // Chronicle's bytes are little endian, as the tag is
+                    }
+                }
+            }
+        }
+        return d;
+    }
+
     private static byte[] encode(final SyscallRecord record, final long index)
     {
         final ember.journal.RecordCodec codec = new ember.journal.RecordCodec();
@@ -364,6 +476,10 @@ class ForgedJournalTest
             final int length = codec.encode(record);
             final SyscallRecord c = new SyscallRecord();
             codec.decode(java.util.Arrays.copyOf(codec.frameArray(), length), length, c);
+            if (tags.containsKey(record))
+            {
+                tags.put(c, tags.get(record));
+            }
             copies.add(c);
         }
         return copies;
