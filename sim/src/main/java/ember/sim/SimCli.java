@@ -30,6 +30,7 @@ public final class SimCli
         Long first = null;
         int steps = 1000;
         PlantedBug bug = PlantedBug.NONE;
+        boolean verbose = false;
         try
         {
             for (int i = 0; i < args.length; i++)
@@ -40,9 +41,10 @@ public final class SimCli
                     case "--seed" -> first = Long.parseLong(args[++i]);
                     case "--steps" -> steps = Integer.parseInt(args[++i]);
                     case "--plant" -> bug = PlantedBug.valueOf(args[++i].toUpperCase().replace('-', '_'));
+                    case "--verbose" -> verbose = true;
                     case "--help", "-h" ->
                     {
-                        System.out.println("usage: ember simulate --seeds N [--seed S] [--steps K] [--plant BUG]");
+                        System.out.println("usage: ember simulate --seeds N [--seed S] [--steps K] [--plant BUG] [--verbose]");
                         return 0;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -60,7 +62,7 @@ public final class SimCli
             return 2;
         }
         final long start = first != null ? first : new java.util.SplittableRandom().nextLong(1L << 40);
-        final Summary summary = runSeeds(start, seeds, steps, bug, System.out);
+        final Summary summary = runSeeds(start, seeds, steps, bug, System.out, verbose);
         System.out.println(summary.line());
         return summary.divergences == 0 ? 0 : 1;
     }
@@ -103,6 +105,13 @@ public final class SimCli
     static Summary runSeeds(final long start, final long count, final int steps, final PlantedBug bug,
         final java.io.PrintStream out)
     {
+        return runSeeds(start, count, steps, bug, out, false);
+    }
+
+    /** As above; {@code verbose} also prints a failure's whole message (e.g. the model's and the journal's state). */
+    static Summary runSeeds(final long start, final long count, final int steps, final PlantedBug bug,
+        final java.io.PrintStream out, final boolean verbose)
+    {
         final Path root = scratch();
         final Summary summary = new Summary();
         final long t0 = System.nanoTime();
@@ -126,6 +135,10 @@ public final class SimCli
                     firstLine(small.failure() != null ? small.failure() : result.failure()) +
                     " | reproduce: bin/ember simulate --seeds 1 --seed " + seed + " --steps " + shortest +
                     (bug == PlantedBug.NONE ? "" : " --plant " + bug.name().toLowerCase()));
+                if (verbose)
+                {
+                    out.println(small.failure() != null ? small.failure() : result.failure());
+                }
             }
         }
         summary.elapsedNs = System.nanoTime() - t0;

@@ -57,6 +57,7 @@ final class Simulation
     private static final String[] NAMES = {"a", "b", "c"};
     private static final String[] SERVICES = {"svc1", "svc2", "svc3"};
     private static final long MS = 1_000_000L;
+    private static final ember.kernel.core.CheckpointPolicy NO_CHECKPOINTS = new ember.kernel.core.CheckpointPolicy(0, 0, false, null);
 
     private final long seed;
     private final int steps;
@@ -116,7 +117,9 @@ final class Simulation
         this.limits = new SimLimits(1 + rnd.nextInt(6), 40 + rnd.nextInt(80), 4 + rnd.nextInt(8), 2 + rnd.nextInt(6),
             1 + rnd.nextInt(4), 1 + rnd.nextInt(3));
         this.sync = SyncMode.values()[rnd.nextInt(SyncMode.values().length)];
-        this.config = configFor(this.root).withSnapshots(rnd.nextBoolean() ? 0 : 8 + rnd.nextInt(40), 0, rnd.nextBoolean());
+        // Signed checkpoints in a quarter of the seeds: an Ed25519 signature per checkpoint is a large share of a run.
+        this.config = configFor(this.root).withSnapshots(rnd.nextBoolean() ? 0 : 8 + rnd.nextInt(40), 0, rnd.nextBoolean())
+            .withCheckpoints(rnd.nextInt(4) == 0 ? ember.kernel.core.CheckpointPolicy.DEFAULTS : NO_CHECKPOINTS);
         try
         {
             this.trace = MessageDigest.getInstance("SHA-256");
@@ -682,6 +685,7 @@ final class Simulation
         {
             // a served pull or a fired timer may make more work
         }
+        SimulationAccess.awaitSnapshot(kernel);
         if (kernel.failure() != null)
         {
             throw new Divergence("the core stopped itself: " + kernel.failure());

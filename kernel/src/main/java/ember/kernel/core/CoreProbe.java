@@ -29,4 +29,13 @@ interface CoreProbe
     {
         return deadlineNs;
     }
+
+    /**
+     * @return whether a snapshot thread lowers its priority as it starts (one {@code renice} process
+     *     per kernel opened, which a kernel closed right away waits for). Called on the snapshot thread.
+     */
+    default boolean niceSnapshotThread()
+    {
+        return true;
+    }
 }

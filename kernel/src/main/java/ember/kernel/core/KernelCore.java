@@ -440,6 +440,15 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     }
 
     /**
+     * Any thread: whether no periodic snapshot is asked for or being taken. The simulator waits for
+     * this after each duty cycle, so that which snapshots exist does not depend on thread timing.
+     */
+    boolean snapshotIdle()
+    {
+        return snapshotTaker.idle();
+    }
+
+    /**
      * Any thread, before closing: stop the snapshot thread (abandoning a snapshot in progress), so
      * that closing does not wait for it on the core thread.
      */

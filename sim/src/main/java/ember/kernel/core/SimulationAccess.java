@@ -43,6 +43,18 @@ public final class SimulationAccess
         return kernel.dutyCycle();
     }
 
+    /**
+     * Wait until the kernel's snapshot thread has taken the snapshot the core asked for, if any:
+     * which snapshots exist (and whether a failing write hit one) then depends on the seed alone.
+     */
+    public static void awaitSnapshot(final Kernel kernel)
+    {
+        while (!kernel.snapshotIdle())
+        {
+            Thread.yield(); // the snapshot thread may need this core
+        }
+    }
+
     /** Kill a driven kernel as a dead process would be ({@link Kernel#crash}). */
     public static void crash(final Kernel kernel)
     {
@@ -84,6 +96,12 @@ public final class SimulationAccess
             public long wheelDeadline(final long id, final long deadlineNs)
             {
                 return probe.wheelDeadline(id, deadlineNs);
+            }
+
+            @Override
+            public boolean niceSnapshotThread()
+            {
+                return false; // hundreds of kernels a minute: no renice process for each
             }
         };
     }
