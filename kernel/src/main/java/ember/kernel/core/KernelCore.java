@@ -585,6 +585,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         }
         if (command.digestQuery)
         {
+            final CoreProbe p = probe;
+            if (p != null)
+            {
+                p.onDigestQuery(state);
+            }
             command.result.clear();
             command.result.number = state.lastIndex();
             command.result.value = state.digest();

@@ -27,6 +27,9 @@ public final class SimulationAccess
         /** The journal was synced up to {@code index}. */
         void onSynced(long index);
 
+        /** A digest query is answered from the live {@code state} (read it now, on this thread; keep no reference). */
+        void onDigestQuery(ember.kernel.state.KernelState state);
+
         /** @return the deadline the timer wheel gets. */
         long wheelDeadline(long id, long deadlineNs);
     }
@@ -96,6 +99,12 @@ public final class SimulationAccess
             public long wheelDeadline(final long id, final long deadlineNs)
             {
                 return probe.wheelDeadline(id, deadlineNs);
+            }
+
+            @Override
+            public void onDigestQuery(final ember.kernel.state.KernelState state)
+            {
+                probe.onDigestQuery(state);
             }
 
             @Override
