@@ -63,6 +63,12 @@ public final class SimCli
         }
         final long start = first != null ? first : new java.util.SplittableRandom().nextLong(1L << 40);
         final Summary summary = runSeeds(start, seeds, steps, bug, System.out, verbose);
+        final Long noDisk = summary.faults.get("disk_full_unavailable");
+        if (noDisk != null)
+        {
+            System.err.println("ember simulate: no disk-full faults in " + noDisk + " seeds that wanted them: " +
+                "cannot mount a tmpfs of their own (needs root)");
+        }
         System.out.println(summary.line());
         return summary.divergences == 0 ? 0 : 1;
     }

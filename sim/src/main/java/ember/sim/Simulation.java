@@ -53,21 +53,34 @@ final class Simulation
     {
     }
 
+    static
+    {
+        // Chronicle's disk monitor warns of each full tmpfs the simulator makes on purpose, from a thread of its own.
+        System.setProperty("chronicle.disk.monitor.disable", "true");
+    }
+
     private static final String[] USERS = {"root", "alice", "bob"};
     private static final String[] NAMES = {"a", "b", "c"};
     private static final String[] SERVICES = {"svc1", "svc2", "svc3"};
     private static final long MS = 1_000_000L;
+    /** The core looks at the journal's free space every 100 ms of its clock. */
+    private static final long DISK_CHECK_NS = 100 * MS;
+    /** Less than the core's two journal blocks (1 MiB here) and 1 MiB: it must refuse. */
+    private static final long DISK_LEFT_FREE = 1L << 20;
     private static final ember.kernel.core.CheckpointPolicy NO_CHECKPOINTS = new ember.kernel.core.CheckpointPolicy(0, 0, false, null);
 
     private final long seed;
     private final int steps;
     private final PlantedBug bug;
-    private final Path root;
+    private final Path scratch;
+    private final boolean wantsDisk;
+    private Path root;
+    private SimDisk disk;
     private final SplittableRandom rnd;
     private final SimClock clock;
     private final SimLimits limits;
     private final SyncMode sync;
-    private final KernelConfig config;
+    private KernelConfig config;
     private final PayloadCodec codec = new PayloadCodec();
     private final MessageDigest trace;
     private final TreeMap<String, Integer> faults = new TreeMap<>();
@@ -111,7 +124,8 @@ final class Simulation
         this.seed = seed;
         this.steps = steps;
         this.bug = bug;
-        this.root = root.resolve("seed-" + seed);
+        this.scratch = root.resolve("seed-" + seed);
+        this.root = scratch;
         this.rnd = new SplittableRandom(seed);
         // A start anywhere in 2023-2026, at any time of day: alarms at times of day are exercised.
         this.clock = new SimClock(1_672_531_200_000_000_000L + rnd.nextLong(4 * 365 * 86_400_000_000_000L));
@@ -121,6 +135,8 @@ final class Simulation
         // Signed checkpoints in a quarter of the seeds: an Ed25519 signature per checkpoint is a large share of a run.
         this.config = configFor(this.root).withSnapshots(rnd.nextBoolean() ? 0 : 8 + rnd.nextInt(40), 0, rnd.nextBoolean())
             .withCheckpoints(rnd.nextInt(4) == 0 ? ember.kernel.core.CheckpointPolicy.DEFAULTS : NO_CHECKPOINTS);
+        // A fifth of the seeds run on a small tmpfs of their own, which a filler file makes full (needs root).
+        this.wantsDisk = rnd.nextInt(5) == 0;
         try
         {
             this.trace = MessageDigest.getInstance("SHA-256");
@@ -148,6 +164,20 @@ final class Simulation
         {
             Files.createDirectories(root.getParent());
             deleteTree(root);
+            if (wantsDisk)
+            {
+                disk = SimDisk.mount(scratch.resolveSibling(scratch.getFileName() + "-disk"));
+                if (disk == null)
+                {
+                    count("disk_full_unavailable"); // SimCli says so: not root, or no tmpfs
+                }
+                else
+                {
+                    root = disk.dir();
+                    config = configFor(root).withSnapshots(config.snapshotEvery(), config.snapshotIntervalMs(),
+                        config.snapshotOnClose()).withCheckpoints(config.checkpoints());
+                }
+            }
             model = new Model(limits);
             open();
             for (step = 1; step <= steps; step++)
@@ -183,6 +213,10 @@ final class Simulation
             }
             closeReplica();
             deleteTree(root);
+            if (disk != null)
+            {
+                disk.close();
+            }
         }
         return new Result(seed, steps, failure, HexFormat.of().formatHex(trace.digest()).substring(0, 16), faults);
     }
@@ -232,6 +266,10 @@ final class Simulation
         else if (r < 880)
         {
             corruptCopy(rnd.nextBoolean());
+        }
+        else if (r < 890 && disk != null)
+        {
+            diskFull();
         }
         else
         {
@@ -550,6 +588,74 @@ final class Simulation
         count("recovery");
     }
 
+    /**
+     * The disk fills up under the kernel: the syscalls it is then given are refused with a clear
+     * error, none of them is journaled or applied (the model never hears of them: the next check
+     * compares), and once the space is back the kernel accepts syscalls again. The clock moves
+     * only far enough for the core's free-space check (100 ms) and only when no timer, alarm or
+     * pull timeout is due meanwhile: those would need the journal while it cannot grow.
+     */
+    private void diskFull()
+    {
+        final long jump = DISK_CHECK_NS + MS;
+        final long until = clock.nanoTime() + 2 * jump + 2 * ember.kernel.core.TimerWheel.TICK_NS;
+        for (final Model.Timer t : model.timers.values())
+        {
+            if (t.deadline() <= until)
+            {
+                return;
+            }
+        }
+        for (final Model.Waiter w : model.waiters)
+        {
+            if (w.deadline <= until)
+            {
+                return;
+            }
+        }
+        count("disk_full");
+        final int refused = 1 + rnd.nextInt(3);
+        log("disk-full refused=" + refused);
+        try
+        {
+            disk.fill(DISK_LEFT_FREE);
+            jumpClock(jump);
+            for (int i = 0; i < refused; i++)
+            {
+                final SimClient client = clients.get(rnd.nextInt(clients.size()));
+                final long pid = pickPid();
+                final Command c = new Command(x -> { });
+                c.session = client.session;
+                c.record.reset(SyscallType.QUEUE_EVENT, pid).text = "full";
+                c.record.payload = codec.encode(Map.of("n", (long)i));
+                kernel.submit(c);
+                cycle();
+                expectDone(c, "queue at a full disk");
+                if (c.refusal == null || !c.refusal.startsWith("journal write failed: disk full"))
+                {
+                    throw new Divergence("queue at a full disk: " + Outcome.of(c, codec) +
+                        ", expected a refusal 'journal write failed: disk full ...'");
+                }
+                count("disk_full_refused");
+            }
+            disk.release();
+            jumpClock(jump);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("the simulated disk: " + ex.getMessage());
+        }
+    }
+
+    /** Move the clock by {@code ns} (no timer is due meanwhile: the caller made sure) and let the core see it. */
+    private void jumpClock(final long ns)
+    {
+        clock.advance(ns);
+        log("clock " + clock.nanoTime());
+        cycle();
+        model.tick(clock.nanoTime());
+    }
+
     private void restartCleanly()
     {
         count("restart");
@@ -573,7 +679,7 @@ final class Simulation
     private void corruptCopy(final boolean snapshot)
     {
         final String expected = replica.digest();
-        final Path copy = root.resolveSibling(root.getFileName() + "-copy");
+        final Path copy = scratch.resolveSibling(scratch.getFileName() + "-copy"); // not on a seed's own small tmpfs
         deleteTree(copy);
         try
         {

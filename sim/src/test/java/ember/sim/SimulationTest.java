@@ -1,5 +1,6 @@
 package ember.sim;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,6 +28,10 @@ class SimulationTest
         final SimCli.Summary summary = SimCli.runSeeds(1000, 8, 250, PlantedBug.NONE, new PrintStream(out, true));
         assertEquals(0, summary.divergences, out.toString());
         assertTrue(summary.faults.getOrDefault("recovery", 0L) > 0, "faults were injected: " + summary.line());
+        // Disk full at an append (a seed's own tmpfs, filled): refused, nothing lost, accepted again after.
+        Assumptions.assumeTrue(!summary.faults.containsKey("disk_full_unavailable"),
+            "disk-full faults skipped: mounting a tmpfs needs root");
+        assertTrue(summary.faults.getOrDefault("disk_full_refused", 0L) > 0, "a full disk was met: " + summary.line());
     }
 
     @Test
