@@ -265,7 +265,14 @@ final class Simulation
         }
         else if (r < 880)
         {
-            corruptCopy(rnd.nextBoolean());
+            if (rnd.nextBoolean())
+            {
+                corruptCopy(true);
+            }
+            else
+            {
+                corruptJournalRecord();
+            }
         }
         else if (r < 890 && disk != null)
         {
@@ -752,6 +759,133 @@ final class Simulation
         finally
         {
             deleteTree(copy);
+        }
+    }
+
+    /**
+     * Flip one byte of one journal record — its length or CRC (Ember's record header) or its body —
+     * in a copy of the directory, and open the copy, half the time with {@code --cut-damaged-journal}.
+     * When recovery reads that record it must see the damage: refuse to open, or (asked to cut)
+     * give up the records from there on and hold exactly the state before it. When it does not read
+     * it (a snapshot covers it), the copy holds the very state the model holds. Never applied.
+     */
+    private void corruptJournalRecord()
+    {
+        final Path copy = scratch.resolveSibling(scratch.getFileName() + "-copy");
+        deleteTree(copy);
+        try
+        {
+            copyTree(root, copy);
+            Files.deleteIfExists(copy.resolve(Kernel.LOCK_FILE));
+            final List<long[]> records = new ArrayList<>(); // {index, file offset of the frame, frame length}
+            final List<Path> files = new ArrayList<>();
+            try (JournalReader reader = new JournalReader(copy, true))
+            {
+                final ember.journal.SyscallRecord record = new ember.journal.SyscallRecord();
+                while (reader.next(record))
+                {
+                    records.add(new long[] {record.index, reader.offset(), reader.frameLength()});
+                    files.add(Path.of(reader.position().replaceFirst("^file (.*), excerpt .*$", "$1")));
+                }
+            }
+            if (records.isEmpty())
+            {
+                return;
+            }
+            final int k = rnd.nextInt(records.size());
+            final long index = records.get(k)[0];
+            final int part = rnd.nextInt(3);
+            final String name = part == 0 ? "length" : part == 1 ? "crc" : "body";
+            final long at = records.get(k)[1] + (part == 0 ? rnd.nextInt(4) : part == 1 ? 4 + rnd.nextInt(4) :
+                8 + rnd.nextInt((int)records.get(k)[2] - 8));
+            flip(files.get(k), at, (byte)(1 + rnd.nextInt(255)));
+            final boolean cut = rnd.nextBoolean();
+            count("corrupt_journal_" + name);
+            log("corrupt journal record " + index + " " + name + " byte " + at + " cut=" + cut);
+            final String what = "a flipped " + name + " byte of journal record " + index + (cut ? " (--cut-damaged-journal)" : "");
+            final Kernel other;
+            try
+            {
+                other = SimulationAccess.openDriven(configFor(copy).withSnapshots(0, 0, false).withCutDamagedJournal(cut));
+            }
+            catch (final ember.kernel.core.KernelOpenException ex)
+            {
+                if (cut)
+                {
+                    throw new Divergence(what + ": the copy did not open: " + ex.getMessage());
+                }
+                count("corruption_refused");
+                return;
+            }
+            final long fromSnapshot;
+            final String view;
+            try
+            {
+                fromSnapshot = other.recoveredSnapshotIndex();
+                final Command q = SimulationAccess.digestQuery();
+                other.submit(q);
+                SimulationAccess.dutyCycle(other);
+                view = liveView;
+            }
+            finally
+            {
+                SimulationAccess.crash(other);
+            }
+            if (index <= fromSnapshot)
+            {
+                // Recovery started after it: nothing of it was needed, the copy holds the model's state.
+                if (!modelView().equals(view))
+                {
+                    throw new Divergence(what + " (covered by snapshot " + fromSnapshot + ") changed the state:\nmodel:\n" +
+                        modelView() + "copy:\n" + view);
+                }
+                count("corruption_not_needed");
+                return;
+            }
+            if (!cut)
+            {
+                throw new Divergence(what + " was not detected: the copy opened (recovered from snapshot " + fromSnapshot + ")");
+            }
+            // Cut: the records from the damaged one on are given up; before it, the copy is the original.
+            final String before = JournalReplay.replay(root, index - 1).digest();
+            final String kept = JournalReplay.replay(copy, index - 1).digest();
+            if (!before.equals(kept))
+            {
+                throw new Divergence(what + ": the cut journal's state at " + (index - 1) + " differs from the original's");
+            }
+            try (JournalReader reader = new JournalReader(copy, true))
+            {
+                final ember.journal.SyscallRecord record = new ember.journal.SyscallRecord();
+                while (reader.next(record))
+                {
+                    if (record.index >= index && record.type != SyscallType.KERNEL_OPEN)
+                    {
+                        throw new Divergence(what + ": the cut journal still holds record " + record.index + " " +
+                            record.type + " (only the reopening's own record may follow the cut)");
+                    }
+                }
+            }
+            count("corruption_cut");
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        finally
+        {
+            deleteTree(copy);
+        }
+    }
+
+    private static void flip(final Path file, final long at, final byte mask) throws IOException
+    {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            channel.read(one, at);
+            one.put(0, (byte)(one.get(0) ^ mask)).rewind();
+            channel.write(one, at);
         }
     }
 
