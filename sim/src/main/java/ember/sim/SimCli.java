@@ -114,7 +114,7 @@ public final class SimCli
         return runSeeds(start, count, steps, bug, out, false);
     }
 
-    /** As above; {@code verbose} also prints a failure's whole message (e.g. the model's and the journal's state). */
+    /** As above; {@code verbose} also prints a failure's trace (each step's actions and answers) and whole message. */
     static Summary runSeeds(final long start, final long count, final int steps, final PlantedBug bug,
         final java.io.PrintStream out, final boolean verbose)
     {
@@ -136,7 +136,7 @@ public final class SimCli
                     summary.firstFailingSeed = seed;
                 }
                 final int shortest = shrink(seed, steps, bug, root);
-                final Simulation.Result small = new Simulation(seed, shortest, bug, root).run();
+                final Simulation.Result small = new Simulation(seed, shortest, bug, root).traceTo(verbose ? out : null).run();
                 out.println("FAIL seed=" + seed + " steps=" + shortest + " (of " + steps + "): " +
                     firstLine(small.failure() != null ? small.failure() : result.failure()) +
                     " | reproduce: bin/ember simulate --seeds 1 --seed " + seed + " --steps " + shortest +

@@ -93,6 +93,7 @@ final class Simulation
     private boolean snapshotFault;
     private int step;
     private String liveView;
+    private java.io.PrintStream traceOut;
 
     /** A simulated client: a session of one user, its waiting pulls. */
     private static final class SimClient
@@ -1146,7 +1147,19 @@ final class Simulation
 
     private void log(final String line)
     {
-        trace.update((step + " " + line + "\n").getBytes(StandardCharsets.UTF_8));
+        final String entry = step + " " + line + "\n";
+        trace.update(entry.getBytes(StandardCharsets.UTF_8));
+        if (traceOut != null)
+        {
+            traceOut.print(entry);
+        }
+    }
+
+    /** @param out receives every line of the trace as it is made (simulate --verbose, a failing run); null for none. */
+    Simulation traceTo(final java.io.PrintStream out)
+    {
+        traceOut = out;
+        return this;
     }
 
     private void count(final String fault)

@@ -34,6 +34,17 @@ class SimulationTest
         assertTrue(summary.faults.getOrDefault("disk_full_refused", 0L) > 0, "a full disk was met: " + summary.line());
     }
 
+    /** Seeds that found real bugs, kept: 1017 and 3059 saw timers of one clock jump journaled in id order, not deadline order (TimerWheel). */
+    @Test
+    void regressionSeedsPass()
+    {
+        for (final long seed : new long[] {1017, 3059})
+        {
+            final Simulation.Result result = new Simulation(seed, 250, PlantedBug.NONE, ROOT.resolve("ember-sim-test-r")).run();
+            assertEquals(null, result.failure(), "seed " + seed);
+        }
+    }
+
     @Test
     void theSameSeedRunsBitForBit()
     {
