@@ -66,6 +66,16 @@ class SimulationTest
         final String line = out.toString().lines().findFirst().orElseThrow();
         assertTrue(line.startsWith("FAIL seed=" + summary.firstFailingSeed) &&
             line.contains("reproduce: bin/ember simulate --seeds 1 --seed " + summary.firstFailingSeed + " --steps "), line);
+        // Found by the invariant that this bug breaks, not by some other failure.
+        final String broken = switch (bug)
+        {
+            case DROP_PULLED_EVENT -> "kernel nil, model ev:";
+            case EARLY_TIMER -> "replayed state differs from the model";
+            case UNSYNCED_ACK -> "not synced";
+            case DIGEST_SKIPS_A_FIELD -> "live state differs from the model (the digests agree";
+            case NONE -> throw new IllegalStateException();
+        };
+        assertTrue(line.contains(broken), bug + " found as '" + broken + "': " + line);
         // The shrunk prefix reproduces the failure, and one step fewer does not.
         final int steps = Integer.parseInt(line.replaceAll(".* --steps (\\d+).*", "$1"));
         final Path root = ROOT.resolve("ember-sim-test-" + bug);
