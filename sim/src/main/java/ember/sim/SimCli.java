@@ -10,6 +10,7 @@ import java.util.TreeMap;
  * its seed, the shortest failing prefix found by shrinking, and the command that reproduces it —
  * then a summary line of {@code key=value} pairs: seeds, steps, faults injected by kind,
  * divergences, {@code seeds_per_hour} and the digest of all traces (same arguments, same digest).
+ * {@code --verbose} adds a failing run's trace and whole message, {@code --first} stops at the first failure.
  * Exit code 0 when nothing diverged, 1 when something did, 2 for bad options.
  */
 public final class SimCli
@@ -31,6 +32,7 @@ public final class SimCli
         int steps = 1000;
         PlantedBug bug = PlantedBug.NONE;
         boolean verbose = false;
+        boolean stopAtFirst = false;
         try
         {
             for (int i = 0; i < args.length; i++)
@@ -42,9 +44,10 @@ public final class SimCli
                     case "--steps" -> steps = Integer.parseInt(args[++i]);
                     case "--plant" -> bug = PlantedBug.valueOf(args[++i].toUpperCase().replace('-', '_'));
                     case "--verbose" -> verbose = true;
+                    case "--first" -> stopAtFirst = true;
                     case "--help", "-h" ->
                     {
-                        System.out.println("usage: ember simulate --seeds N [--seed S] [--steps K] [--plant BUG] [--verbose]");
+                        System.out.println("usage: ember simulate --seeds N [--seed S] [--steps K] [--plant BUG] [--verbose] [--first]");
                         return 0;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -62,7 +65,7 @@ public final class SimCli
             return 2;
         }
         final long start = first != null ? first : new java.util.SplittableRandom().nextLong(1L << 40);
-        final Summary summary = runSeeds(start, seeds, steps, bug, System.out, verbose);
+        final Summary summary = runSeeds(start, seeds, steps, bug, System.out, verbose, stopAtFirst);
         final Long noDisk = summary.faults.get("disk_full_unavailable");
         if (noDisk != null)
         {
@@ -111,12 +114,12 @@ public final class SimCli
     static Summary runSeeds(final long start, final long count, final int steps, final PlantedBug bug,
         final java.io.PrintStream out)
     {
-        return runSeeds(start, count, steps, bug, out, false);
+        return runSeeds(start, count, steps, bug, out, false, false);
     }
 
     /** As above; {@code verbose} also prints a failure's trace (each step's actions and answers) and whole message. */
     static Summary runSeeds(final long start, final long count, final int steps, final PlantedBug bug,
-        final java.io.PrintStream out, final boolean verbose)
+        final java.io.PrintStream out, final boolean verbose, final boolean stopAtFailure)
     {
         final Path root = scratch();
         final Summary summary = new Summary();
@@ -144,6 +147,10 @@ public final class SimCli
                 if (verbose)
                 {
                     out.println(small.failure() != null ? small.failure() : result.failure());
+                }
+                if (stopAtFailure)
+                {
+                    break;
                 }
             }
         }

@@ -61,7 +61,7 @@ class SimulationTest
     void eachPlantedBugIsFound(final PlantedBug bug)
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final SimCli.Summary summary = SimCli.runSeeds(1, 12, 200, bug, new PrintStream(out, true));
+        final SimCli.Summary summary = SimCli.runSeeds(1, 12, 200, bug, new PrintStream(out, true), false, true);
         assertTrue(summary.divergences > 0, bug + " not found in 12 seeds");
         final String line = out.toString().lines().findFirst().orElseThrow();
         assertTrue(line.startsWith("FAIL seed=" + summary.firstFailingSeed) &&
