@@ -9,5 +9,10 @@ enum PlantedBug
     /** The timer wheel fires every timer one tick (~1 ms) before its deadline. */
     EARLY_TIMER,
     /** Under --sync always|batch some answered records were never synced. */
-    UNSYNCED_ACK
+    UNSYNCED_ACK,
+    /**
+     * The canonical encoding, hence every digest and snapshot, skips each process's parent (writes
+     * 0): digests cannot tell states apart by it, and a recovery from a snapshot loses it.
+     */
+    DIGEST_SKIPS_A_FIELD
 }

@@ -10,6 +10,7 @@ import java.util.TreeMap;
  * its seed, the shortest failing prefix found by shrinking, and the command that reproduces it —
  * then a summary line of {@code key=value} pairs: seeds, steps, faults injected by kind,
  * divergences, {@code seeds_per_hour} and the digest of all traces (same arguments, same digest).
+ * {@code --verbose} adds a failing run's trace and whole message, {@code --first} stops at the first failure.
  * Exit code 0 when nothing diverged, 1 when something did, 2 for bad options.
  */
 public final class SimCli
@@ -30,6 +31,8 @@ public final class SimCli
         Long first = null;
         int steps = 1000;
         PlantedBug bug = PlantedBug.NONE;
+        boolean verbose = false;
+        boolean stopAtFirst = false;
         try
         {
             for (int i = 0; i < args.length; i++)
@@ -40,9 +43,11 @@ public final class SimCli
                     case "--seed" -> first = Long.parseLong(args[++i]);
                     case "--steps" -> steps = Integer.parseInt(args[++i]);
                     case "--plant" -> bug = PlantedBug.valueOf(args[++i].toUpperCase().replace('-', '_'));
+                    case "--verbose" -> verbose = true;
+                    case "--first" -> stopAtFirst = true;
                     case "--help", "-h" ->
                     {
-                        System.out.println("usage: ember simulate --seeds N [--seed S] [--steps K] [--plant BUG]");
+                        System.out.println("usage: ember simulate --seeds N [--seed S] [--steps K] [--plant BUG] [--verbose] [--first]");
                         return 0;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -60,7 +65,13 @@ public final class SimCli
             return 2;
         }
         final long start = first != null ? first : new java.util.SplittableRandom().nextLong(1L << 40);
-        final Summary summary = runSeeds(start, seeds, steps, bug, System.out);
+        final Summary summary = runSeeds(start, seeds, steps, bug, System.out, verbose, stopAtFirst);
+        final Long noDisk = summary.faults.get("disk_full_unavailable");
+        if (noDisk != null)
+        {
+            System.err.println("ember simulate: no disk-full faults in " + noDisk + " seeds that wanted them: " +
+                "cannot mount a tmpfs of their own (needs root)");
+        }
         System.out.println(summary.line());
         return summary.divergences == 0 ? 0 : 1;
     }
@@ -103,6 +114,13 @@ public final class SimCli
     static Summary runSeeds(final long start, final long count, final int steps, final PlantedBug bug,
         final java.io.PrintStream out)
     {
+        return runSeeds(start, count, steps, bug, out, false, false);
+    }
+
+    /** As above; {@code verbose} also prints a failure's trace (each step's actions and answers) and whole message. */
+    static Summary runSeeds(final long start, final long count, final int steps, final PlantedBug bug,
+        final java.io.PrintStream out, final boolean verbose, final boolean stopAtFailure)
+    {
         final Path root = scratch();
         final Summary summary = new Summary();
         final long t0 = System.nanoTime();
@@ -121,11 +139,19 @@ public final class SimCli
                     summary.firstFailingSeed = seed;
                 }
                 final int shortest = shrink(seed, steps, bug, root);
-                final Simulation.Result small = new Simulation(seed, shortest, bug, root).run();
+                final Simulation.Result small = new Simulation(seed, shortest, bug, root).traceTo(verbose ? out : null).run();
                 out.println("FAIL seed=" + seed + " steps=" + shortest + " (of " + steps + "): " +
                     firstLine(small.failure() != null ? small.failure() : result.failure()) +
                     " | reproduce: bin/ember simulate --seeds 1 --seed " + seed + " --steps " + shortest +
                     (bug == PlantedBug.NONE ? "" : " --plant " + bug.name().toLowerCase()));
+                if (verbose)
+                {
+                    out.println(small.failure() != null ? small.failure() : result.failure());
+                }
+                if (stopAtFailure)
+                {
+                    break;
+                }
             }
         }
         summary.elapsedNs = System.nanoTime() - t0;

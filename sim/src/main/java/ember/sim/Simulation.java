@@ -53,20 +53,34 @@ final class Simulation
     {
     }
 
+    static
+    {
+        // Chronicle's disk monitor warns of each full tmpfs the simulator makes on purpose, from a thread of its own.
+        System.setProperty("chronicle.disk.monitor.disable", "true");
+    }
+
     private static final String[] USERS = {"root", "alice", "bob"};
     private static final String[] NAMES = {"a", "b", "c"};
     private static final String[] SERVICES = {"svc1", "svc2", "svc3"};
     private static final long MS = 1_000_000L;
+    /** The core looks at the journal's free space every 100 ms of its clock. */
+    private static final long DISK_CHECK_NS = 100 * MS;
+    /** Less than the core's two journal blocks (1 MiB here) and 1 MiB: it must refuse. */
+    private static final long DISK_LEFT_FREE = 1L << 20;
+    private static final ember.kernel.core.CheckpointPolicy NO_CHECKPOINTS = new ember.kernel.core.CheckpointPolicy(0, 0, false, null);
 
     private final long seed;
     private final int steps;
     private final PlantedBug bug;
-    private final Path root;
+    private final Path scratch;
+    private final boolean wantsDisk;
+    private Path root;
+    private SimDisk disk;
     private final SplittableRandom rnd;
     private final SimClock clock;
     private final SimLimits limits;
     private final SyncMode sync;
-    private final KernelConfig config;
+    private KernelConfig config;
     private final PayloadCodec codec = new PayloadCodec();
     private final MessageDigest trace;
     private final TreeMap<String, Integer> faults = new TreeMap<>();
@@ -78,6 +92,8 @@ final class Simulation
     private long syncedIndex;
     private boolean snapshotFault;
     private int step;
+    private String liveView;
+    private java.io.PrintStream traceOut;
 
     /** A simulated client: a session of one user, its waiting pulls. */
     private static final class SimClient
@@ -109,14 +125,19 @@ final class Simulation
         this.seed = seed;
         this.steps = steps;
         this.bug = bug;
-        this.root = root.resolve("seed-" + seed);
+        this.scratch = root.resolve("seed-" + seed);
+        this.root = scratch;
         this.rnd = new SplittableRandom(seed);
         // A start anywhere in 2023-2026, at any time of day: alarms at times of day are exercised.
         this.clock = new SimClock(1_672_531_200_000_000_000L + rnd.nextLong(4 * 365 * 86_400_000_000_000L));
         this.limits = new SimLimits(1 + rnd.nextInt(6), 40 + rnd.nextInt(80), 4 + rnd.nextInt(8), 2 + rnd.nextInt(6),
             1 + rnd.nextInt(4), 1 + rnd.nextInt(3));
         this.sync = SyncMode.values()[rnd.nextInt(SyncMode.values().length)];
-        this.config = configFor(this.root).withSnapshots(rnd.nextBoolean() ? 0 : 8 + rnd.nextInt(40), 0, rnd.nextBoolean());
+        // Signed checkpoints in a quarter of the seeds: an Ed25519 signature per checkpoint is a large share of a run.
+        this.config = configFor(this.root).withSnapshots(rnd.nextBoolean() ? 0 : 8 + rnd.nextInt(40), 0, rnd.nextBoolean())
+            .withCheckpoints(rnd.nextInt(4) == 0 ? ember.kernel.core.CheckpointPolicy.DEFAULTS : NO_CHECKPOINTS);
+        // A fifth of the seeds run on a small tmpfs of their own, which a filler file makes full (needs root).
+        this.wantsDisk = rnd.nextInt(5) == 0;
         try
         {
             this.trace = MessageDigest.getInstance("SHA-256");
@@ -139,10 +160,25 @@ final class Simulation
         String failure = null;
         SimulationAccess.probe(new Probe());
         SimulationAccess.snapshotWriteFault(index -> snapshotFault);
+        ember.kernel.state.SimulationStateAccess.plantSkipParent(bug == PlantedBug.DIGEST_SKIPS_A_FIELD);
         try
         {
             Files.createDirectories(root.getParent());
             deleteTree(root);
+            if (wantsDisk)
+            {
+                disk = SimDisk.mount(scratch.resolveSibling(scratch.getFileName() + "-disk"));
+                if (disk == null)
+                {
+                    count("disk_full_unavailable"); // SimCli says so: not root, or no tmpfs
+                }
+                else
+                {
+                    root = disk.dir();
+                    config = configFor(root).withSnapshots(config.snapshotEvery(), config.snapshotIntervalMs(),
+                        config.snapshotOnClose()).withCheckpoints(config.checkpoints());
+                }
+            }
             model = new Model(limits);
             open();
             for (step = 1; step <= steps; step++)
@@ -164,6 +200,7 @@ final class Simulation
         {
             SimulationAccess.probe(null);
             SimulationAccess.snapshotWriteFault(null);
+            ember.kernel.state.SimulationStateAccess.plantSkipParent(false);
             if (kernel != null && !kernel.isClosed())
             {
                 try
@@ -177,6 +214,10 @@ final class Simulation
             }
             closeReplica();
             deleteTree(root);
+            if (disk != null)
+            {
+                disk.close();
+            }
         }
         return new Result(seed, steps, failure, HexFormat.of().formatHex(trace.digest()).substring(0, 16), faults);
     }
@@ -225,7 +266,18 @@ final class Simulation
         }
         else if (r < 880)
         {
-            corruptCopy(rnd.nextBoolean());
+            if (rnd.nextBoolean())
+            {
+                corruptCopy(true);
+            }
+            else
+            {
+                corruptJournalRecord();
+            }
+        }
+        else if (r < 890 && disk != null)
+        {
+            diskFull();
         }
         else
         {
@@ -544,6 +596,74 @@ final class Simulation
         count("recovery");
     }
 
+    /**
+     * The disk fills up under the kernel: the syscalls it is then given are refused with a clear
+     * error, none of them is journaled or applied (the model never hears of them: the next check
+     * compares), and once the space is back the kernel accepts syscalls again. The clock moves
+     * only far enough for the core's free-space check (100 ms) and only when no timer, alarm or
+     * pull timeout is due meanwhile: those would need the journal while it cannot grow.
+     */
+    private void diskFull()
+    {
+        final long jump = DISK_CHECK_NS + MS;
+        final long until = clock.nanoTime() + 2 * jump + 2 * ember.kernel.core.TimerWheel.TICK_NS;
+        for (final Model.Timer t : model.timers.values())
+        {
+            if (t.deadline() <= until)
+            {
+                return;
+            }
+        }
+        for (final Model.Waiter w : model.waiters)
+        {
+            if (w.deadline <= until)
+            {
+                return;
+            }
+        }
+        count("disk_full");
+        final int refused = 1 + rnd.nextInt(3);
+        log("disk-full refused=" + refused);
+        try
+        {
+            disk.fill(DISK_LEFT_FREE);
+            jumpClock(jump);
+            for (int i = 0; i < refused; i++)
+            {
+                final SimClient client = clients.get(rnd.nextInt(clients.size()));
+                final long pid = pickPid();
+                final Command c = new Command(x -> { });
+                c.session = client.session;
+                c.record.reset(SyscallType.QUEUE_EVENT, pid).text = "full";
+                c.record.payload = codec.encode(Map.of("n", (long)i));
+                kernel.submit(c);
+                cycle();
+                expectDone(c, "queue at a full disk");
+                if (c.refusal == null || !c.refusal.startsWith("journal write failed: disk full"))
+                {
+                    throw new Divergence("queue at a full disk: " + Outcome.of(c, codec) +
+                        ", expected a refusal 'journal write failed: disk full ...'");
+                }
+                count("disk_full_refused");
+            }
+            disk.release();
+            jumpClock(jump);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("the simulated disk: " + ex.getMessage());
+        }
+    }
+
+    /** Move the clock by {@code ns} (no timer is due meanwhile: the caller made sure) and let the core see it. */
+    private void jumpClock(final long ns)
+    {
+        clock.advance(ns);
+        log("clock " + clock.nanoTime());
+        cycle();
+        model.tick(clock.nanoTime());
+    }
+
     private void restartCleanly()
     {
         count("restart");
@@ -567,7 +687,7 @@ final class Simulation
     private void corruptCopy(final boolean snapshot)
     {
         final String expected = replica.digest();
-        final Path copy = root.resolveSibling(root.getFileName() + "-copy");
+        final Path copy = scratch.resolveSibling(scratch.getFileName() + "-copy"); // not on a seed's own small tmpfs
         deleteTree(copy);
         try
         {
@@ -643,6 +763,135 @@ final class Simulation
         }
     }
 
+    /**
+     * Flip one byte of one journal record — its length or CRC (Ember's record header) or its body —
+     * in a copy of the directory, and open the copy, half the time with {@code --cut-damaged-journal}.
+     * When recovery reads that record it must see the damage: refuse to open, or (asked to cut)
+     * give up the records from there on and hold exactly the state before it. When it does not read
+     * it (a snapshot covers it), the copy holds the very state the model holds. Never applied.
+     */
+    private void corruptJournalRecord()
+    {
+        final Path copy = scratch.resolveSibling(scratch.getFileName() + "-copy");
+        deleteTree(copy);
+        try
+        {
+            copyTree(root, copy);
+            Files.deleteIfExists(copy.resolve(Kernel.LOCK_FILE));
+            final List<long[]> records = new ArrayList<>(); // {index, file offset of the frame, frame length}
+            final List<Path> files = new ArrayList<>();
+            try (JournalReader reader = new JournalReader(copy, true))
+            {
+                final ember.journal.SyscallRecord record = new ember.journal.SyscallRecord();
+                while (reader.next(record))
+                {
+                    records.add(new long[] {record.index, reader.offset(), reader.frameLength()});
+                    files.add(Path.of(reader.position().replaceFirst("^file (.*), excerpt .*$", "$1")));
+                }
+            }
+            if (records.isEmpty())
+            {
+                return;
+            }
+            final int k = rnd.nextInt(records.size());
+            final long index = records.get(k)[0];
+            final int part = rnd.nextInt(3);
+            final String name = part == 0 ? "length" : part == 1 ? "crc" : "body";
+            final long at = records.get(k)[1] + (part == 0 ? rnd.nextInt(4) : part == 1 ? 4 + rnd.nextInt(4) :
+                8 + rnd.nextInt((int)records.get(k)[2] - 8));
+            flip(files.get(k), at, (byte)(1 + rnd.nextInt(255)));
+            final boolean cut = rnd.nextBoolean();
+            count("corrupt_journal_" + name);
+            log("corrupt journal record " + index + " " + name + " byte " + at + " cut=" + cut);
+            final String what = "a flipped " + name + " byte of journal record " + index + (cut ? " (--cut-damaged-journal)" : "");
+            final Kernel other;
+            try
+            {
+                other = SimulationAccess.openDriven(configFor(copy).withSnapshots(0, 0, false).withCutDamagedJournal(cut));
+            }
+            catch (final ember.kernel.core.KernelOpenException ex)
+            {
+                if (cut)
+                {
+                    throw new Divergence(what + ": the copy did not open: " + ex.getMessage());
+                }
+                count("corruption_refused");
+                return;
+            }
+            final long fromSnapshot;
+            final String view;
+            try
+            {
+                fromSnapshot = other.recoveredSnapshotIndex();
+                final Command q = SimulationAccess.digestQuery();
+                other.submit(q);
+                SimulationAccess.dutyCycle(other);
+                view = liveView;
+            }
+            finally
+            {
+                SimulationAccess.crash(other);
+            }
+            if (index <= fromSnapshot)
+            {
+                // Recovery started after it: nothing of it was needed, the copy holds the model's state.
+                if (!modelView().equals(view))
+                {
+                    throw new Divergence(what + " (covered by snapshot " + fromSnapshot + ") changed the state:\nmodel:\n" +
+                        modelView() + "copy:\n" + view);
+                }
+                count("corruption_not_needed");
+                return;
+            }
+            if (!cut)
+            {
+                throw new Divergence(what + " was not detected: the copy opened (recovered from snapshot " + fromSnapshot + ")");
+            }
+            // Cut: the records from the damaged one on are given up; before it, the copy is the original.
+            final String before = JournalReplay.replay(root, index - 1).digest();
+            final String kept = JournalReplay.replay(copy, index - 1).digest();
+            if (!before.equals(kept))
+            {
+                throw new Divergence(what + ": the cut journal's state at " + (index - 1) + " differs from the original's");
+            }
+            try (JournalReader reader = new JournalReader(copy, true))
+            {
+                final ember.journal.SyscallRecord record = new ember.journal.SyscallRecord();
+                // The reopening's own record directly follows the cut (then what the reopened kernel did: fired timers).
+                while (reader.next(record) && record.index < index)
+                {
+                    // up to the cut
+                }
+                if (record.index != index || record.type != SyscallType.KERNEL_OPEN)
+                {
+                    throw new Divergence(what + ": the cut journal holds " + record.type + " at index " + record.index +
+                        ", not the reopening's kernelOpen record at " + index);
+                }
+            }
+            count("corruption_cut");
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        finally
+        {
+            deleteTree(copy);
+        }
+    }
+
+    private static void flip(final Path file, final long at, final byte mask) throws IOException
+    {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            channel.read(one, at);
+            one.put(0, (byte)(one.get(0) ^ mask)).rewind();
+            channel.write(one, at);
+        }
+    }
+
     // ---------------------------------------------------------------------------------- kernel
 
     private void open()
@@ -682,6 +931,7 @@ final class Simulation
         {
             // a served pull or a fired timer may make more work
         }
+        SimulationAccess.awaitSnapshot(kernel);
         if (kernel.failure() != null)
         {
             throw new Divergence("the core stopped itself: " + kernel.failure());
@@ -725,8 +975,8 @@ final class Simulation
         }
         // The journal, replayed, is the model's state and the live kernel's digest.
         JournalReplay.replay(replicaReader, replica, Long.MAX_VALUE, null);
+        final String live = liveDigest(); // also takes the live state's view (Probe.onDigestQuery)
         compareState();
-        final String live = liveDigest();
         final String replayed = replica.lastIndex() + ":" + replica.digest();
         if (!live.equals(replayed))
         {
@@ -760,6 +1010,36 @@ final class Simulation
 
     private void compareState()
     {
+        final String want = modelView();
+        final String got = view(replica);
+        if (!want.equals(got))
+        {
+            throw new Divergence("replayed state differs from the model:\nmodel:\n" + want + "journal:\n" + got);
+        }
+        // The live state itself, field by field: a digest blind to a field (or a snapshot that lost one) shows here.
+        if (liveView != null && !want.equals(liveView))
+        {
+            throw new Divergence("live state differs from the model (the digests agree: " + (live(replica)) + "):\nmodel:\n" +
+                want + "live:\n" + liveView);
+        }
+        for (final Model.Timer t : model.fired)
+        {
+            if (t.deadline() > clock.nanoTime())
+            {
+                throw new Divergence("timer " + t.id() + " fired before its deadline");
+            }
+        }
+        model.fired.clear();
+    }
+
+    private static String live(final KernelState state)
+    {
+        return state.lastIndex() + ":" + state.digest();
+    }
+
+    /** @return the model's processes (with their queues), pending timers and services, one per line. */
+    private String modelView()
+    {
         final StringBuilder want = new StringBuilder();
         for (final Model.Proc p : model.procs.values())
         {
@@ -768,11 +1048,16 @@ final class Simulation
         model.timers.values().forEach(t -> want.append("timer ").append(t.id()).append(' ').append(t.pid()).append(' ')
             .append(t.deadline()).append('\n'));
         want.append(model.services).append('\n');
+        return want.toString();
+    }
 
+    /** @return {@code state} as {@link #modelView} shows the model, read through its public accessors. */
+    private String view(final KernelState state)
+    {
         final StringBuilder got = new StringBuilder();
-        for (final long pid : replica.pids())
+        for (final long pid : state.pids())
         {
-            final ProcessEntry p = replica.process(pid);
+            final ProcessEntry p = state.process(pid);
             final var i = p.info();
             final List<String> queue = new ArrayList<>();
             for (final Event e : p.queue())
@@ -783,23 +1068,12 @@ final class Simulation
                 .append(',').append(i.state()).append(',').append(i.queued()).append(',').append(i.timers()).append(queue)
                 .append('\n');
         }
-        for (final PendingTimer t : replica.pendingTimers())
+        for (final PendingTimer t : state.pendingTimers())
         {
             got.append("timer ").append(t.id()).append(' ').append(t.pid()).append(' ').append(t.deadlineNs()).append('\n');
         }
-        got.append(replica.services()).append('\n');
-        if (!want.toString().equals(got.toString()))
-        {
-            throw new Divergence("replayed state differs from the model:\nmodel:\n" + want + "journal:\n" + got);
-        }
-        for (final Model.Timer t : model.fired)
-        {
-            if (t.deadline() > clock.nanoTime())
-            {
-                throw new Divergence("timer " + t.id() + " fired before its deadline");
-            }
-        }
-        model.fired.clear();
+        got.append(state.services()).append('\n');
+        return got.toString();
     }
 
     /** Under --sync always|batch an answer means the record is synced. */
@@ -859,6 +1133,12 @@ final class Simulation
         }
 
         @Override
+        public void onDigestQuery(final KernelState state)
+        {
+            liveView = view(state);
+        }
+
+        @Override
         public long wheelDeadline(final long id, final long deadlineNs)
         {
             return bug == PlantedBug.EARLY_TIMER ? deadlineNs - ember.kernel.core.TimerWheel.TICK_NS : deadlineNs;
@@ -869,7 +1149,19 @@ final class Simulation
 
     private void log(final String line)
     {
-        trace.update((step + " " + line + "\n").getBytes(StandardCharsets.UTF_8));
+        final String entry = step + " " + line + "\n";
+        trace.update(entry.getBytes(StandardCharsets.UTF_8));
+        if (traceOut != null)
+        {
+            traceOut.print(entry);
+        }
+    }
+
+    /** @param out receives every line of the trace as it is made (simulate --verbose, a failing run); null for none. */
+    Simulation traceTo(final java.io.PrintStream out)
+    {
+        traceOut = out;
+        return this;
     }
 
     private void count(final String fault)

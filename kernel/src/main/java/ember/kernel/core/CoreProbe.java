@@ -29,4 +29,18 @@ interface CoreProbe
     {
         return deadlineNs;
     }
+
+    /** A digest query is being answered from {@code state} (the simulator reads the live state, field by field). */
+    default void onDigestQuery(final ember.kernel.state.KernelState state)
+    {
+    }
+
+    /**
+     * @return whether a snapshot thread lowers its priority as it starts (one {@code renice} process
+     *     per kernel opened, which a kernel closed right away waits for). Called on the snapshot thread.
+     */
+    default boolean niceSnapshotThread()
+    {
+        return true;
+    }
 }

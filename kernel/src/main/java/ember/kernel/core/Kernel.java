@@ -100,6 +100,12 @@ public final class Kernel implements AutoCloseable
         return invoker.invoke();
     }
 
+    /** @return whether no periodic snapshot is asked for or being taken ({@link KernelCore#snapshotIdle}). */
+    boolean snapshotIdle()
+    {
+        return core.snapshotIdle();
+    }
+
     /**
      * Driven kernels: die as a killed process does: no caller answered, no closing snapshot, no
      * journal sync; the journal files keep what was written, the mappings and the directory lock

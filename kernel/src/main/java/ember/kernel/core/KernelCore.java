@@ -294,6 +294,15 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     }
 
     /**
+     * Any thread: whether no periodic snapshot is asked for or being taken. The simulator waits for
+     * this after each duty cycle, so that which snapshots exist does not depend on thread timing.
+     */
+    boolean snapshotIdle()
+    {
+        return snapshotTaker.idle();
+    }
+
+    /**
      * Any thread, before closing: stop the snapshot thread (abandoning a snapshot in progress), so
      * that closing does not wait for it on the core thread.
      */
@@ -426,6 +435,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         }
         if (command.digestQuery)
         {
+            final CoreProbe p = probe;
+            if (p != null)
+            {
+                p.onDigestQuery(state);
+            }
             command.result.clear();
             command.result.number = state.lastIndex();
             command.result.value = state.digest();

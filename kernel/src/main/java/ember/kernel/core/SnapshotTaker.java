@@ -90,6 +90,12 @@ final class SnapshotTaker implements AutoCloseable
         return true;
     }
 
+    /** Any thread: @return whether no snapshot is asked for or being taken (busy is set before pending is cleared). */
+    boolean idle()
+    {
+        return pending == NONE && !busy;
+    }
+
     /** @return the index of the newest snapshot written (by this thread or before it started). */
     long lastWrittenIndex()
     {
@@ -118,7 +124,11 @@ final class SnapshotTaker implements AutoCloseable
         else
         {
             // On a small machine the core and the clients win the CPU; snapshots use what is left.
-            ThreadNice.lowerCurrentThread(19, "snapshot thread", log::log);
+            final CoreProbe probe = KernelCore.probe;
+            if (probe == null || probe.niceSnapshotThread())
+            {
+                ThreadNice.lowerCurrentThread(19, "snapshot thread", log::log);
+            }
         }
         while (!stopping)
         {

@@ -24,6 +24,8 @@ public final class TimerWheel
     private final DeadlineTimerWheel wheel;
     private final Long2LongHashMap idToWheel = new Long2LongHashMap(Long.MIN_VALUE);
     private final Long2LongHashMap wheelToId = new Long2LongHashMap(Long.MIN_VALUE);
+    /** The wheel clears a timer's deadline before its expiry handler runs: the sort needs its own copy. */
+    private final Long2LongHashMap wheelToDeadline = new Long2LongHashMap(Long.MIN_VALUE);
     private final LongArrayList expired = new LongArrayList();
     private final LongArrayList expiredDeadlines = new LongArrayList();
     private final DeadlineTimerWheel.TimerHandler onExpiry = this::onExpiry;
@@ -40,6 +42,7 @@ public final class TimerWheel
         final long wheelId = wheel.scheduleTimer(deadlineNs);
         idToWheel.put(id, wheelId);
         wheelToId.put(wheelId, id);
+        wheelToDeadline.put(wheelId, deadlineNs);
     }
 
     /** Forget SPEC timer {@code id}; unknown ids are ignored. */
@@ -49,6 +52,7 @@ public final class TimerWheel
         if (wheelId != Long.MIN_VALUE)
         {
             wheelToId.remove(wheelId);
+            wheelToDeadline.remove(wheelId);
             wheel.cancelTimer(wheelId);
         }
     }
@@ -103,7 +107,7 @@ public final class TimerWheel
         {
             idToWheel.remove(id);
             expired.addLong(id);
-            expiredDeadlines.addLong(wheel.deadline(wheelId)); // still set while the handler runs
+            expiredDeadlines.addLong(wheelToDeadline.remove(wheelId));
         }
         return true;
     }

@@ -30,6 +30,13 @@ public final class SnapshotCodec
         }
     }
 
+    /**
+     * Test-only seam of the deterministic simulator (module sim): when true, the canonical encoding
+     * (so the digest and every snapshot) writes 0 for each process's parent, a planted "digest
+     * that skips a field" bug. False in production, where it costs one volatile read per encoding.
+     */
+    static volatile boolean plantedSkipParent;
+
     private SnapshotCodec()
     {
     }
@@ -55,6 +62,7 @@ public final class SnapshotCodec
             w.putLong(client);
             w.putString(state.clients.get(client));
         }
+        final boolean skipParent = plantedSkipParent;
         final long[] pids = state.pids();
         w.putLong(pids.length);
         for (final long pid : pids)
@@ -63,7 +71,7 @@ public final class SnapshotCodec
             w.putLong(p.pid);
             w.putString(p.name);
             w.putString(p.user);
-            w.putLong(p.parent);
+            w.putLong(skipParent ? 0 : p.parent);
             w.putLong(p.stopped ? 1 : 0);
             final long[] signals = p.overriddenSignals();
             w.putLong(signals.length);

@@ -27,6 +27,9 @@ public final class SimulationAccess
         /** The journal was synced up to {@code index}. */
         void onSynced(long index);
 
+        /** A digest query is answered from the live {@code state} (read it now, on this thread; keep no reference). */
+        void onDigestQuery(ember.kernel.state.KernelState state);
+
         /** @return the deadline the timer wheel gets. */
         long wheelDeadline(long id, long deadlineNs);
     }
@@ -41,6 +44,18 @@ public final class SimulationAccess
     public static int dutyCycle(final Kernel kernel)
     {
         return kernel.dutyCycle();
+    }
+
+    /**
+     * Wait until the kernel's snapshot thread has taken the snapshot the core asked for, if any:
+     * which snapshots exist (and whether a failing write hit one) then depends on the seed alone.
+     */
+    public static void awaitSnapshot(final Kernel kernel)
+    {
+        while (!kernel.snapshotIdle())
+        {
+            Thread.yield(); // the snapshot thread may need this core
+        }
     }
 
     /** Kill a driven kernel as a dead process would be ({@link Kernel#crash}). */
@@ -84,6 +99,18 @@ public final class SimulationAccess
             public long wheelDeadline(final long id, final long deadlineNs)
             {
                 return probe.wheelDeadline(id, deadlineNs);
+            }
+
+            @Override
+            public void onDigestQuery(final ember.kernel.state.KernelState state)
+            {
+                probe.onDigestQuery(state);
+            }
+
+            @Override
+            public boolean niceSnapshotThread()
+            {
+                return false; // hundreds of kernels a minute: no renice process for each
             }
         };
     }
