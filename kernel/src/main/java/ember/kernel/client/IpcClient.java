@@ -530,6 +530,9 @@ public final class IpcClient extends ClientBase
             while ((index = requests.tryClaim(type, length)) < 0)
             {
                 checkAlive(deadline);
+                // The service may be holding our requests back until we read replies (a pipeline
+                // sends many before it reads any): read them, so a full ring always drains.
+                pollReplies();
                 Thread.onSpinWait();
             }
             try

@@ -412,6 +412,16 @@ public final class Kernel implements AutoCloseable
     }
 
     /**
+     * Core thread only: the kernel's configured clock in epoch ms, cached by the core once per duty
+     * cycle (Aeron's cached clock). Agents composed with the core read their time here rather than
+     * reading the clock again (a clock read may allocate: an {@code Instant}).
+     */
+    public long dutyCycleTimeMs()
+    {
+        return core.dutyCycleTimeMs();
+    }
+
+    /**
      * Core thread only (an agent composed with the core, {@link #open(KernelConfig, Function)}):
      * hand a command to the core directly, with no inbox in between, so a transport never waits
      * on the queue its own thread drains. The command is handled as a drained one would be (journal,

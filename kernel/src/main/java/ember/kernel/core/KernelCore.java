@@ -221,6 +221,12 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         return inbox.remainingCapacity();
     }
 
+    /** Core thread only: the kernel clock in epoch ms, as this duty cycle read it (one read per cycle). */
+    long dutyCycleTimeMs()
+    {
+        return nowMs;
+    }
+
     /**
      * Core thread only: handle {@code command} now, exactly as if it had been drained from the
      * inbox (same checks, same fail-stop when a fault escapes). For an agent composed with the

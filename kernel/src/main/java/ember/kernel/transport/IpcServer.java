@@ -9,7 +9,6 @@ import ember.kernel.core.KernelOpenException;
 import org.agrona.IoUtil;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -44,8 +43,8 @@ import java.util.function.Consumer;
  * {@link #REPLY_STALL_TIMEOUT_MS} while requests wait is detached. The only memory this thread
  * shares with a client process is the shared-memory channel of a client of the kernel's own account.
  * <p>
- * Time: every deadline here (the sweep, the stall timeout) is read from the kernel's configured
- * clock once per duty cycle. The one exception is the beacon's heartbeat, which other processes
+ * Time: every deadline here (the sweep, the stall timeout) is on the kernel's configured clock, as
+ * the core cached it for the duty cycle ({@link Kernel#dutyCycleTimeMs}). The one exception is the beacon's heartbeat, which other processes
  * compare with their own wall clock: it is written from {@link IpcLayout#HEARTBEAT_CLOCK}.
  */
 public final class IpcServer implements Agent
@@ -64,7 +63,6 @@ public final class IpcServer implements Agent
     private final Path kernelDir;
     private final int maxClientsPerAccount;
     private final int maxClients;
-    private final EpochNanoClock clock;
     private final List<IpcChannel> channels = new ArrayList<>();
     private final Int2ObjectHashMap<IpcChannel> bySession = new Int2ObjectHashMap<>();
     private final List<IpcChannel> detaching = new ArrayList<>();
@@ -103,7 +101,6 @@ public final class IpcServer implements Agent
         this.kernelDir = kernelDir;
         this.maxClientsPerAccount = maxClientsPerAccount;
         this.maxClients = maxClients;
-        this.clock = kernel.config().clock();
         this.requests = new RequestAdapter(kernel, replies, this::startDetach, bySession);
         listen();
     }
@@ -151,7 +148,7 @@ public final class IpcServer implements Agent
     public int doWork()
     {
         int work = 0;
-        nowMs = clock.nanoTime() / 1_000_000;
+        nowMs = kernel.dutyCycleTimeMs();
         final long wallMs = IpcLayout.HEARTBEAT_CLOCK.time();
         if (wallMs >= nextHeartbeatMs)
         {
