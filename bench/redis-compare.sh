@@ -49,7 +49,7 @@ done
 # redis-benchmark's figure for one test (requests per second), from its CSV output.
 redis_benchmark() {
   redis-benchmark -h 127.0.0.1 -p "$port" -t "$1" -P 64 -c "$clients" -n "${REDIS_BENCHMARK_N:-2000000}" -q --csv \
-    | awk -F'","' -v t="$(echo "$1" | tr a-z A-Z)" '$1 == "\"" t { print $2 + 0 }'
+    | awk -F'","' -v t="$(echo "$1" | tr a-z A-Z)" '$1 == "\"" t { printf "%.0f\n", $2 }'
 }
 rpush_rps="$(redis_benchmark rpush)"
 lpop_rps="$(redis_benchmark lpop)"
