@@ -55,5 +55,5 @@ rpush_rps="$(redis_benchmark rpush)"
 lpop_rps="$(redis_benchmark lpop)"
 redis-cli -p "$port" flushall >/dev/null
 
-java "${EMBER_JAVA_FLAGS[@]}" -cp "$cp" ember.kernel.bench.RedisCompare "$port" "$seconds" "$clients" \
+java "${EMBER_JAVA_FLAGS[@]}" ${EMBER_JAVA_OPTS:-} -cp "$cp" ember.kernel.bench.RedisCompare "$port" "$seconds" "$clients" \
   "${rpush_rps:-0}" "${lpop_rps:-0}"

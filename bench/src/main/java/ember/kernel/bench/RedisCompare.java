@@ -35,7 +35,7 @@ public final class RedisCompare
         final int clients = Integer.parseInt(args[2]);
         final double benchmarkRpush = args.length > 3 ? Double.parseDouble(args[3]) : 0;
         final double benchmarkLpop = args.length > 4 ? Double.parseDouble(args[4]) : 0;
-        final String idle = idleFor(clients);
+        final String idle = System.getProperty("ember.bench.idle", idleFor(clients)); // override to compare strategies
 
         final ServiceBench.Figures redisOne = ServiceBench.clients(1, "redis", seconds, port);
         final ServiceBench.Figures redisMany = ServiceBench.clients(clients, "redis", seconds, port);
