@@ -13,6 +13,8 @@ import java.util.function.Function;
  * answer and returns a {@link PipelinedCall} handle. Calls are journaled, applied and answered in
  * the order they were issued; each call's error is reported on its own handle, and the calls after
  * a failed one still run (there is no transaction: a pipeline saves round trips, nothing else).
+ * A call the client refuses before sending it (a payload it cannot encode) fails at once, before
+ * the calls issued ahead of it complete; it never reaches the kernel.
  * Obtained from {@link EmberClient#pipeline(long)}; works embedded and over IPC (where many
  * requests are in flight on the one channel and the service answers them in order).
  * <p>

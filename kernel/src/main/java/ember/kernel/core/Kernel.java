@@ -429,9 +429,14 @@ public final class Kernel implements AutoCloseable
      * commit under {@code SyncMode.BATCH}); a fault that escapes is fail-stop, as in the duty cycle.
      *
      * @return false, the command untouched, when the kernel is closed or has stopped.
+     * @throws IllegalStateException when called on another thread than the core's.
      */
     public boolean serveOnCoreThread(final Command command)
     {
+        if (runner != null && runner.thread() != Thread.currentThread())
+        {
+            throw new IllegalStateException("serveOnCoreThread off the core thread: use submit");
+        }
         if (isClosed() || core.failure() != null)
         {
             return false;
