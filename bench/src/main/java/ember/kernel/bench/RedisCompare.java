@@ -15,15 +15,19 @@ import java.nio.file.Path;
  * syscall at a time and pipelined (batches of {@value BenchClient#PIPELINE_BATCH}: Ember's
  * {@code Pipeline}, Jedis pipelines; the script passes {@code redis-benchmark -P 64}'s figures).
  * <p>
- * The Ember service runs with the idle strategy README documents for its machine: busy-spin when
- * there is a core for the core and for each client, back-off when there are fewer cores than busy
- * threads (a spinning core then takes the CPU its own clients need).
+ * The Ember service runs with the idle strategy README documents, also when there are fewer cores
+ * than busy threads: busy-spin ({@link #DOCUMENTED_IDLE}; {@code -Dember.bench.idle=NAME} measures
+ * another). Back-off parks the idle core up to 1 ms, and a request that arrives meanwhile waits for
+ * the park to end: each client then gets about one round trip per park.
  * <pre>
  *   RedisCompare PORT SECONDS CLIENTS [REDIS_BENCHMARK_RPUSH_PER_S REDIS_BENCHMARK_LPOP_PER_S]
  * </pre>
  */
 public final class RedisCompare
 {
+    /** The core idle strategy README documents for a service with busy clients, however many cores. */
+    static final String DOCUMENTED_IDLE = "busy-spin";
+
     private RedisCompare()
     {
     }
@@ -35,7 +39,7 @@ public final class RedisCompare
         final int clients = Integer.parseInt(args[2]);
         final double benchmarkRpush = args.length > 3 ? Double.parseDouble(args[3]) : 0;
         final double benchmarkLpop = args.length > 4 ? Double.parseDouble(args[4]) : 0;
-        final String idle = System.getProperty("ember.bench.idle", idleFor(clients)); // override to compare strategies
+        final String idle = System.getProperty("ember.bench.idle", DOCUMENTED_IDLE); // override to compare strategies
 
         final ServiceBench.Figures redisOne = ServiceBench.clients(1, "redis", seconds, port);
         final ServiceBench.Figures redisMany = ServiceBench.clients(clients, "redis", seconds, port);
@@ -96,15 +100,6 @@ public final class RedisCompare
         print("ember_pipelined_vs_chronicle_ratio", String.format("%.3f", emberPipelined.opsPerSecond() / chronicle));
     }
 
-    /**
-     * @return the core idle strategy README documents for {@code clients} busy client threads on this
-     *     machine: {@code busy-spin} with a core each for the service's core and every client, else
-     *     {@code backoff}.
-     */
-    static String idleFor(final int clients)
-    {
-        return Runtime.getRuntime().availableProcessors() > clients ? "busy-spin" : "backoff";
-    }
 
     private static void print(final String name, final String value)
     {
