@@ -2,9 +2,12 @@
 # Ember vs Redis on the same workloads, side by side in one run.
 #
 # Redis (from Debian's packages, installed if missing) runs on 127.0.0.1 with appendonly yes and
-# appendfsync everysec; Ember runs as its service (busy-spin core). Both are driven by the same
-# Java client harness (HdrHistogram, warm-up then a measured phase) with one list / one process
-# per client: RPUSH + BLPOP against Redis, queueEvent + pullEvent against Ember.
+# appendfsync everysec; Ember runs as its service, with the idle strategy README documents for the
+# machine (busy-spin with a core per busy thread, back-off with fewer cores). Both are driven by the
+# same Java client harness (HdrHistogram, warm-up then a measured phase) with one list / one process
+# per client: RPUSH + BLPOP against Redis, queueEvent + pullEvent against Ember; then pipelined in
+# batches of 64 (Jedis pipelines of 32 RPUSH + 32 LPOP, Ember pipelines of 32 queueEvent + 32
+# pullEvent), and Redis's own C client: redis-benchmark -t rpush,lpop -P 64 -c CLIENTS.
 #
 #   bench/redis-compare.sh [SECONDS] [CLIENTS]
 #
@@ -15,12 +18,12 @@ clients="${2:-4}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/bin/ember-env.sh"
 
-if ! command -v redis-server >/dev/null 2>&1; then
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1; then
   echo "redis-compare: installing redis-server from Debian's packages..." >&2
   if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools) >&2
   else
-    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >&2
+    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools) >&2
   fi
 fi
 
@@ -43,4 +46,14 @@ for _ in $(seq 1 100); do
   sleep 0.05
 done
 
-java "${EMBER_JAVA_FLAGS[@]}" -cp "$cp" ember.kernel.bench.RedisCompare "$port" "$seconds" "$clients"
+# redis-benchmark's figure for one test (requests per second), from its CSV output.
+redis_benchmark() {
+  redis-benchmark -h 127.0.0.1 -p "$port" -t "$1" -P 64 -c "$clients" -n "${REDIS_BENCHMARK_N:-2000000}" -q --csv \
+    | awk -F'","' -v t="$(echo "$1" | tr a-z A-Z)" '$1 == "\"" t { printf "%.0f\n", $2 }'
+}
+rpush_rps="$(redis_benchmark rpush)"
+lpop_rps="$(redis_benchmark lpop)"
+redis-cli -p "$port" flushall >/dev/null
+
+java "${EMBER_JAVA_FLAGS[@]}" ${EMBER_JAVA_OPTS:-} -cp "$cp" ember.kernel.bench.RedisCompare "$port" "$seconds" "$clients" \
+  "${rpush_rps:-0}" "${lpop_rps:-0}"

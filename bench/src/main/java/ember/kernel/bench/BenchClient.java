@@ -13,13 +13,16 @@ import java.util.Map;
 
 /**
  * One benchmark client, run in its own JVM by {@link ServiceBench}. Prints {@code OPS n seconds}
- * and {@code HIST base64} (an HdrHistogram of per-operation latency in ns) when done.
+ * and {@code HIST base64} (an HdrHistogram of per-operation latency in ns) when done; the pipelined
+ * modes count commands (64 per batch) in {@code OPS} and batches in the histogram.
  * <pre>
  *   rtt    DIR SECONDS              getpid round trips through the service
  *   pairs  DIR SECONDS              queueEvent + pullEvent on its own process (RPUSH/BLPOP's analogue)
  *   ping   DIR SECONDS PID PEER     sendEvent(PEER, now) then wait for the pong
  *   pong   DIR SECONDS PID          pullEvent; records now - sent (one way); sendEvent back
  *   redis  PORT SECONDS KEY         RPUSH KEY + BLPOP KEY against Redis
+ *   pipelined DIR SECONDS           batches of 64 pipelined syscalls: 32 queueEvent then 32 pullEvent, then sync
+ *   redis-pipelined PORT SECONDS KEY  Jedis pipelines of 64 commands: 32 RPUSH KEY then 32 LPOP KEY, then sync
  *   alloc  DIR COUNT KIND           allocation per syscall on this thread: KIND getpid or pairs (see below)
  * </pre>
  * The {@code alloc} mode warms up, prints {@code WARM}, waits for a line on stdin (the service
@@ -28,6 +31,9 @@ import java.util.Map;
  */
 public final class BenchClient
 {
+    /** Commands per pipelined batch, on both sides (as {@code redis-benchmark -P 64}). */
+    static final int PIPELINE_BATCH = 64;
+
     private BenchClient()
     {
     }
@@ -44,7 +50,28 @@ public final class BenchClient
         final Histogram histogram = new Histogram(60_000_000_000L, 3);
         final long[] ops = new long[1];
         final long elapsedNs;
-        if ("redis".equals(mode))
+        if ("redis-pipelined".equals(mode))
+        {
+            try (Jedis redis = new Jedis("127.0.0.1", Integer.parseInt(args[1])))
+            {
+                final String key = args[3];
+                elapsedNs = loop(seconds, histogram, ops, () ->
+                {
+                    final redis.clients.jedis.Pipeline pipeline = redis.pipelined();
+                    for (int i = 0; i < PIPELINE_BATCH / 2; i++)
+                    {
+                        pipeline.rpush(key, "x");
+                    }
+                    for (int i = 0; i < PIPELINE_BATCH / 2; i++)
+                    {
+                        pipeline.lpop(key);
+                    }
+                    pipeline.sync();
+                });
+                ops[0] *= PIPELINE_BATCH;
+            }
+        }
+        else if ("redis".equals(mode))
         {
             try (Jedis redis = new Jedis("127.0.0.1", Integer.parseInt(args[1])))
             {
@@ -77,6 +104,28 @@ public final class BenchClient
                             sys.queueEvent("tick", params);
                             sys.pullEvent(Syscalls.FOREVER, "tick");
                         });
+                        break;
+                    }
+                    case "pipelined":
+                    {
+                        final long pid = client.as(1).spawn("bench");
+                        final Map<String, Object> params = Map.of("n", 1L);
+                        try (ember.kernel.client.Pipeline pipeline = client.pipeline(pid))
+                        {
+                            elapsedNs = loop(seconds, histogram, ops, () ->
+                            {
+                                for (int i = 0; i < PIPELINE_BATCH / 2; i++)
+                                {
+                                    pipeline.queueEvent("tick", params);
+                                }
+                                for (int i = 0; i < PIPELINE_BATCH / 2; i++)
+                                {
+                                    pipeline.pullEvent("tick");
+                                }
+                                pipeline.sync();
+                            });
+                        }
+                        ops[0] *= PIPELINE_BATCH;
                         break;
                     }
                     case "ping":

@@ -102,7 +102,7 @@ public final class EmbeddedBench
     }
 
     /** Raw Chronicle appends of the frame a queueEvent syscall journals. */
-    private static double rawChronicleAppends(final Path dir, final double seconds)
+    static double rawChronicleAppends(final Path dir, final double seconds)
     {
         final SyscallRecord record = sampleRecord();
         try (JournalWriter writer = new JournalWriter(dir, 64L << 20))

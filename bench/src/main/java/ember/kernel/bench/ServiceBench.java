@@ -200,9 +200,9 @@ public final class ServiceBench
         final List<Process> processes = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
-            final String[] all = new String[args.length + (mode.equals("redis") ? 1 : 0)];
+            final String[] all = new String[args.length + (mode.startsWith("redis") ? 1 : 0)];
             System.arraycopy(args, 0, all, 0, args.length);
-            if (mode.equals("redis"))
+            if (mode.startsWith("redis"))
             {
                 all[args.length] = "bench:" + i;
             }

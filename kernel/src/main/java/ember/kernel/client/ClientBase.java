@@ -107,6 +107,93 @@ public abstract class ClientBase implements EmberClient
     }
 
     @Override
+    public Pipeline pipeline(final long pid)
+    {
+        return new Pipeline(this, openPipelineLink(), pid);
+    }
+
+    /**
+     * The transport's side of a new pipeline. This default sends each call as a lone syscall,
+     * waiting for its answer when it is issued (order and per-call errors hold; nothing is saved):
+     * transports that can keep several requests in flight override it.
+     */
+    PipelineLink openPipelineLink()
+    {
+        return new PipelineLink()
+        {
+            @Override
+            public int capacity()
+            {
+                return 1;
+            }
+
+            @Override
+            public void issue(final PipelinedCall<?> call)
+            {
+                final CallFrame frame = enter();
+                try
+                {
+                    frame.record.copyFrom(call.record);
+                    invoke(frame, false);
+                    copy(frame.result, call.result);
+                }
+                catch (final EmberException ex)
+                {
+                    call.result.clear().error = ex.getMessage();
+                }
+                finally
+                {
+                    exit();
+                }
+            }
+
+            @Override
+            public void await(final PipelinedCall<?> call)
+            {
+                // answered when issued
+            }
+
+            @Override
+            public void close()
+            {
+                // nothing held
+            }
+        };
+    }
+
+    /** Copy an outcome; the objects it holds belong to {@code into} from now on. */
+    static void copy(final CallResult from, final CallResult into)
+    {
+        into.present = from.present;
+        into.number = from.number;
+        into.value = from.value;
+        into.error = from.error;
+        from.value = null;
+    }
+
+    /**
+     * Make {@code handler} this client's handler of {@code signal} for {@code pid} (null removes it).
+     *
+     * @return what restores the handler it replaced, for a refused call.
+     */
+    Runnable installHandler(final long pid, final long signal, final SignalHandler handler)
+    {
+        final HandlerKey key = new HandlerKey(pid, signal);
+        final SignalHandler previous = handler != null ? handlers.put(key, handler) : handlers.remove(key);
+        return () ->
+        {
+            if (previous != null)
+            {
+                handlers.put(key, previous);
+            }
+            else if (handler != null)
+            {
+                handlers.remove(key, handler);
+            }
+        };
+    }
+
+    @Override
     public ProcessInfo processInfo(final long pid)
     {
         return (ProcessInfo)ask(ProcessQuery.PROCESS, pid).value;
@@ -243,7 +330,7 @@ public abstract class ClientBase implements EmberClient
         return result.value instanceof ReceivedEvent event ? event : null;
     }
 
-    private static byte[] encode(final int arg, final String fn, final Object value, final boolean table)
+    static byte[] encode(final int arg, final String fn, final Object value, final boolean table)
     {
         if (table && !(value instanceof Map))
         {

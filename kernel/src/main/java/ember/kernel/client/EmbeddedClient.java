@@ -24,6 +24,9 @@ public final class EmbeddedClient extends ClientBase
 {
     private static final ThreadLocal<PayloadCodec> CODECS = ThreadLocal.withInitial(PayloadCodec::new);
 
+    /** Calls one pipeline keeps in flight on the core's inbox (a power of two). */
+    private static final int PIPELINE_CAPACITY = 1024;
+
     private final Kernel kernel;
     private final ClientSession session;
     /** Filled by the session's mailbox: pid, signal. Used under ClientBase's dispatch lock only. */
@@ -118,11 +121,16 @@ public final class EmbeddedClient extends ClientBase
             frame.transport = null;
             throw ex;
         }
+        answer(command, frame.result);
+    }
+
+    /** Read a completed command's answer into {@code result}. @throws EmberException on a refusal. */
+    private static void answer(final Command command, final CallResult result)
+    {
         if (command.refusal != null)
         {
             throw new EmberException(command.refusal);
         }
-        final CallResult result = frame.result;
         result.error = command.answerError();
         if (result.error == null)
         {
@@ -131,6 +139,77 @@ public final class EmbeddedClient extends ClientBase
             result.value = command.answerIsEvent() ?
                 new ReceivedEvent(command.answerEventName(), command.answerEventParams(CODECS.get())) : command.answerValue();
         }
+    }
+
+    /**
+     * Pipelined calls go to the core's inbox back to back, each in a command of its own (reused
+     * once awaited); the core handles one client's commands in the order they were submitted.
+     */
+    @Override
+    PipelineLink openPipelineLink()
+    {
+        return new PipelineLink()
+        {
+            private final Command[] slots = new Command[PIPELINE_CAPACITY];
+
+            @Override
+            public int capacity()
+            {
+                return PIPELINE_CAPACITY;
+            }
+
+            @Override
+            public void issue(final PipelinedCall<?> call)
+            {
+                if (closed)
+                {
+                    throw new EmberException("client closed");
+                }
+                final int slot = (int)(call.sequence & (PIPELINE_CAPACITY - 1));
+                Command command = slots[slot];
+                if (command == null || !command.isDone())
+                {
+                    command = new Command(Thread.currentThread()); // first use, or abandoned after a failure
+                    slots[slot] = command;
+                }
+                else
+                {
+                    command.recycle();
+                }
+                command.record.copyFrom(call.record);
+                command.session = session;
+                try
+                {
+                    kernel.submit(command);
+                }
+                catch (final KernelClosedException ex)
+                {
+                    slots[slot] = null;
+                    throw new EmberException(ex.getMessage());
+                }
+            }
+
+            @Override
+            public void await(final PipelinedCall<?> call)
+            {
+                final Command command = slots[(int)(call.sequence & (PIPELINE_CAPACITY - 1))];
+                try
+                {
+                    Kernel.awaitAnswer(command);
+                }
+                catch (final KernelClosedException ex)
+                {
+                    throw new EmberException(ex.getMessage());
+                }
+                answer(command, call.result.clear());
+            }
+
+            @Override
+            public void close()
+            {
+                java.util.Arrays.fill(slots, null);
+            }
+        };
     }
 
     /** Under {@link ClientBase}'s dispatch lock: the session's mailbox allows one consumer at a time. */

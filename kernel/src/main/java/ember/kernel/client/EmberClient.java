@@ -17,6 +17,13 @@ public interface EmberClient extends AutoCloseable
     Syscalls as(long pid);
 
     /**
+     * @return the syscalls of process {@code pid}, pipelined: issued without waiting for each
+     *     answer, answered in order, each call's error on its own handle (see {@link Pipeline}).
+     *     One thread uses a pipeline; close it (or {@link Pipeline#sync()}) to wait for the rest.
+     */
+    Pipeline pipeline(long pid);
+
+    /**
      * Read-only and <em>not journaled</em>: the {@code getpinfo} table of live process {@code pid},
      * asked as {@code pid} itself. For a caller's own bookkeeping (is the process it acts as still
      * alive, and whose is it), which must not fill the audit trail; a program that wants the

@@ -58,6 +58,8 @@ public final class IpcClient extends ClientBase
 {
     /** How long a non-blocking syscall may take before the client gives up on the service. */
     public static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    /** Requests one pipeline keeps in flight on the channel (a power of two). */
+    static final int PIPELINE_CAPACITY = 1024;
     private static final long WAIT_SPINS = Long.getLong("ember.ipc.spins", 2_000);
     private static final long WAIT_YIELDS = Long.getLong("ember.ipc.yields", 20_000);
     private static final long WAIT_MAX_PARK_NS = Long.getLong("ember.ipc.maxParkNs", 200_000);
@@ -80,6 +82,8 @@ public final class IpcClient extends ClientBase
     private final Object socketWriteLock = new Object();
     /** Every waiter ever registered (one per call frame of a thread); copied on write, read by the reply reader. */
     private volatile Waiter[] waiters = new Waiter[0];
+    /** The open pipelines, each with its own ring of waiters (copied on write: opened and closed rarely). */
+    private volatile IpcPipeline[] pipelines = new IpcPipeline[0];
     private final ConcurrentLinkedQueue<SignalCall> handlerCalls = new ConcurrentLinkedQueue<>();
     /** Socket mode's correlation ids (shared-memory mode takes them from the request ring). */
     private final AtomicLong correlations = new AtomicLong();
@@ -126,7 +130,10 @@ public final class IpcClient extends ClientBase
         {
             this.refusal = refusal;
             done = true;
-            java.util.concurrent.locks.LockSupport.unpark(thread);
+            if (thread != Thread.currentThread())
+            {
+                java.util.concurrent.locks.LockSupport.unpark(thread); // a waiter reading its own reply is awake
+            }
         }
     }
 
@@ -523,6 +530,9 @@ public final class IpcClient extends ClientBase
             while ((index = requests.tryClaim(type, length)) < 0)
             {
                 checkAlive(deadline);
+                // The service may be holding our requests back until we read replies (a pipeline
+                // sends many before it reads any): read them, so a full ring always drains.
+                pollReplies();
                 Thread.onSpinWait();
             }
             try
@@ -603,16 +613,35 @@ public final class IpcClient extends ClientBase
         {
             case IpcLayout.MSG_RESULT:
             {
-                final Waiter wait = waiterOf(ReplyCodec.correlation(buffer, index));
+                final long correlation = ReplyCodec.correlation(buffer, index);
+                final Waiter wait = waiterOf(correlation);
                 if (wait != null)
                 {
                     wait.complete(ReplyCodec.decode(buffer, index, wait.result, replyPayloads));
+                    break;
+                }
+                for (final IpcPipeline pipeline : pipelines)
+                {
+                    final Waiter pipelined = pipeline.match(correlation);
+                    if (pipelined != null)
+                    {
+                        pipelined.complete(ReplyCodec.decode(buffer, index, pipelined.result, replyPayloads));
+                        pipeline.advance();
+                        break;
+                    }
                 }
                 break;
             }
             case IpcLayout.MSG_RESULT_PART:
             {
-                final Waiter wait = waiterOf(buffer.getLong(index));
+                final long correlation = buffer.getLong(index);
+                Waiter wait = waiterOf(correlation);
+                IpcPipeline owner = null;
+                for (int i = 0; wait == null && i < pipelines.length; i++)
+                {
+                    owner = pipelines[i];
+                    wait = owner.match(correlation);
+                }
                 if (wait == null)
                 {
                     break;
@@ -630,6 +659,10 @@ public final class IpcClient extends ClientBase
                     final String refusal = ReplyCodec.decode(wait.parts, 0, wait.result, replyPayloads);
                     wait.parts = null;
                     wait.complete(refusal);
+                    if (owner != null)
+                    {
+                        owner.advance();
+                    }
                 }
                 break;
             }
@@ -662,6 +695,10 @@ public final class IpcClient extends ClientBase
             {
                 wait.complete(message);
             }
+        }
+        for (final IpcPipeline pipeline : pipelines)
+        {
+            pipeline.failAll(message);
         }
     }
 
@@ -766,6 +803,175 @@ public final class IpcClient extends ClientBase
     }
 
     @Override
+    PipelineLink openPipelineLink()
+    {
+        final IpcPipeline pipeline = new IpcPipeline();
+        synchronized (this)
+        {
+            final IpcPipeline[] old = pipelines;
+            final IpcPipeline[] all = java.util.Arrays.copyOf(old, old.length + 1);
+            all[old.length] = pipeline;
+            pipelines = all;
+        }
+        return pipeline;
+    }
+
+    /**
+     * One pipeline's requests in flight on this client's channel: a ring of waiters indexed by the
+     * call's sequence. The pipeline's thread arms a waiter and publishes it ({@link #tail}) before
+     * the request is sent; whichever thread reads the replies (under the reader lock) matches them
+     * from {@link #next}, the oldest unanswered — the service answers a channel's requests in
+     * order, so that is almost always the one.
+     */
+    private final class IpcPipeline implements PipelineLink
+    {
+        private final Waiter[] slots = new Waiter[PIPELINE_CAPACITY];
+        /** Calls published: written by the pipeline's thread. */
+        private volatile long tail;
+        /** The oldest call not answered yet: the reader's, under the reader lock. */
+        private long next;
+
+        IpcPipeline()
+        {
+            for (int i = 0; i < slots.length; i++)
+            {
+                slots[i] = new Waiter(requests == null);
+            }
+        }
+
+        @Override
+        public int capacity()
+        {
+            return PIPELINE_CAPACITY;
+        }
+
+        @Override
+        public void issue(final PipelinedCall<?> call)
+        {
+            final Waiter wait = slots[(int)(call.sequence & (PIPELINE_CAPACITY - 1))];
+            wait.done = false;
+            wait.refusal = null;
+            wait.parts = null;
+            wait.result.clear();
+            active.incrementAndGet();
+            try
+            {
+                checkUsable();
+                final int length = RecordCodec.encodedLength(call.record);
+                if (length > IpcLayout.MAX_MESSAGE_LENGTH)
+                {
+                    throw new EmberException("Payload too large");
+                }
+                final long correlation = requests != null ? requests.nextCorrelationId() + 1 : correlations.incrementAndGet();
+                wait.correlation = correlation;
+                tail = call.sequence + 1; // published: from here on the reader may complete it
+                if (detachedReason != null || closed)
+                {
+                    checkUsable(); // lost before published: lose() did not see this waiter
+                }
+                send(IpcLayout.MSG_SYSCALL, call.record, ENCODE_RECORD, null, correlation, length,
+                    System.nanoTime() + ANSWER_TIMEOUT_NS);
+            }
+            catch (final RuntimeException ex)
+            {
+                wait.correlation = 0;
+                wait.done = true; // no answer will come: the reader must not wait for it
+                tail = Math.max(tail, call.sequence + 1);
+                throw ex instanceof EmberException e ? e : new EmberException(String.valueOf(ex.getMessage()));
+            }
+            finally
+            {
+                active.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void await(final PipelinedCall<?> call)
+        {
+            final Waiter wait = slots[(int)(call.sequence & (PIPELINE_CAPACITY - 1))];
+            final long deadline = System.nanoTime() + ANSWER_TIMEOUT_NS;
+            try
+            {
+                final org.agrona.concurrent.BackoffIdleStrategy idle = wait.idle;
+                idle.reset();
+                while (!wait.done)
+                {
+                    final int read = pollReplies();
+                    if (read == 0)
+                    {
+                        checkAlive(deadline);
+                    }
+                    idle.idle(read);
+                }
+                if (wait.refusal != null)
+                {
+                    throw new EmberException(wait.refusal);
+                }
+                copy(wait.result, call.result);
+            }
+            finally
+            {
+                wait.correlation = 0;
+            }
+        }
+
+        /** Reader, under the reader lock: the armed waiter of {@code correlation}, or null. */
+        Waiter match(final long correlation)
+        {
+            for (long i = next, t = tail; i < t; i++)
+            {
+                final Waiter wait = slots[(int)(i & (PIPELINE_CAPACITY - 1))];
+                if (!wait.done && wait.correlation == correlation)
+                {
+                    return wait;
+                }
+            }
+            return null;
+        }
+
+        /** Reader, under the reader lock: move past the answered calls. */
+        void advance()
+        {
+            final long t = tail;
+            while (next < t && slots[(int)(next & (PIPELINE_CAPACITY - 1))].done)
+            {
+                next++;
+            }
+        }
+
+        /** The channel is gone: every armed waiter fails with {@code message}. */
+        void failAll(final String message)
+        {
+            for (final Waiter wait : slots)
+            {
+                if (wait.correlation != 0 && !wait.done)
+                {
+                    wait.complete(message);
+                }
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            synchronized (IpcClient.this)
+            {
+                final IpcPipeline[] old = pipelines;
+                final IpcPipeline[] all = new IpcPipeline[old.length];
+                int n = 0;
+                for (final IpcPipeline p : old)
+                {
+                    if (p != this)
+                    {
+                        all[n++] = p;
+                    }
+                }
+                pipelines = java.util.Arrays.copyOf(all, n);
+            }
+        }
+    }
+
+    @Override
     protected SignalCall pollHandlerCall()
     {
         return handlerCalls.poll();
@@ -848,6 +1054,10 @@ public final class IpcClient extends ClientBase
             {
                 wait.complete("client closed");
             }
+        }
+        for (final IpcPipeline pipeline : pipelines)
+        {
+            pipeline.failAll("client closed");
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (active.get() > 0 && System.nanoTime() < deadline)

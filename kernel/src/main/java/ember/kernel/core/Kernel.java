@@ -400,6 +400,11 @@ public final class Kernel implements AutoCloseable
             {
                 throw new KernelClosedException("kernel closed");
             }
+            if (runner != null && runner.thread() == Thread.currentThread())
+            {
+                // The core's own thread is the inbox's only drainer: waiting here would wait forever.
+                throw new IllegalStateException("submit on the core thread with a full inbox: use serveOnCoreThread");
+            }
             Thread.onSpinWait(); // inbox full: the core is draining it
         }
         if (core.isClosed())
@@ -410,6 +415,40 @@ public final class Kernel implements AutoCloseable
                 throw new KernelClosedException("kernel closed");
             }
         }
+    }
+
+    /**
+     * Core thread only: the kernel's configured clock in epoch ms, cached by the core once per duty
+     * cycle (Aeron's cached clock). Agents composed with the core read their time here rather than
+     * reading the clock again (a clock read may allocate: an {@code Instant}).
+     */
+    public long dutyCycleTimeMs()
+    {
+        return core.dutyCycleTimeMs();
+    }
+
+    /**
+     * Core thread only (an agent composed with the core, {@link #open(KernelConfig, Function)}):
+     * hand a command to the core directly, with no inbox in between, so a transport never waits
+     * on the queue its own thread drains. The command is handled as a drained one would be (journal,
+     * apply, answer — its completion may run inside this call, or after the duty cycle's group
+     * commit under {@code SyncMode.BATCH}); a fault that escapes is fail-stop, as in the duty cycle.
+     *
+     * @return false, the command untouched, when the kernel is closed or has stopped.
+     * @throws IllegalStateException when called on another thread than the core's.
+     */
+    public boolean serveOnCoreThread(final Command command)
+    {
+        if (runner != null && runner.thread() != Thread.currentThread())
+        {
+            throw new IllegalStateException("serveOnCoreThread off the core thread: use submit");
+        }
+        if (isClosed() || core.failure() != null)
+        {
+            return false;
+        }
+        core.serveNow(command);
+        return true;
     }
 
     /**

@@ -207,6 +207,29 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         return inbox.remainingCapacity();
     }
 
+    /** Core thread only: the kernel clock in epoch ms, as this duty cycle read it (one read per cycle). */
+    long dutyCycleTimeMs()
+    {
+        return nowMs;
+    }
+
+    /**
+     * Core thread only: handle {@code command} now, exactly as if it had been drained from the
+     * inbox (same checks, same fail-stop when a fault escapes). For an agent composed with the
+     * core, which must never offer into the inbox it is the only drainer of.
+     */
+    void serveNow(final Command command)
+    {
+        try
+        {
+            handle(command);
+        }
+        catch (final Throwable ex)
+        {
+            fail("core failed after index " + state.lastIndex() + ": " + ex, ex); // the next duty cycle stops the core
+        }
+    }
+
     boolean isClosed()
     {
         return closed;

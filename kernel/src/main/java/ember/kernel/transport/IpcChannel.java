@@ -52,6 +52,8 @@ final class IpcChannel
     // Core thread only.
     ClientSession session;
     int inFlight;
+    /** Kernel-clock ms since when its requests wait for room in its reply ring, 0 when they do not. */
+    long stalledSinceMs;
     String detachReason;
     final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
     int backlogBytes;

@@ -65,6 +65,13 @@ public final class IpcLayout
     /** A service whose beacon is older than this is taken as gone. */
     public static final long SERVICE_TIMEOUT_MS = 3_000;
     public static final long HEARTBEAT_INTERVAL_MS = 100;
+    /**
+     * The one clock of the service beacon's heartbeat: wall-clock epoch ms, because another process
+     * (a client, {@code status}) compares it with its own wall clock to tell a live service from a
+     * dead one. Nothing else in the transport reads the wall clock: its deadlines come from the
+     * kernel's configured clock.
+     */
+    public static final org.agrona.concurrent.EpochClock HEARTBEAT_CLOCK = org.agrona.concurrent.SystemEpochClock.INSTANCE;
 
     // Handshake.
     public static final int HELLO_LENGTH = 24;

@@ -1,21 +1,16 @@
 package ember.kernel.transport;
 
-import ember.journal.CorruptRecordException;
-import ember.journal.RecordCodec;
 import ember.journal.SyscallType;
 import ember.kernel.core.Command;
-import ember.kernel.core.HandlerCall;
 import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelDirectory;
 import ember.kernel.core.KernelOpenException;
-import ember.kernel.core.ProcessQuery;
 
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.IoUtil;
-import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -28,17 +23,29 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The core-thread side of Ember's local IPC: attaches the channels the {@link ChannelAcceptor}
- * made (journaled as {@code clientAttach}, naming the OS account), turns their messages into
- * commands for the core and writes the answers and handler calls back.
+ * The core-thread side of Ember's local IPC, split by concern as Aeron's driver is: the
+ * {@link ChannelAcceptor} (its own thread) makes the channels; this conductor attaches them
+ * (journaled as {@code clientAttach}, naming the OS account), decides which channel is looked at
+ * when, and detaches them; the {@link RequestAdapter} hands each request to the core directly;
+ * the {@link ReplyProxy} writes answers and handler calls back.
  * <p>
  * Runs on the core's thread (composed with it in one {@link org.agrona.concurrent.AgentRunner}),
- * so command completions, which the core reports on its thread, are written here without locks.
+ * so command completions, which the core reports on its thread, are written without locks, and
+ * nothing here ever offers into the core's inbox ({@link Kernel#serveOnCoreThread}): attaching,
+ * serving and detaching cannot wait on the queue this thread drains.
+ * <p>
  * A channel that sends garbage, whose connection ends, or that does not read its replies is
- * detached; other clients are not affected. The only memory this thread shares with a client
- * process is the shared-memory channel of a client of the kernel's own account.
+ * detached; other clients are not affected. A client that reads its replies slowly is
+ * back-pressured (its requests wait in its ring); one that reads none for
+ * {@link #REPLY_STALL_TIMEOUT_MS} while requests wait is detached. The only memory this thread
+ * shares with a client process is the shared-memory channel of a client of the kernel's own account.
+ * <p>
+ * Time: every deadline here (the sweep, the stall timeout) is on the kernel's configured clock, as
+ * the core cached it for the duty cycle ({@link Kernel#dutyCycleTimeMs}). The one exception is the beacon's heartbeat, which other processes
+ * compare with their own wall clock: it is written from {@link IpcLayout#HEARTBEAT_CLOCK}.
  */
 public final class IpcServer implements Agent
 {
@@ -46,6 +53,8 @@ public final class IpcServer implements Agent
     public static final int DEFAULT_MAX_CLIENTS_PER_ACCOUNT = 64;
     /** Default cap of attached clients in all. */
     public static final int DEFAULT_MAX_CLIENTS = 1024;
+    /** How long requests of a channel may wait for room in its reply ring before it is detached. */
+    public static final long REPLY_STALL_TIMEOUT_MS = 5_000;
     private static final int READ_LIMIT = 64;
     /** How often every socket channel is looked at even if not marked ready: a safety net, not the path. */
     private static final long SWEEP_INTERVAL_MS = 10;
@@ -55,31 +64,20 @@ public final class IpcServer implements Agent
     private final int maxClientsPerAccount;
     private final int maxClients;
     private final List<IpcChannel> channels = new ArrayList<>();
-    private final org.agrona.collections.Int2ObjectHashMap<IpcChannel> bySession =
-        new org.agrona.collections.Int2ObjectHashMap<>();
-    /**
-     * Completed request commands, reused for the next requests (core thread only): the hot path
-     * allocates no command. It grows to the most requests in flight at once (parked pulls
-     * included) and does not shrink.
-     */
-    private final java.util.ArrayDeque<Command> commandPool = new java.util.ArrayDeque<>();
-    private final java.util.function.Consumer<Command> onComplete = this::onComplete;
+    private final Int2ObjectHashMap<IpcChannel> bySession = new Int2ObjectHashMap<>();
     private final List<IpcChannel> detaching = new ArrayList<>();
     /** Channels whose clientAttach command the core has not answered yet. */
     private final Map<Command, IpcChannel> pendingAttach = new HashMap<>();
-    private final RecordCodec codec = new RecordCodec();
-    private final ember.journal.PayloadCodec payloads = new ember.journal.PayloadCodec();
-    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
-    private final UnsafeBuffer partView = new UnsafeBuffer(new byte[0]);
-    private final UnsafeBuffer frameView = new UnsafeBuffer(new byte[0]);
+    private final ReplyProxy replies = new ReplyProxy(this::startDetach);
+    private final RequestAdapter requests;
+    private final Consumer<Command> onAttached = this::onAttached;
+    private final Consumer<Command> onDetached = command -> { };
     private ChannelAcceptor acceptor;
     private MappedByteBuffer beaconMapping;
     private UnsafeBuffer beacon;
     private long nextHeartbeatMs;
     private long nextSweepMs;
-    private boolean wakeAcceptor;
-    private IpcChannel current;
-    private final org.agrona.concurrent.MessageHandler onRequest = this::onRequest;
+    private long nowMs;
 
     /** A server with the default caps. */
     public IpcServer(final Kernel kernel, final Path kernelDir)
@@ -88,7 +86,7 @@ public final class IpcServer implements Agent
     }
 
     /**
-     * @param kernel               the kernel to submit commands to (its core runs on this agent's thread).
+     * @param kernel               the kernel to hand commands to (its core runs on this agent's thread).
      * @param kernelDir            the kernel directory.
      * @param maxClientsPerAccount clients one OS account may have attached (or handshaking) at once.
      * @param maxClients           clients in all.
@@ -103,6 +101,7 @@ public final class IpcServer implements Agent
         this.kernelDir = kernelDir;
         this.maxClientsPerAccount = maxClientsPerAccount;
         this.maxClients = maxClients;
+        this.requests = new RequestAdapter(kernel, replies, this::startDetach, bySession);
         listen();
     }
 
@@ -134,7 +133,7 @@ public final class IpcServer implements Agent
             beacon = new UnsafeBuffer(beaconMapping);
             beacon.putInt(IpcLayout.HEADER_VERSION, IpcLayout.VERSION);
             beacon.putLong(IpcLayout.SERVICE_OS_PID, ProcessHandle.current().pid());
-            beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, System.currentTimeMillis());
+            beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, IpcLayout.HEARTBEAT_CLOCK.time());
             beacon.putIntVolatile(0, IpcLayout.MAGIC);
             final String ownAccount = Files.getOwner(Path.of("/proc/self")).getName();
             acceptor = new ChannelAcceptor(kernelDir, ownAccount, maxClientsPerAccount, maxClients, kernel::log, kernel::error);
@@ -149,14 +148,15 @@ public final class IpcServer implements Agent
     public int doWork()
     {
         int work = 0;
-        final long nowMs = System.currentTimeMillis();
-        if (nowMs >= nextHeartbeatMs)
+        nowMs = kernel.dutyCycleTimeMs();
+        final long wallMs = IpcLayout.HEARTBEAT_CLOCK.time();
+        if (wallMs >= nextHeartbeatMs)
         {
-            nextHeartbeatMs = nowMs + IpcLayout.HEARTBEAT_INTERVAL_MS;
-            beacon.putLongOrdered(IpcLayout.SERVICE_HEARTBEAT, nowMs);
+            nextHeartbeatMs = wallMs + IpcLayout.HEARTBEAT_INTERVAL_MS;
+            beacon.putLongOrdered(IpcLayout.SERVICE_HEARTBEAT, wallMs);
         }
         IpcChannel fresh;
-        while (kernel.hasRoom(1) && (fresh = acceptor.accepted().poll()) != null)
+        while ((fresh = acceptor.accepted().poll()) != null)
         {
             attach(fresh);
             work++;
@@ -177,7 +177,7 @@ public final class IpcServer implements Agent
                 work += service(channel);
             }
         }
-        final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<IpcChannel> ready = acceptor.ready();
+        final ManyToOneConcurrentArrayQueue<IpcChannel> ready = acceptor.ready();
         for (int i = 0, n = ready.size(); i < n; i++)
         {
             final IpcChannel channel = ready.poll();
@@ -188,14 +188,12 @@ public final class IpcServer implements Agent
             channel.queued.set(false); // before looking: what arrives from now on queues it again
             work += service(channel);
         }
-        current = null;
         if (!detaching.isEmpty())
         {
             finishDetaches();
         }
-        if (wakeAcceptor)
+        if (replies.takeWakeAcceptor())
         {
-            wakeAcceptor = false;
             acceptor.wakeup();
         }
         return work;
@@ -213,40 +211,35 @@ public final class IpcServer implements Agent
             startDetach(channel, channel.linkFailure);
             return 1;
         }
-        int work = 0;
-        if (!channel.backlog.isEmpty())
-        {
-            work += channel.flushBacklog(partView);
-            wakeAcceptor |= !channel.sharedMemory;
-        }
+        int work = replies.flushBacklog(channel);
         if (channel.session == null)
         {
             return work; // attach not answered yet: marked ready again when it is
         }
-        if (kernel.hasRoom(READ_LIMIT + 1))
+        final int read = requests.poll(channel, READ_LIMIT);
+        work += read;
+        if (requests.backPressured())
         {
-            current = channel;
-            try
+            // Its reply ring is full: its requests wait in its ring. Detached if it never reads again.
+            if (channel.stalledSinceMs == 0)
             {
-                final int read = channel.requests.read(onRequest, READ_LIMIT);
-                work += read;
-                if (read == READ_LIMIT)
-                {
-                    acceptor.markReady(channel); // maybe more behind: next duty cycle
-                }
+                channel.stalledSinceMs = nowMs;
             }
-            catch (final RuntimeException ex)
+            else if (nowMs - channel.stalledSinceMs > REPLY_STALL_TIMEOUT_MS)
             {
-                // A client of the kernel's own account can corrupt its ring's own headers.
-                startDetach(channel, "corrupt request ring: " + ex.getMessage());
+                startDetach(channel, "client does not read its replies");
             }
-            current = null;
+            acceptor.markReady(channel); // next duty cycle
         }
         else
         {
-            acceptor.markReady(channel); // the core's inbox is full: next duty cycle
+            channel.stalledSinceMs = 0;
+            if (read == READ_LIMIT)
+            {
+                acceptor.markReady(channel); // maybe more behind: next duty cycle
+            }
         }
-        forwardHandlerCalls(channel);
+        replies.handlerCalls(channel);
         return work;
     }
 
@@ -255,7 +248,7 @@ public final class IpcServer implements Agent
     {
         for (final IpcChannel channel : channels)
         {
-            writeDetached(channel, "service stopped");
+            replies.detached(channel, "service stopped");
             channel.closeRequested = true;
         }
         channels.clear();
@@ -290,17 +283,22 @@ public final class IpcServer implements Agent
         return channels.size();
     }
 
+    /** Journal the channel's clientAttach, handed to the core directly; answered in {@link #onAttached}. */
     private void attach(final IpcChannel channel)
     {
         channels.add(channel);
-        final Command attach = new Command(this::onAttached);
+        final Command attach = new Command(onAttached);
         attach.record.reset(SyscallType.CLIENT_ATTACH, 0).text = channel.user;
         // The audit trail names the OS account and how it is connected, not only the kernel user.
         attach.record.names = new String[] {channel.account, channel.sharedMemory ? "shared-memory" : "socket"};
         attach.correlationId = 0;
         attach.clientOsPid = channel.clientOsPid;
         pendingAttach.put(attach, channel);
-        kernel.submit(attach);
+        if (!kernel.serveOnCoreThread(attach))
+        {
+            pendingAttach.remove(attach);
+            startDetach(channel, "service stopped");
+        }
     }
 
     private void onAttached(final Command command)
@@ -322,211 +320,7 @@ public final class IpcServer implements Agent
             command.session.whenHandlerCallOffered(() -> acceptor.markReady(channel));
             acceptor.markReady(channel); // frames may have arrived before the session existed
         }
-        final MutableDirectBuffer out = scratch;
-        out.putInt(0, command.session.id());
-        final int length = 4 + out.putStringUtf8(4, channel.user);
-        send(channel, IpcLayout.MSG_ATTACHED, out, length);
-    }
-
-    private void onRequest(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
-    {
-        final IpcChannel channel = current;
-        if (channel.detachReason != null)
-        {
-            return;
-        }
-        if (msgTypeId == IpcLayout.MSG_DETACH)
-        {
-            startDetach(channel, "client detached");
-            return;
-        }
-        if (msgTypeId == IpcLayout.MSG_QUERY)
-        {
-            onQuery(channel, buffer, index, length);
-            return;
-        }
-        if (msgTypeId != IpcLayout.MSG_SYSCALL)
-        {
-            startDetach(channel, "unknown message type " + msgTypeId);
-            return;
-        }
-        final Command command = acquireCommand();
-        try
-        {
-            frameView.wrap(buffer, index, length);
-            codec.decode(frameView, 0, length, command.record);
-        }
-        catch (final CorruptRecordException | IndexOutOfBoundsException ex)
-        {
-            commandPool.addLast(command); // never submitted: as good as new
-            startDetach(channel, "malformed request: " + ex.getMessage());
-            return;
-        }
-        command.correlationId = command.record.index;
-        command.session = channel.session;
-        command.refusal = checkPayload(command.record); // refusals go through the core too: replies stay in order
-        channel.inFlight++;
-        kernel.submit(command);
-    }
-
-    /**
-     * A read-only process query (not journaled): the core answers it as the channel's session,
-     * so it is entitled exactly as that client's syscalls are.
-     */
-    private void onQuery(final IpcChannel channel, final MutableDirectBuffer buffer, final int index, final int length)
-    {
-        final ProcessQuery query =
-            length == IpcLayout.QUERY_LENGTH ? ProcessQuery.of(buffer.getByte(index + 8)) : null;
-        if (query == null)
-        {
-            startDetach(channel, "malformed query");
-            return;
-        }
-        final Command command = acquireCommand();
-        command.correlationId = buffer.getLong(index);
-        command.record.pid = buffer.getLong(index + 9);
-        command.query = query;
-        command.session = channel.session;
-        channel.inFlight++;
-        kernel.submit(command);
-    }
-
-    /**
-     * A client of another process may send any bytes as a payload: only well-formed payloads of
-     * the allowed types reach the journal (and, through events, other clients).
-     *
-     * @return the refusal, or null when the record may go to the core.
-     */
-    private String checkPayload(final ember.journal.SyscallRecord record)
-    {
-        if (!record.type.isClientCall())
-        {
-            return "not a syscall: " + record.type.syscallName();
-        }
-        final boolean table = record.type == SyscallType.QUEUE_EVENT;
-        if (!table && record.type != SyscallType.SEND_EVENT)
-        {
-            return record.payload == null ? null : "unexpected payload for " + record.type.syscallName();
-        }
-        if (record.payload == null)
-        {
-            return null; // the validator names the missing argument
-        }
-        if (payloads.isWellFormed(record.payload, table))
-        {
-            return null; // the hot path: judged by walking the bytes, no value built
-        }
-        final int arg = table ? 2 : 3;
-        try
-        {
-            final Object value = payloads.decode(record.payload);
-            if (table && !(value instanceof java.util.Map))
-            {
-                return ember.kernel.state.SyscallValidator.notATable(arg, record.type.syscallName(), value);
-            }
-            return null;
-        }
-        catch (final ember.journal.PayloadException ex)
-        {
-            return ember.kernel.state.SyscallValidator.bad(arg, record.type.syscallName(), ex.getMessage());
-        }
-    }
-
-    /** @return a request command from the pool, or a new one when all are in flight. Core thread. */
-    private Command acquireCommand()
-    {
-        final Command command = commandPool.pollFirst();
-        return command != null ? command : new Command(onComplete);
-    }
-
-    /** Core thread: the core completed a request; answer it, then the command goes back to the pool. */
-    private void onComplete(final Command command)
-    {
-        final IpcChannel channel = bySession.get(command.session.id());
-        if (channel != null)
-        {
-            channel.inFlight--;
-            if (channel.detachReason == null)
-            {
-                reply(channel, command);
-            }
-        }
-        command.recycle();
-        commandPool.addLast(command);
-    }
-
-    private void reply(final IpcChannel channel, final Command command)
-    {
-        forwardHandlerCalls(channel); // handler lines come before the result that caused them
-        if (channel.detachReason != null)
-        {
-            return;
-        }
-        final int claimed = ReplyCodec.encodedLength(command.result, command.refusal);
-        if (claimed <= IpcLayout.MAX_MESSAGE_LENGTH && channel.backlog.isEmpty())
-        {
-            // The hot path: encoded in place, straight into the reply ring's claimed slot.
-            final OneToOneRingBuffer replies = channel.replies;
-            final int index = replies.tryClaim(IpcLayout.MSG_RESULT, claimed);
-            if (index >= 0)
-            {
-                try
-                {
-                    ReplyCodec.encode(replies.buffer(), index, command.correlationId, command.result, command.refusal);
-                }
-                catch (final RuntimeException ex)
-                {
-                    replies.abort(index);
-                    throw ex;
-                }
-                replies.commit(index);
-                wakeAcceptor |= !channel.sharedMemory;
-                return;
-            }
-        }
-        // The ring is full (the reply waits in the backlog, in order) or the reply is too long for one message.
-        final int length = ReplyCodec.encode(scratch, 0, command.correlationId, command.result, command.refusal);
-        if (length <= IpcLayout.MAX_MESSAGE_LENGTH)
-        {
-            send(channel, IpcLayout.MSG_RESULT, scratch, length);
-            return;
-        }
-        // Longer than one ring message (getplist or the process table of many processes): sent in pieces, reassembled by the client.
-        final int piece = IpcLayout.MAX_MESSAGE_LENGTH - IpcLayout.RESULT_PART_HEADER;
-        final ExpandableArrayBuffer part = new ExpandableArrayBuffer(IpcLayout.MAX_MESSAGE_LENGTH);
-        for (int offset = 0; offset < length && channel.detachReason == null; offset += piece)
-        {
-            final int n = Math.min(piece, length - offset);
-            part.putLong(0, command.correlationId);
-            part.putInt(8, length);
-            part.putInt(12, offset);
-            part.putBytes(IpcLayout.RESULT_PART_HEADER, scratch, offset, n);
-            send(channel, IpcLayout.MSG_RESULT_PART, part, IpcLayout.RESULT_PART_HEADER + n);
-        }
-    }
-
-    private void send(final IpcChannel channel, final int type, final MutableDirectBuffer buffer, final int length)
-    {
-        if (!channel.send(type, buffer, 0, length))
-        {
-            startDetach(channel, "client does not read its replies");
-        }
-        wakeAcceptor |= !channel.sharedMemory;
-    }
-
-    private void forwardHandlerCalls(final IpcChannel channel)
-    {
-        if (channel.session == null)
-        {
-            return;
-        }
-        HandlerCall call;
-        while (channel.detachReason == null && (call = channel.session.pollHandlerCall()) != null)
-        {
-            scratch.putLong(0, call.pid());
-            scratch.putLong(8, call.signal());
-            send(channel, IpcLayout.MSG_HANDLER, scratch, 16);
-        }
+        replies.attached(channel);
     }
 
     private void startDetach(final IpcChannel channel, final String reason)
@@ -538,6 +332,11 @@ public final class IpcServer implements Agent
         }
     }
 
+    /**
+     * Detach the channels marked for it: journal their clientDetach (handed to the core directly,
+     * so this never waits on the core's inbox), say why in their ring, and give them back to the
+     * acceptor, which frees them.
+     */
     private void finishDetaches()
     {
         final Iterator<IpcChannel> it = detaching.iterator();
@@ -550,34 +349,16 @@ public final class IpcServer implements Agent
             }
             if (channel.session != null)
             {
-                if (!kernel.hasRoom(1))
-                {
-                    return; // the core's inbox is full: submitting from its own thread would wait forever
-                }
-                final Command detach = new Command(c -> { });
+                final Command detach = new Command(onDetached);
                 detach.record.reset(SyscallType.CLIENT_DETACH, 0).arg0 = channel.session.id();
-                kernel.submit(detach);
+                kernel.serveOnCoreThread(detach); // refused only by a stopped kernel, which detaches everyone
                 bySession.remove(channel.session.id());
             }
             it.remove();
-            writeDetached(channel, channel.detachReason);
+            replies.detached(channel, channel.detachReason);
             channels.remove(channel);
             channel.closeRequested = true; // from here on only the acceptor touches it
-            wakeAcceptor = true;
         }
-    }
-
-    private void writeDetached(final IpcChannel channel, final String reason)
-    {
-        try
-        {
-            channel.flushBacklog(partView);
-            final int length = scratch.putStringUtf8(0, reason);
-            channel.replies.write(IpcLayout.MSG_DETACHED, scratch, 0, length);
-        }
-        catch (final RuntimeException ignored)
-        {
-            // the ring may be the reason
-        }
+        acceptor.wakeup();
     }
 }

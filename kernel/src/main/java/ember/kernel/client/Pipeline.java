@@ -1,0 +1,349 @@
+package ember.kernel.client;
+
+import ember.journal.SyscallType;
+import ember.kernel.state.ProcessInfo;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The syscalls of one process, pipelined: each method issues its syscall without waiting for the
+ * answer and returns a {@link PipelinedCall} handle. Calls are journaled, applied and answered in
+ * the order they were issued; each call's error is reported on its own handle, and the calls after
+ * a failed one still run (there is no transaction: a pipeline saves round trips, nothing else).
+ * A call the client refuses before sending it (a payload it cannot encode) fails at once, before
+ * the calls issued ahead of it complete; it never reaches the kernel.
+ * Obtained from {@link EmberClient#pipeline(long)}; works embedded and over IPC (where many
+ * requests are in flight on the one channel and the service answers them in order).
+ * <p>
+ * <b>Sending.</b> Calls are held until {@link #flush()} (or until {@value #MAX_HELD} are held),
+ * then written to the transport back to back; {@link #sync()} flushes and waits for every answer;
+ * {@link PipelinedCall#get()} waits for the answers up to its own. At most the transport's
+ * capacity of calls is in flight: issuing more first waits for the oldest answers.
+ * <p>
+ * <b>Handlers.</b> A handler a pipelined call caused (a {@code kill} of a process this client
+ * handles) runs before {@link #sync()} (or the {@code get()} that saw the call complete) returns,
+ * on that thread, as for a lone syscall.
+ * <p>
+ * <b>pullEvent never waits in a pipeline.</b> {@link #pullEvent(String...)} takes a matching event
+ * queued by the time the core reaches it, or answers nil (timeout 0). A waiting pull would answer
+ * after calls issued behind it and break the order promise; wait with {@link Syscalls#pullEvent}
+ * outside the pipeline instead.
+ * <p>
+ * Not thread-safe: one thread issues, flushes and reads the handles of a pipeline (other
+ * threads may use the same client meanwhile). Each call allocates its handle and record.
+ */
+public final class Pipeline implements AutoCloseable
+{
+    /** Calls held before the pipeline flushes by itself. */
+    public static final int MAX_HELD = 1024;
+
+    private static final Function<CallResult, Void> NOTHING = r -> null;
+    private static final Function<CallResult, Long> NUMBER = r -> r.number;
+    private static final Function<CallResult, Boolean> BOOLEAN = r -> r.number != 0;
+    private static final Function<CallResult, String> TEXT = r -> (String)r.value;
+    private static final Function<CallResult, long[]> PIDS = r -> (long[])r.value;
+    private static final Function<CallResult, ProcessInfo> INFO = r -> r.value instanceof ProcessInfo i ? i : null;
+    private static final Function<CallResult, Long> LOOKUP = r -> r.present ? r.number : null;
+    private static final Function<CallResult, ReceivedEvent> EVENT = r -> r.value instanceof ReceivedEvent e ? e : null;
+    private static final String[] ANY = new String[0];
+
+    private final ClientBase client;
+    private final PipelineLink link;
+    private final long pid;
+    private final ArrayList<PipelinedCall<?>> held = new ArrayList<>();
+    private final ArrayDeque<PipelinedCall<?>> inFlight = new ArrayDeque<>();
+    private long issued;
+    private boolean closed;
+
+    Pipeline(final ClientBase client, final PipelineLink link, final long pid)
+    {
+        this.client = client;
+        this.link = link;
+        this.pid = pid;
+    }
+
+    /** @return the pid this pipeline acts as. */
+    public long pid()
+    {
+        return pid;
+    }
+
+    /** @return calls issued and not completed yet (held or in flight). */
+    public int pending()
+    {
+        return held.size() + inFlight.size();
+    }
+
+    public PipelinedCall<Long> spawn(final String name)
+    {
+        final PipelinedCall<Long> c = call(SyscallType.SPAWN, NUMBER, null);
+        c.record.text = name;
+        return add(c);
+    }
+
+    public PipelinedCall<Void> exit(final long code)
+    {
+        final PipelinedCall<Void> c = call(SyscallType.EXIT, NOTHING, null);
+        c.record.arg0 = code;
+        return add(c);
+    }
+
+    public PipelinedCall<Long> getpid()
+    {
+        return add(call(SyscallType.GETPID, NUMBER, null));
+    }
+
+    public PipelinedCall<Long> getppid()
+    {
+        return add(call(SyscallType.GETPPID, NUMBER, null));
+    }
+
+    public PipelinedCall<String> getuser()
+    {
+        return add(call(SyscallType.GETUSER, TEXT, null));
+    }
+
+    public PipelinedCall<Void> setuser(final String user)
+    {
+        final PipelinedCall<Void> c = call(SyscallType.SETUSER, NOTHING, null);
+        c.record.text = user;
+        return add(c);
+    }
+
+    public PipelinedCall<long[]> getplist()
+    {
+        return add(call(SyscallType.GETPLIST, PIDS, null));
+    }
+
+    public PipelinedCall<ProcessInfo> getpinfo(final long target)
+    {
+        final PipelinedCall<ProcessInfo> c = call(SyscallType.GETPINFO, INFO, null);
+        c.record.arg0 = target;
+        return add(c);
+    }
+
+    public PipelinedCall<Boolean> register(final String name)
+    {
+        final PipelinedCall<Boolean> c = call(SyscallType.REGISTER, BOOLEAN, null);
+        c.record.text = name;
+        return add(c);
+    }
+
+    public PipelinedCall<Long> lookup(final String name)
+    {
+        final PipelinedCall<Long> c = call(SyscallType.LOOKUP, LOOKUP, null);
+        c.record.text = name;
+        return add(c);
+    }
+
+    /** As {@link Syscalls#queueEvent}; a table the client cannot encode fails this call only. */
+    public PipelinedCall<Void> queueEvent(final String name, final Map<String, ?> params)
+    {
+        final PipelinedCall<Void> c = call(SyscallType.QUEUE_EVENT, NOTHING, null);
+        c.record.text = name;
+        try
+        {
+            c.record.payload = ClientBase.encode(2, "queueEvent", params == null ? Map.of() : params, true);
+        }
+        catch (final EmberException ex)
+        {
+            return failed(c, ex);
+        }
+        return add(c);
+    }
+
+    public PipelinedCall<ReceivedEvent> peekEvent()
+    {
+        return add(call(SyscallType.PEEK_EVENT, EVENT, null));
+    }
+
+    /**
+     * Take the first queued event named in {@code names} (any if none) without waiting: nil when
+     * none is queued by the time the core reaches this call (see the class javadoc for why a
+     * pipeline never waits).
+     */
+    public PipelinedCall<ReceivedEvent> pullEvent(final String... names)
+    {
+        final PipelinedCall<ReceivedEvent> c = call(SyscallType.PULL_EVENT, EVENT, null);
+        c.record.names = names == null || names.length == 0 ? ANY : names.clone();
+        c.record.number = 0;
+        return add(c);
+    }
+
+    /** As {@link Syscalls#sendEvent}; data the client cannot encode fails this call only. */
+    public PipelinedCall<Boolean> sendEvent(final long target, final String name, final Object data)
+    {
+        final PipelinedCall<Boolean> c = call(SyscallType.SEND_EVENT, BOOLEAN, null);
+        c.record.arg0 = target;
+        c.record.text = name;
+        try
+        {
+            c.record.payload = ClientBase.encode(3, "sendEvent", data, false);
+        }
+        catch (final EmberException ex)
+        {
+            return failed(c, ex);
+        }
+        return add(c);
+    }
+
+    public PipelinedCall<Void> kill(final long target, final long signal)
+    {
+        final PipelinedCall<Void> c = call(SyscallType.KILL, NOTHING, null);
+        c.record.arg0 = target;
+        c.record.arg1 = signal;
+        return add(c);
+    }
+
+    /**
+     * As {@link Syscalls#signal}: the handler is this client's from now on (a handler call may
+     * come as soon as the call is answered); a refused call restores what the client had.
+     */
+    public PipelinedCall<Void> signal(final long signal, final SignalHandler handler)
+    {
+        final Runnable restore = client.installHandler(pid, signal, handler);
+        final PipelinedCall<Void> c = call(SyscallType.SIGNAL, NOTHING, restore);
+        c.record.arg0 = signal;
+        c.record.arg1 = handler != null ? 1 : 0;
+        return add(c);
+    }
+
+    public PipelinedCall<Long> timer(final double seconds)
+    {
+        final PipelinedCall<Long> c = call(SyscallType.TIMER, NUMBER, null);
+        c.record.number = seconds;
+        return add(c);
+    }
+
+    public PipelinedCall<Long> alarm(final double hour)
+    {
+        final PipelinedCall<Long> c = call(SyscallType.ALARM, NUMBER, null);
+        c.record.number = hour;
+        return add(c);
+    }
+
+    public PipelinedCall<Void> cancel(final long id)
+    {
+        final PipelinedCall<Void> c = call(SyscallType.CANCEL, NOTHING, null);
+        c.record.arg0 = id;
+        return add(c);
+    }
+
+    /**
+     * Send every held call to the transport, back to back, without waiting for answers (beyond
+     * the transport's capacity of calls in flight, the oldest answers are awaited first).
+     *
+     * @return how many calls were sent.
+     */
+    public int flush()
+    {
+        final int n = held.size();
+        for (int i = 0; i < n; i++)
+        {
+            final PipelinedCall<?> c = held.get(i);
+            if (inFlight.size() >= link.capacity())
+            {
+                awaitOldest();
+            }
+            try
+            {
+                link.issue(c);
+                inFlight.addLast(c);
+            }
+            catch (final EmberException ex)
+            {
+                c.fail(ex.getMessage());
+            }
+        }
+        held.clear();
+        return n;
+    }
+
+    /** Flush, then wait for every call's answer (each handle then holds its answer or error), then run handlers. */
+    public void sync()
+    {
+        flush();
+        while (!inFlight.isEmpty())
+        {
+            awaitOldest();
+        }
+        client.runHandlers();
+    }
+
+    /** Flush and wait until {@code call} (of this pipeline) completed, and every call before it. */
+    void syncThrough(final PipelinedCall<?> call)
+    {
+        if (!held.isEmpty() && held.get(0).sequence <= call.sequence)
+        {
+            flush();
+        }
+        while (!call.isDone() && !inFlight.isEmpty())
+        {
+            awaitOldest();
+        }
+        client.runHandlers();
+    }
+
+    /** Sync, then release the transport's side. The handles keep their answers. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            sync();
+        }
+        finally
+        {
+            closed = true;
+            link.close();
+        }
+    }
+
+    private void awaitOldest()
+    {
+        final PipelinedCall<?> c = inFlight.pollFirst();
+        try
+        {
+            link.await(c);
+            c.complete();
+        }
+        catch (final EmberException ex)
+        {
+            c.fail(ex.getMessage());
+        }
+    }
+
+    private <T> PipelinedCall<T> call(final SyscallType type, final Function<CallResult, T> answer, final Runnable onError)
+    {
+        if (closed)
+        {
+            throw new EmberException("pipeline closed");
+        }
+        final PipelinedCall<T> c = new PipelinedCall<>(this, issued++, answer, onError);
+        c.record.reset(type, pid);
+        return c;
+    }
+
+    private <T> PipelinedCall<T> add(final PipelinedCall<T> c)
+    {
+        held.add(c);
+        if (held.size() >= MAX_HELD)
+        {
+            flush();
+        }
+        return c;
+    }
+
+    private static <T> PipelinedCall<T> failed(final PipelinedCall<T> c, final EmberException ex)
+    {
+        c.fail(ex.getMessage());
+        return c;
+    }
+}
