@@ -469,21 +469,7 @@ public final class IpcClient extends ClientBase
             }
             final long deadline = mayWait ? Long.MAX_VALUE : System.nanoTime() + ANSWER_TIMEOUT_NS;
             send(type, frame.record, what, query, correlation, length, deadline);
-            final org.agrona.concurrent.BackoffIdleStrategy idle = wait.idle;
-            idle.reset();
-            while (!wait.done)
-            {
-                final int read = pollReplies();
-                if (read == 0)
-                {
-                    checkAlive(deadline);
-                }
-                idle.idle(read);
-            }
-            if (wait.refusal != null)
-            {
-                throw new EmberException(wait.refusal);
-            }
+            awaitAnswer(wait, deadline);
             final CallResult answer = wait.result;
             final CallResult result = frame.result;
             result.present = answer.present;
@@ -574,6 +560,31 @@ public final class IpcClient extends ClientBase
         {
             lose("the service went away");
             throw new EmberException("the Ember service on " + kernelDir + " went away");
+        }
+    }
+
+    /**
+     * Poll replies until {@code wait} is answered, checking the service is alive while none come.
+     *
+     * @throws EmberException with the refusal the service sent instead of an answer, or when it is
+     *     gone or {@code deadline} (System.nanoTime) passed.
+     */
+    private void awaitAnswer(final Waiter wait, final long deadline)
+    {
+        final org.agrona.concurrent.BackoffIdleStrategy idle = wait.idle;
+        idle.reset();
+        while (!wait.done)
+        {
+            final int read = pollReplies();
+            if (read == 0)
+            {
+                checkAlive(deadline);
+            }
+            idle.idle(read);
+        }
+        if (wait.refusal != null)
+        {
+            throw new EmberException(wait.refusal);
         }
     }
 
@@ -892,21 +903,7 @@ public final class IpcClient extends ClientBase
             final long deadline = System.nanoTime() + ANSWER_TIMEOUT_NS;
             try
             {
-                final org.agrona.concurrent.BackoffIdleStrategy idle = wait.idle;
-                idle.reset();
-                while (!wait.done)
-                {
-                    final int read = pollReplies();
-                    if (read == 0)
-                    {
-                        checkAlive(deadline);
-                    }
-                    idle.idle(read);
-                }
-                if (wait.refusal != null)
-                {
-                    throw new EmberException(wait.refusal);
-                }
+                awaitAnswer(wait, deadline);
                 copy(wait.result, call.result);
             }
             finally
