@@ -41,7 +41,7 @@ final class KernelOptions
             "instead of refusing to start"})
     boolean cutDamagedJournal;
 
-    @Option(names = "--checkpoint-every", paramLabel = "RECORDS", defaultValue = "1000",
+    @Option(names = "--checkpoint-every", paramLabel = "RECORDS", defaultValue = "100000",
         description = "sign the hash chain's head every RECORDS records (default: ${DEFAULT-VALUE}; also every second and at close)")
     long checkpointEvery;
 

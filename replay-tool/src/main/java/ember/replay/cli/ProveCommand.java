@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
     header = "Print a proof that record INDEX is in the signed history.",
     description = {
         "The proof holds the chain value before INDEX and the records from INDEX to the",
-        "next signed checkpoint (at most the checkpoint interval, 1,000 records by",
+        "next signed checkpoint (at most the checkpoint interval, 100,000 records by",
         "default: about 100-200 bytes each), plus the decoded syscall and its outcome",
         "(informative: the outcome follows from the whole history). 'check-proof' checks",
         "it with the public key only: one SHA-256 per record, one signature.",

@@ -62,7 +62,7 @@ public final class WhenSearch implements JournalReplay.Observer
                 return count;
             }
         }
-        try (JournalReader reader = origin.openReader())
+        try (JournalReader reader = origin.openReplayReader())
         {
             if (all)
             {

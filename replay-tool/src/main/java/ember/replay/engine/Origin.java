@@ -206,7 +206,23 @@ public final class Origin
      */
     public JournalReader openReader()
     {
-        final JournalReader reader = dir.openReader();
+        return openReader(true);
+    }
+
+    /**
+     * @return a new reader positioned after {@link #index()} that checks each record's CRC32C and
+     *     index but does not recompute the hash chain ({@link JournalReader#withoutChainChecks}):
+     *     what the debugging commands replay with (log, state, diff, trace, report, timeline, debug,
+     *     when, bench); the audit ({@code verify}, {@code head}, {@code prove}) uses {@link #openReader()}.
+     */
+    public JournalReader openReplayReader()
+    {
+        return openReader(false);
+    }
+
+    private JournalReader openReader(final boolean chainChecked)
+    {
+        final JournalReader reader = chainChecked ? dir.openReader() : dir.openReader().withoutChainChecks();
         if (image != null && !reader.resumeAfter(index, chronicleIndex))
         {
             reader.close();

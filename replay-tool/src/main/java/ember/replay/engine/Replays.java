@@ -68,7 +68,7 @@ public final class Replays
     {
         final KernelState state = origin.newState();
         final long last = origin.dir().lastIndex();
-        try (JournalReader reader = origin.openReader();
+        try (JournalReader reader = origin.openReplayReader();
              Progress progress = Progress.onTerminal(task, upToIndex != Long.MAX_VALUE ? upToIndex : last))
         {
             replay(reader, state, upToIndex, progress);

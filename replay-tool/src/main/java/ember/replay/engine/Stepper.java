@@ -45,7 +45,7 @@ public final class Stepper implements AutoCloseable
         this.origin = origin;
         this.state = origin.newState();
         this.lastAtStart = origin.dir().lastIndex();
-        this.applyReader = origin.openReader();
+        this.applyReader = origin.openReplayReader();
     }
 
     /**
@@ -225,7 +225,7 @@ public final class Stepper implements AutoCloseable
     {
         if (peekReader == null)
         {
-            peekReader = origin.openReader();
+            peekReader = origin.openReplayReader();
         }
         try
         {

@@ -28,7 +28,7 @@ import java.util.List;
  * frames of records INDEX up to and including the next signed checkpoint. Checking it needs the
  * kernel's public key only: chain the frames from {@code h(INDEX-1)}; the last frame must be a
  * checkpoint that signs the value the frames give. Size: one frame per record of the segment
- * (about 100–200 bytes each, as base64) — at most the checkpoint interval (1,000 records by
+ * (about 100–200 bytes each, as base64) — at most the checkpoint interval (100,000 records by
  * default); cost: one SHA-256 per record and one Ed25519 verification.
  * <p>
  * Text, one field a line: {@code ember-proof-v1}, {@code index=I}, {@code chain-before=HEX},
