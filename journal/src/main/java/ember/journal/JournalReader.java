@@ -19,9 +19,13 @@ public final class JournalReader implements AutoCloseable
 {
     private final ChronicleQueue queue;
     private final ExcerptTailer tailer;
+    /** Longest document decoded in place: far below the chunk overlap of any block size Ember uses. */
+    private static final int IN_PLACE_MAX_BYTES = 64 * 1024;
     private final RecordCodec codec = new RecordCodec();
     private final HashChain chain = new HashChain();
     private byte[] frame = new byte[512];
+    /** The mapped document being decoded in place ({@link #withoutChainChecks} readers). */
+    private final org.agrona.concurrent.UnsafeBuffer inPlace = new org.agrona.concurrent.UnsafeBuffer(0, 0);
     private long lastIndex;
     private long chronicleIndex = -1;
     private long offset = -1;
@@ -29,6 +33,8 @@ public final class JournalReader implements AutoCloseable
     private long checkpointKeyId;
     private long lastCheckpoint;
     private int frameLength;
+    /** {@link #frame} holds the last record read (not so after an in-place read). */
+    private boolean frameKept;
     /** A record read carried a {@link ChainTag}: every later one must. */
     private boolean tagged;
     /** Recompute the hash chain and check tags and checkpoints (see {@link #withoutChainChecks}). */
@@ -108,6 +114,10 @@ public final class JournalReader implements AutoCloseable
                 throw corrupt("record of " + remaining + " bytes is larger than any Ember record");
             }
             final int length = (int)remaining;
+            if (!chainChecked && length <= IN_PLACE_MAX_BYTES && readInPlace(bytes, length, record))
+            {
+                return true;
+            }
             if (frame.length < length)
             {
                 frame = new byte[Math.max(length, frame.length * 2)];
@@ -122,19 +132,12 @@ public final class JournalReader implements AutoCloseable
             {
                 throw corrupt(ex.getMessage());
             }
-            if (record.index != lastIndex + 1)
-            {
-                if (lastIndex == 0 && record.index > 1)
-                {
-                    throw corrupt("the journal starts at index " + record.index + ": earlier records were pruned, " +
-                        "so it can only be read from a snapshot taken at or after index " + (record.index - 1));
-                }
-                throw corrupt("record index " + record.index + " follows index " + lastIndex);
-            }
+            checkSequence(record);
             if (!chainChecked)
             {
                 lastIndex = record.index;
                 frameLength = frameBytes;
+                frameKept = true;
                 return true;
             }
             final boolean isCheckpoint = record.type == SyscallType.CHECKPOINT;
@@ -165,6 +168,7 @@ public final class JournalReader implements AutoCloseable
             }
             lastIndex = record.index;
             frameLength = frameBytes;
+            frameKept = true;
             return true;
         }
     }
@@ -308,9 +312,63 @@ public final class JournalReader implements AutoCloseable
         return chain;
     }
 
-    /** @return the frame of the last record read, as the journal holds it (valid until the next read; do not change it). */
+    private void checkSequence(final SyscallRecord record)
+    {
+        if (record.index != lastIndex + 1)
+        {
+            if (lastIndex == 0 && record.index > 1)
+            {
+                throw corrupt("the journal starts at index " + record.index + ": earlier records were pruned, " +
+                    "so it can only be read from a snapshot taken at or after index " + (record.index - 1));
+            }
+            throw corrupt("record index " + record.index + " follows index " + lastIndex);
+        }
+    }
+
+    /**
+     * Decode the record straight from the mapped document, without copying it out: the debugging
+     * replays' path (no chain, so nothing else needs the frame's bytes). Only when the document
+     * lies wholly in the chunk Chronicle mapped for it, which it does for any Ember record (a
+     * record is at most a quarter of a block, and chunks overlap by that much); else the caller
+     * copies, as Chronicle's read handles any layout.
+     *
+     * @return false when the document is not contiguous in memory here: nothing was read.
+     */
+    private boolean readInPlace(final Bytes<?> bytes, final int length, final SyscallRecord record)
+    {
+        final long address = bytes.addressForRead(offset, length);
+        if (!bytes.bytesStore().inside(offset, length))
+        {
+            return false;
+        }
+        inPlace.wrap(address, length);
+        final int frameBytes = ChainTag.frameLength(inPlace, 0, length);
+        try
+        {
+            codec.decode(inPlace, 0, frameBytes, record);
+        }
+        catch (final CorruptRecordException ex)
+        {
+            throw corrupt(ex.getMessage());
+        }
+        checkSequence(record);
+        lastIndex = record.index;
+        frameLength = frameBytes;
+        frameKept = false; // not copied: frame() is not valid
+        return true;
+    }
+
+    /**
+     * @return the frame of the last record read, as the journal holds it (valid until the next read; do not change it).
+     * @throws IllegalStateException on a reader {@link #withoutChainChecks()}, which decodes records
+     *     in place and keeps no frame.
+     */
     public byte[] frame()
     {
+        if (!frameKept)
+        {
+            throw new IllegalStateException("a reader without chain checks keeps no frame");
+        }
         return frame;
     }
 

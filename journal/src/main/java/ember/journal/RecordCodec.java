@@ -38,15 +38,12 @@ public final class RecordCodec
     private static final int HAS_PAYLOAD = 2;
     private static final int HAS_NAMES = 4;
 
-    /** Longest string {@link #string} caches; longer ones are rare on the hot path. */
-    private static final int MAX_CACHED_CHARS = 64;
-
     private static final int CRC_CHUNK_BYTES = 256;
 
     private final CRC32C crc = new CRC32C();
     private final byte[] crcChunk = new byte[CRC_CHUNK_BYTES];
-    /** Recently decoded short ASCII strings, by hash of their bytes (see {@link #string}). */
-    private final String[] recentStrings = new String[256];
+    /** Recently decoded short ASCII strings, so that decoding names allocates nothing. */
+    private final AsciiStringCache recentStrings = new AsciiStringCache();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     private final UnsafeBuffer readView = new UnsafeBuffer(new byte[0]);
 
@@ -323,49 +320,10 @@ public final class RecordCodec
         return (int)crc.getValue();
     }
 
-    /**
-     * The UTF-8 string of {@code length} bytes at {@code offset}. Short ASCII strings seen recently
-     * (event and handler names, users: a handful, repeated on every record) are answered from a
-     * small cache instead of a new String each time, so decoding them allocates nothing; Strings
-     * are immutable, so sharing one is invisible to the records that hold it.
-     */
+    /** The UTF-8 string of {@code length} bytes at {@code offset}: see {@link AsciiStringCache}. */
     private String string(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length > MAX_CACHED_CHARS)
-        {
-            return buffer.getStringWithoutLengthUtf8(offset, length);
-        }
-        int hash = length;
-        for (int i = 0; i < length; i++)
-        {
-            final byte b = buffer.getByte(offset + i);
-            if (b < 0)
-            {
-                return buffer.getStringWithoutLengthUtf8(offset, length); // not ASCII: not cached
-            }
-            hash = 31 * hash + b;
-        }
-        final int slot = (hash ^ (hash >>> 16)) & (recentStrings.length - 1);
-        final String cached = recentStrings[slot];
-        if (cached != null && cached.length() == length && sameAscii(cached, buffer, offset))
-        {
-            return cached;
-        }
-        final String fresh = buffer.getStringWithoutLengthUtf8(offset, length);
-        recentStrings[slot] = fresh;
-        return fresh;
-    }
-
-    private static boolean sameAscii(final String value, final DirectBuffer buffer, final int offset)
-    {
-        for (int i = 0, n = value.length(); i < n; i++)
-        {
-            if (value.charAt(i) != buffer.getByte(offset + i))
-            {
-                return false;
-            }
-        }
-        return true;
+        return recentStrings.get(buffer, offset, length);
     }
 
     private static int checkedLength(final DirectBuffer buffer, final int p, final int end, final String what)
