@@ -54,6 +54,8 @@ final class ChannelAcceptor implements Runnable
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final int OUT_CAPACITY = 2 * (IpcLayout.FRAME_HEADER_LENGTH + IpcLayout.MAX_MESSAGE_LENGTH);
 
+    /** The kernel's configured clock, epoch ms: hello deadlines are kernel time, like the server's. */
+    private final java.util.function.LongSupplier nowMs;
     private final Path kernelDir;
     private final Path channelsDir;
     private final String ownAccount;
@@ -102,14 +104,17 @@ final class ChannelAcceptor implements Runnable
     /**
      * Bind the socket and start the thread.
      *
+     * @param nowMs  the kernel's configured clock, epoch ms (thread-safe): the hello deadline.
      * @param log    where refusals and failures are written (thread-safe).
      * @param errors where unexpected errors go, with their stack traces (thread-safe).
      * @throws IOException when the socket cannot be made.
      */
     ChannelAcceptor(
         final Path kernelDir, final String ownAccount, final int maxPerAccount, final int maxTotal,
+        final java.util.function.LongSupplier nowMs,
         final Consumer<String> log, final java.util.function.BiConsumer<String, Throwable> errors) throws IOException
     {
+        this.nowMs = nowMs;
         this.errors = errors;
         this.kernelDir = kernelDir;
         this.channelsDir = IpcLayout.channelsDir(kernelDir);
@@ -242,7 +247,7 @@ final class ChannelAcceptor implements Runnable
                         }
                     }
                 }
-                service(System.currentTimeMillis());
+                service(nowMs.getAsLong());
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -295,7 +300,7 @@ final class ChannelAcceptor implements Runnable
             }
             perAccount.put(account, count + 1);
             total++;
-            final Connection connection = new Connection(socket, account, System.currentTimeMillis());
+            final Connection connection = new Connection(socket, account, nowMs.getAsLong());
             connection.key = socket.register(selector, SelectionKey.OP_READ, connection);
             connections.add(connection);
         }

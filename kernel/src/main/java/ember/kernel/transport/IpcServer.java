@@ -136,7 +136,9 @@ public final class IpcServer implements Agent
             beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, IpcLayout.HEARTBEAT_CLOCK.time());
             beacon.putIntVolatile(0, IpcLayout.MAGIC);
             final String ownAccount = Files.getOwner(Path.of("/proc/self")).getName();
-            acceptor = new ChannelAcceptor(kernelDir, ownAccount, maxClientsPerAccount, maxClients, kernel::log, kernel::error);
+            final org.agrona.concurrent.EpochNanoClock clock = kernel.config().clock();
+            acceptor = new ChannelAcceptor(kernelDir, ownAccount, maxClientsPerAccount, maxClients,
+                () -> clock.nanoTime() / 1_000_000, kernel::log, kernel::error);
         }
         catch (final IOException ex)
         {
