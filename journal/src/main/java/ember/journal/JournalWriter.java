@@ -76,6 +76,13 @@ public final class JournalWriter implements AutoCloseable
         try
         {
             appender = queue.createAppender();
+            final int lastCycle = queue.lastCycle();
+            if (lastCycle >= 0)
+            {
+                // Never before the newest file, whatever the clock says: Chronicle would append
+                // to an older cycle, out of index order.
+                clock.fix(lastCycle * (long)queue.rollCycle().lengthInMillis());
+            }
             maxRecordBytes = maxRecordBytes(blockSize);
             space = new JournalSpace(queue, maxRecordBytes);
         }
@@ -134,7 +141,7 @@ public final class JournalWriter implements AutoCloseable
             throw new JournalException("record of " + documentLength + " bytes is larger than the journal's limit of " +
                 maxRecordBytes + " bytes");
         }
-        clock.fix(System.currentTimeMillis());
+        clock.fix(record.timestamp / 1_000_000);
         space.reserve(queue.cycle(), documentLength);
         try
         {
@@ -204,8 +211,7 @@ public final class JournalWriter implements AutoCloseable
     public void reserveAhead()
     {
         checkNotFailed();
-        clock.fix(System.currentTimeMillis());
-        space.reserveAhead(queue.cycle());
+        space.reserveAhead(queue.cycle()); // the cycle of the last record: the next one's is not known yet
     }
 
     /** @return the Chronicle index of the last record this writer appended (for snapshots). */

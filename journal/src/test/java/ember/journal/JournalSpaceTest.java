@@ -118,7 +118,7 @@ class JournalSpaceTest
     {
         record.reset(SyscallType.QUEUE_EVENT, 1);
         record.index = index;
-        record.timestamp = index;
+        record.timestamp = System.currentTimeMillis() * 1_000_000; // files roll on record time: a kernel on the system clock
         record.text = "event";
         record.payload = new byte[40 + (int)(index % 200)];
         return record;
