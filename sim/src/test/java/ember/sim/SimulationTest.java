@@ -1,14 +1,19 @@
 package ember.sim;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +24,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SimulationTest
 {
-    private static final Path ROOT = Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"));
+    private static final Path SHM = Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"));
+    /** This run's own private scratch directory (0700, a fresh name): no fixed name another account could pre-create. */
+    private static Path root;
+
+    @BeforeAll
+    static void makeRoot() throws IOException
+    {
+        root = Files.createTempDirectory(SHM, "ember-sim-test-");
+    }
+
+    @AfterAll
+    static void deleteRoot() throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
 
     @Test
     void aFixedSetOfSeedsPasses()
@@ -40,7 +65,7 @@ class SimulationTest
     {
         for (final long seed : new long[] {1017, 3059})
         {
-            final Simulation.Result result = new Simulation(seed, 250, PlantedBug.NONE, ROOT.resolve("ember-sim-test-r")).run();
+            final Simulation.Result result = new Simulation(seed, 250, PlantedBug.NONE, root.resolve("r")).run();
             assertEquals(null, result.failure(), "seed " + seed);
         }
     }
@@ -48,11 +73,11 @@ class SimulationTest
     @Test
     void theSameSeedRunsBitForBit()
     {
-        final Simulation.Result a = new Simulation(77, 200, PlantedBug.NONE, ROOT.resolve("ember-sim-test-a")).run();
-        final Simulation.Result b = new Simulation(77, 200, PlantedBug.NONE, ROOT.resolve("ember-sim-test-b")).run();
+        final Simulation.Result a = new Simulation(77, 200, PlantedBug.NONE, root.resolve("a")).run();
+        final Simulation.Result b = new Simulation(77, 200, PlantedBug.NONE, root.resolve("b")).run();
         assertEquals(a.traceDigest(), b.traceDigest());
         assertEquals(a.faults(), b.faults());
-        final Simulation.Result c = new Simulation(78, 200, PlantedBug.NONE, ROOT.resolve("ember-sim-test-c")).run();
+        final Simulation.Result c = new Simulation(78, 200, PlantedBug.NONE, root.resolve("c")).run();
         assertTrue(!a.traceDigest().equals(c.traceDigest()), "another seed, another run");
     }
 
@@ -78,11 +103,11 @@ class SimulationTest
         assertTrue(line.contains(broken), bug + " found as '" + broken + "': " + line);
         // The shrunk prefix reproduces the failure, and one step fewer does not.
         final int steps = Integer.parseInt(line.replaceAll(".* --steps (\\d+).*", "$1"));
-        final Path root = ROOT.resolve("ember-sim-test-" + bug);
-        assertTrue(new Simulation(summary.firstFailingSeed, steps, bug, root).run().failure() != null, line);
+        final Path bugRoot = root.resolve(bug.name());
+        assertTrue(new Simulation(summary.firstFailingSeed, steps, bug, bugRoot).run().failure() != null, line);
         if (steps > 1)
         {
-            assertEquals(null, new Simulation(summary.firstFailingSeed, steps - 1, bug, root).run().failure(), line);
+            assertEquals(null, new Simulation(summary.firstFailingSeed, steps - 1, bug, bugRoot).run().failure(), line);
         }
     }
 }
