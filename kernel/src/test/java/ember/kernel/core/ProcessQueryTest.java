@@ -120,7 +120,7 @@ final class ProcessQueryTest
                 recordsBefore = lastIndex();
                 table = client.processTable(1);
                 // Write-ahead: a record the query made would be in the journal before its answer.
-                assertEquals(recordsBefore, lastIndex(), "the query left no record");
+                assertEquals(recordsBefore, lastIndex(), "the query left no record (checkpoints aside)");
                 assertEquals("No such process", assertThrows(EmberException.class, () -> client.processTable(processes + 2)).getMessage());
             }
             assertEquals(processes + 1, table.length);
@@ -139,6 +139,7 @@ final class ProcessQueryTest
     }
 
     /** @return the last index in the journal, read by another reader while the service runs. */
+    /** @return the index of the last record that is not a checkpoint (the kernel signs one every second on its own). */
     private long lastIndex()
     {
         try (JournalReader reader = new JournalReader(dir, true))
@@ -147,7 +148,10 @@ final class ProcessQueryTest
             long last = 0;
             while (reader.next(record))
             {
-                last = record.index;
+                if (record.type != ember.journal.SyscallType.CHECKPOINT)
+                {
+                    last = record.index;
+                }
             }
             return last;
         }
