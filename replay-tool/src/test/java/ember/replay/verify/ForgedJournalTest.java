@@ -8,7 +8,7 @@ import ember.journal.SyscallType;
 import ember.kernel.client.EmbeddedClient;
 import ember.kernel.client.Syscalls;
 import ember.kernel.core.CheckpointPolicy;
-import ember.kernel.core.CheckpointSigner;
+import ember.kernel.core.CheckpointKeyFile;
 import ember.kernel.core.JournalPruner;
 import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelConfig;
@@ -213,7 +213,7 @@ class ForgedJournalTest
     {
         final Path keyDir = TempDirs.create("forge-key");
         made.add(keyDir);
-        final CheckpointSigner signer = CheckpointSigner.open(keyDir, null);
+        final CheckpointKeyFile signer = CheckpointKeyFile.open(keyDir, null);
         final Path rebuilt = TempDirs.create("forge-rebuilt");
         made.add(rebuilt);
         long first = 0;
