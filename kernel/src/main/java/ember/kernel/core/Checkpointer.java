@@ -18,6 +18,9 @@ import ember.journal.SyscallRecord;
  */
 final class Checkpointer
 {
+    /** Test hook: run on the core thread when it must wait for a signature at the lag bound (null in production). */
+    static volatile Runnable lagWaitHook;
+
     private final CheckpointPolicy policy;
     private final CheckpointSigner signer;
     private final boolean waitEach;
@@ -82,7 +85,16 @@ final class Checkpointer
     /** @return true when appending record {@code next} would put the outstanding checkpoint more than MAX_LAG after what it covers. */
     boolean mustWait(final long next)
     {
-        return outstanding && next - lastCovered >= Checkpoint.MAX_LAG;
+        if (outstanding && next - lastCovered >= Checkpoint.MAX_LAG)
+        {
+            final Runnable hook = lagWaitHook;
+            if (hook != null)
+            {
+                hook.run();
+            }
+            return true;
+        }
+        return false;
     }
 
     /**

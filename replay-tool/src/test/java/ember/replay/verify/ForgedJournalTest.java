@@ -99,8 +99,7 @@ class ForgedJournalTest
         forged.get(k).payload = new PayloadCodec().encodeTable(Map.of("n", 999L));
         assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
         // The same edit with the chain (tags) recomputed after it: only the checkpoint's signed value shows it.
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k),
-            "hash chain broken at checkpoint " + nextCheckpoint(forged, k));
+        assertRewritten(write(forged), forged, k, "hash chain broken at checkpoint " + nextCheckpoint(forged, k));
     }
 
     @Test
@@ -112,20 +111,24 @@ class ForgedJournalTest
         final long checkpoint = nextCheckpoint(forged, k);
         // A forger without the key: the chain recomputed and the checkpoint made to name its new
         // value, its signature (over the old value) kept.
+        // Signed off the core thread, the checkpoint may cover a record a few before it: the forger
+        // puts the new h(covered) in, whichever record that is.
         final Path d = TempDirs.create("forged");
         made.add(d);
+        final Map<Long, byte[]> heads = new java.util.HashMap<>();
         try (JournalWriter writer = new JournalWriter(d, 1 << 20))
         {
             for (final SyscallRecord record : forged)
             {
+                heads.put(writer.chain().index(), writer.chain().head());
                 if (record.index == checkpoint)
                 {
-                    writer.chain().headInto(record.payload, 0);
+                    System.arraycopy(heads.get(record.arg0), 0, record.payload, 0, 32);
                 }
                 writer.append(record);
             }
         }
-        assertRewritten(d, rangeOf(forged, k), checkpoint, "signature at checkpoint " + checkpoint + " does not match");
+        assertRewritten(d, forged, k, "signature at checkpoint " + checkpoint + " does not match");
     }
 
     @Test
@@ -145,7 +148,9 @@ class ForgedJournalTest
         forged.remove(k);
         renumber(forged);
         assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k), "covers index");
+        // The checkpoint that catches it, one index lower now: "covers index" (at or after itself) when it
+        // covered the record right before it, else (it lagged) the chain value it signs is wrong.
+        assertRewritten(write(forged), forged, k, "checkpoint " + nextCheckpoint(forged, k));
     }
 
     @Test
@@ -158,7 +163,7 @@ class ForgedJournalTest
         forged.set(k + 1, a);
         renumber(forged);
         assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k + 1), "hash chain broken");
+        assertRewritten(write(forged), forged, k, "hash chain broken");
     }
 
     @Test
@@ -171,7 +176,9 @@ class ForgedJournalTest
         forged.add(k, extra);
         renumber(forged);
         assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k), "covers index");
+        // One index higher, the checkpoint that catches it still covers an index in its window (it may lag
+        // by MAX_LAG): the chain value it signs is wrong there.
+        assertRewritten(write(forged), forged, k, "hash chain broken at checkpoint " + nextCheckpoint(forged, k));
         // Inserted without a tag into a tagged journal: refused there too.
         tags.remove(extra);
         assertBadAt(writeInPlace(forged), forged.get(k).index, "carries no chain tag");
@@ -188,7 +195,7 @@ class ForgedJournalTest
         spliced.index = forged.get(k).index;
         forged.set(k, spliced);
         assertBadAt(writeInPlace(forged), spliced.index, "does not match its chain tag");
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k), "hash chain broken");
+        assertRewritten(write(forged), forged, k, "hash chain broken");
         // Its own checkpoints, spliced in whole, verify only with its own key.
         final Tool.Run mixed = verify(other);
         assertNotEquals(0, mixed.exitCode());
@@ -368,28 +375,43 @@ class ForgedJournalTest
         assertTrue(run.out().contains(what), run.out());
     }
 
-    /** Records rewritten with their chain recomputed: caught at checkpoint {@code checkpoint}, naming the range. */
-    private static void assertRewritten(final Path forged, final long[] range, final long checkpoint, final String what)
+    /**
+     * Records rewritten with their chain recomputed from list position {@code k} on: caught at the
+     * first checkpoint covering k's index or a later one, naming the range from after what the
+     * checkpoint before it covers to what it covers (to the record before it, when it covers
+     * itself or later).
+     */
+    private static void assertRewritten(final Path forged, final List<SyscallRecord> list, final int k, final String what)
     {
+        final int at = catching(list, k);
+        long from = 1;
+        for (int i = 0; i < at; i++)
+        {
+            if (list.get(i).type == SyscallType.CHECKPOINT)
+            {
+                from = list.get(i).arg0 + 1;
+            }
+        }
+        final long j = list.get(at).index;
+        final long c = list.get(at).arg0;
         final Tool.Run run = verify(forged);
         assertEquals(1, run.exitCode(), run.out());
-        assertTrue(run.out().contains("FAILED: records " + range[0] + ".." + (checkpoint - 1) + " rewritten: chain recomputed, "),
+        assertTrue(run.out().contains("FAILED: records " + from + ".." + (c < j ? c : j - 1) + " rewritten: chain recomputed, "),
             run.out());
         assertTrue(run.out().contains(what), run.out());
     }
 
-    /** @return the first record after the last checkpoint before list position {@code k}, and k's index. */
-    private static long[] rangeOf(final List<SyscallRecord> list, final int k)
+    /** @return the list position of the first checkpoint after position {@code k} covering k's index or a later one. */
+    private static int catching(final List<SyscallRecord> list, final int k)
     {
-        long from = 1;
-        for (int i = 0; i < k; i++)
+        for (int i = k + 1; i < list.size(); i++)
         {
-            if (list.get(i).type == SyscallType.CHECKPOINT)
+            if (list.get(i).type == SyscallType.CHECKPOINT && list.get(i).arg0 >= list.get(k).index)
             {
-                from = list.get(i).index + 1;
+                return i;
             }
         }
-        return new long[] {from, list.get(k).index};
+        throw new AssertionError("no checkpoint covers position " + k);
     }
 
     private static Tool.Run verify(final Path d)
@@ -505,16 +527,9 @@ class ForgedJournalTest
         throw new AssertionError("no " + type);
     }
 
-    /** @return the index of the first checkpoint after list position {@code k}. */
+    /** @return the index of the first checkpoint after list position {@code k} that covers k's index or a later one. */
     private static long nextCheckpoint(final List<SyscallRecord> list, final int k)
     {
-        for (int i = k + 1; i < list.size(); i++)
-        {
-            if (list.get(i).type == SyscallType.CHECKPOINT)
-            {
-                return list.get(i).index;
-            }
-        }
-        throw new AssertionError("no checkpoint after " + k);
+        return list.get(catching(list, k)).index;
     }
 }
