@@ -13,6 +13,12 @@ import java.nio.file.Path;
  * returns false at the current end and true again once more records are written. A record being
  * written (or torn by a crash mid-write) is not visible: Chronicle marks it not-complete.
  * <p>
+ * With chain checks (the default) it recomputes the hash chain, compares each record's chain tag
+ * and checks each checkpoint: a checkpoint at {@code j} may cover any {@code c} with
+ * {@code j - Checkpoint.MAX_LAG <= c < j} after the index the checkpoint before it covers (the
+ * kernel signs off its core thread), so the reader keeps the last {@code MAX_LAG} chain values
+ * (128 KB, made at its first record).
+ * <p>
  * Not thread-safe: one reader per thread.
  */
 public final class JournalReader implements AutoCloseable
