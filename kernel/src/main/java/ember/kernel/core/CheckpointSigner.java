@@ -176,12 +176,6 @@ public final class CheckpointSigner implements AutoCloseable
         }
     }
 
-    /** @return the public key's id (what each checkpoint names). */
-    long keyId()
-    {
-        return key.keyId();
-    }
-
     private void run()
     {
         while (running)
