@@ -13,6 +13,12 @@ import java.nio.file.Path;
  * returns false at the current end and true again once more records are written. A record being
  * written (or torn by a crash mid-write) is not visible: Chronicle marks it not-complete.
  * <p>
+ * With chain checks (the default) it recomputes the hash chain, compares each record's chain tag
+ * and checks each checkpoint: a checkpoint at {@code j} may cover any {@code c} with
+ * {@code j - Checkpoint.MAX_LAG <= c < j} after the index the checkpoint before it covers (the
+ * kernel signs off its core thread), so the reader keeps the last {@code MAX_LAG} chain values
+ * (128 KB, made at its first record).
+ * <p>
  * Not thread-safe: one reader per thread.
  */
 public final class JournalReader implements AutoCloseable
@@ -39,8 +45,18 @@ public final class JournalReader implements AutoCloseable
     private boolean tagged;
     /** Recompute the hash chain and check tags and checkpoints (see {@link #withoutChainChecks}). */
     private boolean chainChecked = true;
-    /** {@code h(i-1)} while record i, a checkpoint, is checked (after the chain has moved past it). */
-    private final byte[] covered = new byte[HashChain.HASH_BYTES];
+    /**
+     * The last {@link Checkpoint#MAX_LAG} chain values, {@code h(i)} at slot {@code i % MAX_LAG}, for
+     * checkpoints that cover an index a few records before them; made at the first record read
+     * with chain checks, null without them.
+     */
+    private byte[] recentChain;
+    /** The index whose value each slot of {@link #recentChain} holds; -1 for none (an unknown chain). */
+    private long[] recentIndex;
+    /** The index the last well-formed checkpoint read covers (each must cover a later one). */
+    private long lastCovered;
+    /** The index the last checkpoint that passed its checks covers, 0 before the first. */
+    private long lastGoodCovered;
 
     /**
      * @param kernelDir the kernel directory.
@@ -141,10 +157,7 @@ public final class JournalReader implements AutoCloseable
                 return true;
             }
             final boolean isCheckpoint = record.type == SyscallType.CHECKPOINT;
-            if (isCheckpoint)
-            {
-                chain.headInto(covered, 0);
-            }
+            rememberChainValue();
             final boolean hasTag = frameBytes != length;
             if (tagged && !hasTag)
             {
@@ -185,6 +198,33 @@ public final class JournalReader implements AutoCloseable
         this.checkpointKeyId = key == null ? 0 : CheckpointKey.keyId(key);
     }
 
+    /** @return the index the last checkpoint that passed its checks covers, 0 before the first. */
+    public long lastCovered()
+    {
+        return lastGoodCovered;
+    }
+
+    /** Keep {@code h(chain.index())}, before the chain moves past it: a later checkpoint may sign it. */
+    private void rememberChainValue()
+    {
+        if (recentChain == null)
+        {
+            recentChain = new byte[Checkpoint.MAX_LAG * HashChain.HASH_BYTES];
+            recentIndex = new long[Checkpoint.MAX_LAG];
+            java.util.Arrays.fill(recentIndex, -1);
+        }
+        final int slot = (int)(chain.index() % Checkpoint.MAX_LAG);
+        if (chain.isKnown())
+        {
+            chain.headInto(recentChain, slot * HashChain.HASH_BYTES);
+            recentIndex[slot] = chain.index();
+        }
+        else
+        {
+            recentIndex[slot] = -1;
+        }
+    }
+
     /** @return the index of the last checkpoint read that passed its checks, 0 before the first. */
     public long lastCheckpoint()
     {
@@ -192,8 +232,9 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * A checkpoint must cover the record before it, sign the chain value the records read give
-     * there, and (when a key is given) carry that key's valid signature.
+     * A checkpoint at index {@code j} must cover an index {@code c} with {@code j - MAX_LAG <= c < j}
+     * after the one the checkpoint before it covers, sign the chain value the records read give
+     * there (when this reader knows it), and (when a key is given) carry that key's valid signature.
      */
     private void checkCheckpoint(final SyscallRecord record)
     {
@@ -206,44 +247,54 @@ public final class JournalReader implements AutoCloseable
         {
             throw corrupt(ex.getMessage());
         }
+        final long j = record.index;
+        final long c = checkpoint.covered();
         final String since = lastCheckpoint == 0 ? "" : " after the last good checkpoint at index " + lastCheckpoint;
         // With chain tags, every record up to here matched the chain: a checkpoint that disagrees
-        // means records since the last good checkpoint were rewritten and their chain (tags)
-        // recomputed, and only the signed value says so; without tags, the fault lies somewhere
-        // in that range too.
-        final long from = Math.max(lastCheckpoint, chain.knownSince()) + 1;
+        // means records after the last good checkpoint's covered index were rewritten and their
+        // chain (tags) recomputed, and only the signed value says so; without tags, the fault lies
+        // somewhere in that range too.
+        final long from = Math.max(lastGoodCovered, chain.knownSince()) + 1;
         final boolean located = tagged && chain.isKnown();
-        final String rewritten = located ? "records " + from + ".." + (record.index - 1) + " rewritten: chain recomputed, " : "";
         final long range = located ? from : 0;
-        if (checkpoint.covered() != record.index - 1)
+        final String misplaced = c >= j ? "at or after itself" :
+            c < j - Checkpoint.MAX_LAG ? "more than " + Checkpoint.MAX_LAG + " records before it" :
+            c <= lastCovered ? "not after index " + lastCovered + ", which the checkpoint before it covers" : null;
+        if (misplaced != null)
         {
-            throw corrupt(rewritten + "checkpoint " + record.index + " covers index " + checkpoint.covered() + ", not " +
-                (record.index - 1) + " (records were removed, inserted or renumbered" + since + ")", range);
+            throw corrupt((located ? "records " + from + ".." + (j - 1) + " rewritten: chain recomputed, " : "") +
+                "checkpoint " + j + " covers index " + c + ", " + misplaced + " (records were removed, inserted or " +
+                "renumbered" + since + ")", range);
         }
-        if (chain.isKnown() && !java.util.Arrays.equals(covered, checkpoint.hash()))
+        final String rewritten = located ? "records " + from + ".." + c + " rewritten: chain recomputed, " : "";
+        final int slot = (int)(c % Checkpoint.MAX_LAG);
+        final boolean valueKnown = chain.isKnown() && recentIndex[slot] == c; // else read from after c (a snapshot)
+        if (valueKnown && !java.util.Arrays.equals(recentChain, slot * HashChain.HASH_BYTES,
+            (slot + 1) * HashChain.HASH_BYTES, checkpoint.hash(), 0, HashChain.HASH_BYTES))
         {
-            throw corrupt(rewritten + "hash chain broken at checkpoint " + record.index + ": it signs h(" +
-                checkpoint.covered() + ")=" + checkpoint.hashHex() + " but the records read give " +
-                java.util.HexFormat.of().formatHex(covered) +
-                (located ? "" : " (a record in " + from + ".." + checkpoint.covered() +
-                    " was changed, removed, inserted or reordered)"), range);
+            throw corrupt(rewritten + "hash chain broken at checkpoint " + j + ": it signs h(" + c + ")=" +
+                checkpoint.hashHex() + " but the records read give " + java.util.HexFormat.of().formatHex(
+                    java.util.Arrays.copyOfRange(recentChain, slot * HashChain.HASH_BYTES, (slot + 1) * HashChain.HASH_BYTES)) +
+                (located ? "" : " (a record in " + from + ".." + c + " was changed, removed, inserted or reordered)"), range);
         }
         if (checkpointKey != null)
         {
             if (checkpoint.keyId() != checkpointKeyId)
             {
-                throw corrupt("checkpoint " + record.index + " is signed by key " + CheckpointKey.keyIdHex(checkpoint.keyId()) +
+                throw corrupt("checkpoint " + j + " is signed by key " + CheckpointKey.keyIdHex(checkpoint.keyId()) +
                     ", not by the given key " + CheckpointKey.keyIdHex(checkpointKeyId) + " (a journal of another kernel)");
             }
             if (!checkpoint.verifies(checkpointKey))
             {
-                throw corrupt(rewritten + "signature at checkpoint " + record.index + " does not match" +
+                throw corrupt(rewritten + "signature at checkpoint " + j + " does not match" +
                     (located ? "" : " (forged or rebuilt with another key)"), range);
             }
         }
-        if (chain.isKnown())
+        lastCovered = c;
+        if (valueKnown)
         {
-            lastCheckpoint = record.index;
+            lastCheckpoint = j;
+            lastGoodCovered = c;
         }
     }
 
@@ -279,6 +330,9 @@ public final class JournalReader implements AutoCloseable
         tailer.toStart();
         chain.resume(0, null);
         lastIndex = 0;
+        lastCovered = 0;
+        lastGoodCovered = 0;
+        lastCheckpoint = 0;
         this.chronicleIndex = -1; // the parameter shadows the field
         offset = -1;
         return false;

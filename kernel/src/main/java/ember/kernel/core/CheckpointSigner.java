@@ -1,210 +1,201 @@
 package ember.kernel.core;
 
 import ember.journal.Checkpoint;
-import ember.journal.CheckpointKey;
+import ember.journal.HashChain;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Arrays;
-import java.util.Base64;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The kernel's Ed25519 checkpoint key, {@code DIR/checkpoint.key} (0600, the kernel's account
- * only, never through a link): made at the first open, or installed from a key file the operator
- * supplies. The file is two lines, {@code ember-ed25519-key BASE64(PKCS#8)} and the public line of
- * {@link CheckpointKey}. One key for the kernel's life, no key evolution (see the README's
- * "Tamper-evident history"). Owned by the core thread once opened: not thread-safe.
+ * Signs checkpoints on its own daemon thread ({@value #THREAD_NAME}), so that the core never spends
+ * the ~1 ms and ~20 KB of garbage of a JDK Ed25519 signature on its own thread.
+ * <p>
+ * Hand-off: one pre-allocated slot, at most one request outstanding. The core writes the request
+ * (covered index, the 32 bytes of its chain value copied in, time) and publishes it
+ * ({@code IDLE → REQUESTED}, then unparks the signer); the signer signs, copies the 64 signature
+ * bytes into the slot and publishes them ({@code REQUESTED → SIGNED}); the core reads them into
+ * its checkpoint record and frees the slot ({@code SIGNED → IDLE}). Each side writes the slot's
+ * fields only while the state says the slot is its own, and the volatile state write orders them:
+ * nothing is allocated on the core's side.
+ * <p>
+ * Threads: {@link #start}, {@link #request}, {@link #isSigned}, {@link #awaitSigned},
+ * {@link #release} and {@link #close} are for one thread, the core's (the closing thread's). The
+ * {@link CheckpointKeyFile} belongs to the signer thread while it runs and to the thread that
+ * called {@link #close} after that ({@link #signNow}). A signature that fails (it should not)
+ * stops the signer: the core's next {@link #isSigned} or {@link #awaitSigned} throws, a fail-stop,
+ * rather than the kernel going on unsigned.
  */
-public final class CheckpointSigner
+public final class CheckpointSigner implements AutoCloseable
 {
-    public static final String FILE = "checkpoint.key";
-    private static final String PRIVATE_TAG = "ember-ed25519-key";
+    /** The signer thread's name. */
+    public static final String THREAD_NAME = "ember-checkpoint-signer";
+    private static final int IDLE = 0;
+    private static final int REQUESTED = 1;
+    private static final int SIGNED = 2;
+    private static final int FAILED = 3;
+    /** How long the idle signer sleeps between looks at the slot when no unpark came (a lost wake-up costs at most this). */
+    private static final long IDLE_PARK_NS = 10_000_000L;
 
-    private final PublicKey publicKey;
-    private final long keyId;
-    private final Signature signature;
+    private final CheckpointKeyFile key;
+    private final AtomicInteger state = new AtomicInteger(IDLE);
+    private long covered;
+    private final byte[] hash = new byte[HashChain.HASH_BYTES];
+    private long timeNs;
+    private final byte[] signature = new byte[Checkpoint.SIGNATURE_BYTES];
+    private volatile String failure;
+    private volatile boolean running;
+    private Thread thread;
 
-    private CheckpointSigner(final PrivateKey privateKey, final PublicKey publicKey)
+    /** @param key the kernel's key; this signer owns it from now on. */
+    CheckpointSigner(final CheckpointKeyFile key)
     {
-        this.publicKey = publicKey;
-        this.keyId = CheckpointKey.keyId(publicKey);
-        try
+        this.key = key;
+    }
+
+    /** Start the signer thread (once; a no-op after {@link #close}). Core thread. */
+    void start()
+    {
+        if (thread != null)
         {
-            signature = Signature.getInstance("Ed25519");
-            signature.initSign(privateKey);
+            return;
         }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new KernelOpenException("this JDK cannot sign with Ed25519: " + ex.getMessage());
-        }
+        running = true;
+        thread = new Thread(this::run, THREAD_NAME);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
-     * The kernel's key: {@code DIR/checkpoint.key}, created when missing (from {@code supplied}
-     * when given, else a new key pair).
+     * Ask for a signature of {@code h(covered)}. Core thread; nothing outstanding.
      *
-     * @param dir      the kernel directory (already secured).
-     * @param supplied an operator's key file to install, or null.
-     * @throws KernelOpenException with a one-line reason: unreadable or unsafe key file, or a
-     *     supplied key that differs from the one DIR already holds.
+     * @param chain the chain whose head {@code h(covered)} is copied into the slot.
+     * @throws IllegalStateException when a request is outstanding or the signer is not running.
      */
-    public static CheckpointSigner open(final Path dir, final Path supplied)
+    void request(final HashChain chain, final long timeNs)
     {
-        final Path file = dir.resolve(FILE);
-        try
+        if (state.get() != IDLE || thread == null || !running)
         {
-            final String suppliedText = supplied == null ? null : Files.readString(supplied, StandardCharsets.UTF_8);
-            if (suppliedText != null)
-            {
-                parse(suppliedText, supplied); // refuse a bad one before anything is written
-            }
-            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS))
-            {
-                install(file, suppliedText != null ? suppliedText : generate());
-            }
-            final String text;
-            try (FileChannel channel = KernelDirectory.openPrivateFile(file, StandardOpenOption.READ))
-            {
-                final ByteBuffer bytes = ByteBuffer.allocate((int)Math.min(channel.size(), 64 * 1024));
-                while (bytes.hasRemaining() && channel.read(bytes) > 0)
-                {
-                    // read it all
-                }
-                text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
-            }
-            final CheckpointSigner signer = parse(text, file);
-            if (suppliedText != null && !Arrays.equals(parse(suppliedText, supplied).publicKey.getEncoded(),
-                signer.publicKey.getEncoded()))
-            {
-                throw new KernelOpenException(file + " holds another checkpoint key than " + supplied +
-                    " (remove it to switch keys; earlier checkpoints then verify with the old public key only)");
-            }
-            return signer;
+            throw new IllegalStateException("checkpoint signer busy or not running");
         }
-        catch (final IOException ex)
-        {
-            throw new KernelOpenException("cannot open the checkpoint key " + (supplied != null ? supplied : file) + ": " +
-                KernelDirectory.describe(ex));
-        }
+        this.covered = chain.index();
+        chain.headInto(hash, 0);
+        this.timeNs = timeNs;
+        state.set(REQUESTED);
+        LockSupport.unpark(thread);
     }
 
-    /** @return a new key file's text. */
-    public static String generate()
+    /** @return true when the outstanding request's signature is there. Core thread. @throws IllegalStateException when signing failed. */
+    boolean isSigned()
     {
-        try
+        final int s = state.get();
+        if (s == FAILED)
         {
-            final KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-            return PRIVATE_TAG + " " + Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n" +
-                CheckpointKey.format(pair.getPublic()) + "\n";
+            throw new IllegalStateException("the checkpoint signer failed: " + failure);
         }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new KernelOpenException("this JDK cannot make Ed25519 keys: " + ex.getMessage());
-        }
-    }
-
-    /** Write the key file atomically: a private temporary file (new, not through a link), synced, renamed. */
-    private static void install(final Path file, final String text) throws IOException
-    {
-        final Path temp = file.resolveSibling("." + FILE + ".tmp");
-        Files.deleteIfExists(temp);
-        try (FileChannel channel = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(KernelDirectory.PRIVATE_FILE)))
-        {
-            final ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining())
-            {
-                channel.write(bytes);
-            }
-            channel.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static CheckpointSigner parse(final String text, final Path from)
-    {
-        PrivateKey privateKey = null;
-        PublicKey publicKey = null;
-        try
-        {
-            for (final String line : text.split("\n"))
-            {
-                final String[] words = line.trim().split("\\s+");
-                if (words.length >= 2 && words[0].equals(PRIVATE_TAG))
-                {
-                    privateKey = KeyFactory.getInstance("Ed25519").generatePrivate(
-                        new PKCS8EncodedKeySpec(Base64.getDecoder().decode(words[1])));
-                }
-                else if (words[0].equals(CheckpointKey.PUBLIC_TAG))
-                {
-                    publicKey = CheckpointKey.parse(line);
-                }
-            }
-        }
-        catch (final GeneralSecurityException | IllegalArgumentException ex)
-        {
-            throw new KernelOpenException("checkpoint key " + from + " is damaged: " + ex.getMessage());
-        }
-        if (privateKey == null || publicKey == null)
-        {
-            throw new KernelOpenException("checkpoint key " + from + " is not an Ember key file (needs a '" + PRIVATE_TAG +
-                "' and a '" + CheckpointKey.PUBLIC_TAG + "' line)");
-        }
-        final CheckpointSigner signer = new CheckpointSigner(privateKey, publicKey);
-        final Checkpoint probe = signer.sign(0, new byte[32], 0);
-        if (!probe.verifies(publicKey))
-        {
-            throw new KernelOpenException("checkpoint key " + from + ": its public key does not match its private key");
-        }
-        return signer;
+        return s == SIGNED;
     }
 
     /**
-     * Sign the chain head.
+     * Wait (yielding) until the outstanding request is signed: one signature's time, as the
+     * signer has no other work. Core thread.
      *
-     * @param covered the index whose chain value is signed.
-     * @param hash    {@code h(covered)}.
-     * @param timeNs  the kernel clock now.
-     * @return the checkpoint to journal.
+     * @throws IllegalStateException when signing failed or the signer thread is gone.
      */
-    public Checkpoint sign(final long covered, final byte[] hash, final long timeNs)
+    void awaitSigned()
     {
-        try
+        while (!isSigned())
         {
-            signature.update(Checkpoint.signedBytes(covered, hash, timeNs, keyId));
-            return new Checkpoint(covered, hash, timeNs, keyId, signature.sign());
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException("cannot sign a checkpoint: " + ex.getMessage(), ex);
+            if (!thread.isAlive())
+            {
+                throw new IllegalStateException("the checkpoint signer thread stopped with a request outstanding");
+            }
+            Thread.yield();
         }
     }
 
-    /** @return the public key (what {@code replay-tool pubkey} exports). */
-    public PublicKey publicKey()
+    /** Fill {@code record} with the signed request's checkpoint, its payload in {@code payload} (no allocation). Core thread, after {@link #isSigned}. */
+    void fill(final ember.journal.SyscallRecord record, final byte[] payload)
     {
-        return publicKey;
+        Checkpoint.fill(record, covered, hash, timeNs, key.keyId(), signature, payload);
     }
 
-    /** @return the key id. */
-    public long keyId()
+    /** @return the index the outstanding request covers. Core thread. */
+    long covered()
     {
-        return keyId;
+        return covered;
+    }
+
+    /** The signed request is journaled (or dropped): the slot is free again. Core thread. */
+    void release()
+    {
+        state.set(IDLE);
+    }
+
+    /**
+     * Sign on the calling thread (at close, in a driven kernel's last checkpoint): only after
+     * {@link #close}, when the key is this thread's.
+     */
+    Checkpoint signNow(final long covered, final byte[] hash, final long timeNs)
+    {
+        if (running)
+        {
+            throw new IllegalStateException("the signer thread still owns the key");
+        }
+        return key.sign(covered, hash, timeNs);
+    }
+
+    /**
+     * Stop the signer thread and wait for it (a signature in progress finishes first, at most a
+     * few ms); an outstanding request is dropped. Idempotent; the caller owns the key afterwards.
+     */
+    @Override
+    public void close()
+    {
+        running = false;
+        final Thread t = thread;
+        if (t == null)
+        {
+            return;
+        }
+        LockSupport.unpark(t);
+        boolean interrupted = false;
+        while (t.isAlive())
+        {
+            try
+            {
+                t.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true; // still wait: the key must have one owner
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run()
+    {
+        while (running)
+        {
+            if (state.get() != REQUESTED)
+            {
+                LockSupport.parkNanos(this, IDLE_PARK_NS);
+                continue;
+            }
+            try
+            {
+                System.arraycopy(key.sign(covered, hash, timeNs).signature(), 0, signature, 0, Checkpoint.SIGNATURE_BYTES);
+                state.set(SIGNED);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                failure = String.valueOf(ex);
+                state.set(FAILED);
+                return;
+            }
+        }
     }
 }

@@ -303,14 +303,14 @@ public final class Kernel implements AutoCloseable
 
         try
         {
-            final CheckpointSigner signer = CheckpointSigner.open(dir, config.checkpoints().keyFile());
+            final CheckpointSigner signer = new CheckpointSigner(CheckpointKeyFile.open(dir, config.checkpoints().keyFile()));
             final JournalWriter writer = new JournalWriter(dir, config.blockSize(), Journal.rollCycle(config.rollCycle()));
             writer.resumeChain(end, recovered.chain()); // h(end), as recovery checked it
             final SnapshotTaker taker = new SnapshotTaker(dir, snapshots, log, end, config.snapshotInFollower() &&
                 (config.snapshotEvery() > 0 || config.snapshotIntervalMs() > 0));
             final KernelCounters counters = KernelCounters.create(dir, end, taker.lastWrittenIndex(), log);
             final KernelCore core = new KernelCore(state, writer, log, config, snapshots, taker, highWater, counters,
-                new Checkpointer(config.checkpoints(), signer, end, System.currentTimeMillis()));
+                new Checkpointer(config.checkpoints(), signer, end, System.currentTimeMillis(), driven));
             log.log("kernel opened: recovered from " + recovered.from() + " and " + recovered.replayed() +
                 " journal records, " + KernelLog.digestTokens(end, state.digest()));
             final Kernel kernel = new Kernel(config, channel, lock, core, recovered.replayed(), end - recovered.replayed(), log);

@@ -73,6 +73,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private final LongArrayList expired = new LongArrayList();
     private final SyscallRecord kernelRecord = new SyscallRecord();
     private final SyscallResult kernelResult = new SyscallResult();
+    /** A checkpoint's apply result: a checkpoint may be journaled just before another record, whose result must stay. */
+    private final SyscallResult checkpointResult = new SyscallResult();
     private final KernelLimits limits;
     private final KernelConfig config;
     private final SnapshotStore snapshots;
@@ -135,6 +137,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     public void onStart()
     {
         snapshotTaker.start();
+        checkpointer.start();
         kernelRecord.reset(SyscallType.KERNEL_OPEN, 0).text = limits.encode();
         if (!journalAndApply(kernelRecord, kernelResult))
         {
@@ -285,21 +288,53 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     }
 
     /**
-     * Sign the hash chain's head as a checkpoint record when one is due ({@link CheckpointPolicy});
-     * a refused one (full disk) is tried again on a later duty cycle.
+     * Checkpoints, signed off the core thread ({@link Checkpointer}, {@link CheckpointSigner}):
+     * journal the outstanding one when its signature is back, then ask for the next when one is due
+     * ({@link CheckpointPolicy}). A refused append (full disk) is tried again on a later duty cycle.
+     * Closing: the outstanding one is waited for and journaled, then the closing one is signed on
+     * this thread, covering the last record.
      */
     private void maybeCheckpoint(final boolean closing)
     {
         final long nowMs = System.currentTimeMillis(); // as before the split: the simulator's runs depend on it
-        if (failStop.failed() || disk.isFull() || !checkpointer.due(state.lastIndex(), nowMs, closing))
+        if (failStop.failed() || disk.isFull())
         {
             return;
         }
-        checkpointer.fill(kernelRecord, journal.chain(), clock.nanoTime());
-        if (journalAndApply(kernelRecord, kernelResult))
+        journalSignedCheckpoint(closing);
+        if (closing)
         {
-            checkpointer.written(kernelRecord.index, nowMs);
+            final SyscallRecord last = checkpointer.closing(journal.chain(), clock.nanoTime());
+            if (last != null && journalAndApply(last, checkpointResult))
+            {
+                checkpointer.written(last.index);
+            }
         }
+        else if (checkpointer.due(state.lastIndex(), nowMs) &&
+            checkpointer.request(journal.chain(), clock.nanoTime(), nowMs))
+        {
+            journalSignedCheckpoint(true); // a driven kernel: at once, as a synchronous signature would
+        }
+    }
+
+    /**
+     * Journal the outstanding checkpoint if it is signed (waiting for it when {@code wait}).
+     *
+     * @return false when one is outstanding and could not be journaled (not signed yet, or refused).
+     */
+    private boolean journalSignedCheckpoint(final boolean wait)
+    {
+        final SyscallRecord signed = checkpointer.signed(wait);
+        if (signed == null)
+        {
+            return !wait;
+        }
+        if (journalAndApply(signed, checkpointResult))
+        {
+            checkpointer.written(signed.index);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -357,7 +392,14 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
                 refuse(command, "kernel closed");
             }
             left.clear();
-            maybeCheckpoint(true); // the journal of a clean close ends signed
+            try
+            {
+                maybeCheckpoint(true); // the journal of a clean close ends signed
+            }
+            catch (final RuntimeException ex)
+            {
+                log.error("checkpoint at close failed: " + ex, ex); // the journal ends unsigned; it is still closed
+            }
             if (commit.hasUnsynced())
             {
                 commit.commit(state.lastIndex());
@@ -372,6 +414,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             }
             handling = null;
         }
+        checkpointer.stop(); // after a failure: the outstanding request, if any, is dropped
         commit.markHighWater(state.lastIndex());
         snapshotTaker.close(); // abandons a periodic snapshot in progress: the closing one supersedes it
         if (!failStop.failed() && config.snapshotOnClose() && state.lastIndex() > snapshotTaker.lastWrittenIndex())
@@ -420,6 +463,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     void abandon()
     {
         closed = true;
+        checkpointer.stop();
         snapshotTaker.close();
         highWater.close();
         try
@@ -615,6 +659,13 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     {
         if (failStop.failed())
         {
+            result.clear();
+            return false;
+        }
+        if (record.type != SyscallType.CHECKPOINT && checkpointer.mustWait(state.lastIndex() + 1) &&
+            !journalSignedCheckpoint(true))
+        {
+            // The lag bound (Checkpoint.MAX_LAG): readers check a checkpoint only that close to what it covers.
             result.clear();
             return false;
         }

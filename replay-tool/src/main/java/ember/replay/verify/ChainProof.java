@@ -25,14 +25,18 @@ import java.util.List;
 
 /**
  * A self-contained proof that one record is in the signed history: {@code h(INDEX-1)}, then the
- * frames of records INDEX up to and including the next signed checkpoint. Checking it needs the
- * kernel's public key only: chain the frames from {@code h(INDEX-1)}; the last frame must be a
- * checkpoint that signs the value the frames give. Size: one frame per record of the segment
- * (about 100–200 bytes each, as base64) — at most the checkpoint interval (100,000 records by
- * default); cost: one SHA-256 per record and one Ed25519 verification.
+ * frames of records INDEX up to {@code C}, the index the first checkpoint covering INDEX or later
+ * signs, then that checkpoint's frame (record {@code J}, {@code C < J <= C + MAX_LAG}: signed off
+ * the core thread, a checkpoint may land a few records after what it covers; the frames between C
+ * and J are not needed and not included). Checking it needs the kernel's public key only: chain
+ * the frames from {@code h(INDEX-1)}; the last frame must be a checkpoint that signs the value the
+ * frames give. Size: one frame per record of the segment INDEX..C plus one (about 100–200 bytes
+ * each, as base64) — at most the checkpoint interval (100,000 records by default) plus one, as
+ * before checkpoints lagged; cost: one SHA-256 per record and one Ed25519 verification.
  * <p>
  * Text, one field a line: {@code ember-proof-v1}, {@code index=I}, {@code chain-before=HEX},
- * {@code frame=BASE64} (records I..C in order), and informative {@code syscall=} and {@code outcome=}
+ * {@code frame=BASE64} (records I..C in order, then the checkpoint J; proofs whose checkpoint
+ * follows C directly, J = C + 1, are the same as before), and informative {@code syscall=} and {@code outcome=}
  * lines: the outcome is what replay gives, which follows from the whole history, not from the
  * signature. Thread-safe (static).
  */
@@ -91,8 +95,13 @@ public final class ChainProof
                             " client=" + record.client + " timestamp_ns=" + record.timestamp + "\noutcome=" +
                             CallText.outcome(Outcome.value(result), Outcome.error(result));
                     }
-                    if (record.index > index && record.type == SyscallType.CHECKPOINT)
+                    if (record.index > index && record.type == SyscallType.CHECKPOINT && record.arg0 >= index)
                     {
+                        // The first checkpoint covering INDEX (arg0: the index it covers): the segment
+                        // ends at what it covers, then its own frame.
+                        final String checkpoint = frames.remove(frames.size() - 1);
+                        frames.subList((int)(record.arg0 - index + 1), frames.size()).clear();
+                        frames.add(checkpoint);
                         done[0] = true;
                     }
                 }
@@ -104,7 +113,7 @@ public final class ChainProof
         }
         if (!done[0])
         {
-            throw new ToolException("no signed checkpoint follows record " + index + " yet (the journal ends at record " +
+            throw new ToolException("no signed checkpoint covers record " + index + " yet (the journal ends at record " +
                 state.lastIndex() + "): prove it after the next checkpoint");
         }
         final StringBuilder sb = new StringBuilder(TAG).append('\n').append("index=").append(index).append('\n')
@@ -156,11 +165,14 @@ public final class ChainProof
             {
                 throw new ToolException("proof frame " + (i - 2) + " is damaged: " + ex.getMessage());
             }
-            if (record.index != chain.index() + 1)
+            final boolean last = record.type == SyscallType.CHECKPOINT && record.index > index && record.arg0 >= index;
+            if (last ? record.index <= chain.index() || record.index - chain.index() > Checkpoint.MAX_LAG :
+                record.index != chain.index() + 1)
             {
-                throw new ToolException("proof frame " + (i - 2) + " holds record " + record.index + ", not " + (chain.index() + 1));
+                throw new ToolException("proof frame " + (i - 2) + " holds record " + record.index + ", not " + (chain.index() + 1) +
+                    (last ? " or a checkpoint at most " + Checkpoint.MAX_LAG + " records after " + chain.index() : ""));
             }
-            if (record.type == SyscallType.CHECKPOINT && record.index > index)
+            if (last)
             {
                 final Checkpoint checkpoint = Checkpoint.of(record);
                 if (checkpoint.covered() != chain.index() || !chain.headEquals(checkpoint.hash(), 0))

@@ -91,7 +91,7 @@ public final class Verifier
         String fault = null;
         final long start = System.nanoTime();
         final String[] expectFault = {null};
-        final long[] signed = {0, 0}; // checkpoints read: count, last index
+        final long[] signed = {0, 0}; // checkpoints checked: count, the last one's covered index
         boolean chainKnown = false;
         try (JournalReader reader = origin.openReader(); Progress progress = Progress.onTerminal("verify", lastBefore))
         {
@@ -99,10 +99,10 @@ public final class Verifier
             chainKnown = reader.chain().isKnown();
             Replays.observe(reader, state, Long.MAX_VALUE, (record, result, s) ->
             {
-                if (record.type == ember.journal.SyscallType.CHECKPOINT && reader.chain().isKnown())
+                if (record.type == ember.journal.SyscallType.CHECKPOINT && reader.lastCheckpoint() == record.index)
                 {
                     signed[0]++;
-                    signed[1] = record.index;
+                    signed[1] = reader.lastCovered(); // a checkpoint may sign a value a few records before it
                 }
                 if (expect != null && record.index == expect.covered() && expectFault[0] == null &&
                     !reader.chain().headEquals(expect.hash(), 0))
@@ -207,7 +207,7 @@ public final class Verifier
         notes.add("hash chain: " + count + " checkpoint" + (count == 1 ? "" : "s") + " give the chain value they sign, " +
             from + (key == null ? " (signatures not checked: no --key)" : ", all signed by key " +
             ember.journal.CheckpointKey.keyIdHex(ember.journal.CheckpointKey.keyId(key))) +
-            (Math.max(lastCheckpoint, origin.index()) < last ? "; records " + (Math.max(lastCheckpoint, origin.index()) + 1) + ".." + last + " follow the last checkpoint (not yet signed)" : ""));
+            (Math.max(lastCheckpoint, origin.index()) < last ? "; records " + (Math.max(lastCheckpoint, origin.index()) + 1) + ".." + last + " follow the last signed chain value (not yet signed)" : ""));
         if (expect != null)
         {
             notes.add("expected head: record " + expect.covered() + " has chain value " + expect.hashHex());

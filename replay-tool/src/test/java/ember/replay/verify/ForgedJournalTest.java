@@ -8,7 +8,7 @@ import ember.journal.SyscallType;
 import ember.kernel.client.EmbeddedClient;
 import ember.kernel.client.Syscalls;
 import ember.kernel.core.CheckpointPolicy;
-import ember.kernel.core.CheckpointSigner;
+import ember.kernel.core.CheckpointKeyFile;
 import ember.kernel.core.JournalPruner;
 import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelConfig;
@@ -99,8 +99,7 @@ class ForgedJournalTest
         forged.get(k).payload = new PayloadCodec().encodeTable(Map.of("n", 999L));
         assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
         // The same edit with the chain (tags) recomputed after it: only the checkpoint's signed value shows it.
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k),
-            "hash chain broken at checkpoint " + nextCheckpoint(forged, k));
+        assertRewritten(write(forged), forged, k, "hash chain broken at checkpoint " + nextCheckpoint(forged, k));
     }
 
     @Test
@@ -112,20 +111,24 @@ class ForgedJournalTest
         final long checkpoint = nextCheckpoint(forged, k);
         // A forger without the key: the chain recomputed and the checkpoint made to name its new
         // value, its signature (over the old value) kept.
+        // Signed off the core thread, the checkpoint may cover a record a few before it: the forger
+        // puts the new h(covered) in, whichever record that is.
         final Path d = TempDirs.create("forged");
         made.add(d);
+        final Map<Long, byte[]> heads = new java.util.HashMap<>();
         try (JournalWriter writer = new JournalWriter(d, 1 << 20))
         {
             for (final SyscallRecord record : forged)
             {
+                heads.put(writer.chain().index(), writer.chain().head());
                 if (record.index == checkpoint)
                 {
-                    writer.chain().headInto(record.payload, 0);
+                    System.arraycopy(heads.get(record.arg0), 0, record.payload, 0, 32);
                 }
                 writer.append(record);
             }
         }
-        assertRewritten(d, rangeOf(forged, k), checkpoint, "signature at checkpoint " + checkpoint + " does not match");
+        assertRewritten(d, forged, k, "signature at checkpoint " + checkpoint + " does not match");
     }
 
     @Test
@@ -145,7 +148,9 @@ class ForgedJournalTest
         forged.remove(k);
         renumber(forged);
         assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k), "covers index");
+        // The checkpoint that catches it, one index lower now: "covers index" (at or after itself) when it
+        // covered the record right before it, else (it lagged) the chain value it signs is wrong.
+        assertRewritten(write(forged), forged, k, "checkpoint " + nextCheckpoint(forged, k));
     }
 
     @Test
@@ -158,7 +163,7 @@ class ForgedJournalTest
         forged.set(k + 1, a);
         renumber(forged);
         assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k + 1), "hash chain broken");
+        assertRewritten(write(forged), forged, k, "hash chain broken");
     }
 
     @Test
@@ -171,7 +176,9 @@ class ForgedJournalTest
         forged.add(k, extra);
         renumber(forged);
         assertBadAt(writeInPlace(forged), forged.get(k).index, "does not match its chain tag");
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k), "covers index");
+        // One index higher, the checkpoint that catches it still covers an index in its window (it may lag
+        // by MAX_LAG): the chain value it signs is wrong there.
+        assertRewritten(write(forged), forged, k, "hash chain broken at checkpoint " + nextCheckpoint(forged, k));
         // Inserted without a tag into a tagged journal: refused there too.
         tags.remove(extra);
         assertBadAt(writeInPlace(forged), forged.get(k).index, "carries no chain tag");
@@ -188,7 +195,7 @@ class ForgedJournalTest
         spliced.index = forged.get(k).index;
         forged.set(k, spliced);
         assertBadAt(writeInPlace(forged), spliced.index, "does not match its chain tag");
-        assertRewritten(write(forged), rangeOf(forged, k), nextCheckpoint(forged, k), "hash chain broken");
+        assertRewritten(write(forged), forged, k, "hash chain broken");
         // Its own checkpoints, spliced in whole, verify only with its own key.
         final Tool.Run mixed = verify(other);
         assertNotEquals(0, mixed.exitCode());
@@ -213,7 +220,7 @@ class ForgedJournalTest
     {
         final Path keyDir = TempDirs.create("forge-key");
         made.add(keyDir);
-        final CheckpointSigner signer = CheckpointSigner.open(keyDir, null);
+        final CheckpointKeyFile signer = CheckpointKeyFile.open(keyDir, null);
         final Path rebuilt = TempDirs.create("forge-rebuilt");
         made.add(rebuilt);
         long first = 0;
@@ -358,6 +365,102 @@ class ForgedJournalTest
         assertTrue(run.out().contains("from the snapshot's chain value at record " + result.snapshotIndex()), run.out());
     }
 
+    @Test
+    void checkpointsLaggingWhatTheyCoverVerifyHeadAndProve() throws Exception
+    {
+        final List<SyscallRecord> lagged = lagged(30, 4);
+        final Path d = write(lagged);
+        final Tool.Run run = verify(d);
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("all signed by key"), run.out());
+        final SyscallRecord first = lagged.get(firstOf(lagged, SyscallType.CHECKPOINT));
+        assertEquals(first.index - 4, first.arg0, "checkpoint " + first.index + " signs a value 4 records before it");
+        // head: the newest signed head, the closing checkpoint's.
+        final SyscallRecord last = lagged.get(lagged.size() - 1);
+        final Tool.Run head = Tool.run("head", "--dir", d.toString());
+        assertEquals(0, head.exitCode(), head.err());
+        assertTrue(head.out().contains("covered=" + last.arg0 + " ") && head.out().contains("checkpoint=" + last.index),
+            head.out());
+        // prove: the record a lagging checkpoint covers, and one between what it covers and itself.
+        for (final long index : new long[] {first.arg0, first.arg0 + 1})
+        {
+            final Tool.Run prove = Tool.run("prove", "--dir", d.toString(), Long.toString(index));
+            assertEquals(0, prove.exitCode(), prove.err());
+            final Path proof = Files.writeString(Files.createTempFile("ember-proof", ".txt"), prove.out());
+            final Tool.Run ok = Tool.run("check-proof", proof.toString(), "--key", pub.toString());
+            Files.delete(proof);
+            assertEquals(0, ok.exitCode(), ok.err());
+            final SyscallRecord signing = lagged.get(catching(lagged, (int)index - 1));
+            assertTrue(ok.out().startsWith("OK record " + index + " ") &&
+                ok.out().contains("signed by checkpoint " + signing.index + " (covers record " + signing.arg0 + ","), ok.out());
+            assertEquals(signing.arg0 - index + 2, prove.out().lines().filter(l -> l.startsWith("frame=")).count(),
+                "frames " + index + ".." + signing.arg0 + " and the checkpoint's, none between: " + prove.out());
+        }
+    }
+
+    @Test
+    void aCheckpointJustWithinItsWindowVerifiesOneBeyondItIsRefusedAtItsIndex() throws Exception
+    {
+        final List<SyscallRecord> atBound = lagged(Checkpoint.MAX_LAG + 20, Checkpoint.MAX_LAG);
+        final Tool.Run ok = verify(write(atBound));
+        assertEquals(0, ok.exitCode(), ok.out() + ok.err());
+        final List<SyscallRecord> beyond = lagged(Checkpoint.MAX_LAG + 20, Checkpoint.MAX_LAG + 1);
+        final SyscallRecord late = beyond.get(firstOf(beyond, SyscallType.CHECKPOINT));
+        final Tool.Run run = verify(write(beyond));
+        assertEquals(1, run.exitCode(), run.out());
+        assertTrue(run.out().contains("checkpoint " + late.index + " covers index " + late.arg0 + ", more than " +
+            Checkpoint.MAX_LAG + " records before it"), run.out());
+    }
+
+    @Test
+    void aCheckpointCoveringItselfOrGoingBackIsRefusedAtItsIndex() throws Exception
+    {
+        final List<SyscallRecord> lagged = lagged(30, 3);
+        final CheckpointKeyFile key = CheckpointKeyFile.open(dir, null);
+        final List<Integer> at = new ArrayList<>();
+        for (int i = 0; i < lagged.size(); i++)
+        {
+            if (lagged.get(i).type == SyscallType.CHECKPOINT)
+            {
+                at.add(i);
+            }
+        }
+        // The second checkpoint re-signed (with the key: a valid signature) over the value the first signs: it goes back.
+        final List<SyscallRecord> back = copy(lagged);
+        final SyscallRecord second = back.get(at.get(1));
+        final Checkpoint firstSigned = Checkpoint.of(back.get(at.get(0)));
+        resign(key, second, firstSigned.covered(), firstSigned.hash());
+        final Tool.Run backRun = verify(write(back));
+        assertEquals(1, backRun.exitCode(), backRun.out());
+        assertTrue(backRun.out().contains("checkpoint " + second.index + " covers index " + firstSigned.covered() + ", not after index " +
+            firstSigned.covered()), backRun.out());
+        // A checkpoint naming its own index (or a later one).
+        final List<SyscallRecord> self = copy(lagged);
+        final SyscallRecord cp = self.get(at.get(1));
+        resign(key, cp, cp.index, new byte[32]);
+        final Tool.Run selfRun = verify(write(self));
+        assertEquals(1, selfRun.exitCode(), selfRun.out());
+        assertTrue(selfRun.out().contains("checkpoint " + cp.index + " covers index " + cp.index + ", at or after itself"),
+            selfRun.out());
+    }
+
+    @Test
+    void aRecordRewrittenBetweenWhatACheckpointCoversAndItIsStillCaught() throws Exception
+    {
+        final Path d = write(lagged(30, 4));
+        final List<SyscallRecord> journal = read(d); // with the tags its documents carry
+        final int cp = firstOf(journal, SyscallType.CHECKPOINT);
+        final long between = journal.get(cp).arg0 + 2; // after what checkpoint cp covers, before cp
+        assertTrue(between < journal.get(cp).index);
+        final List<SyscallRecord> forged = copy(journal);
+        final int k = (int)between - 1;
+        forged.get(k).timestamp += 1;
+        // Edited in place: its own chain tag names it.
+        assertBadAt(writeInPlace(forged), between, "record " + between + " does not match its chain tag");
+        // The chain recomputed: checkpoint cp (it covers an earlier index) still holds, the next one catches it.
+        assertRewritten(write(forged), forged, k, "hash chain broken at checkpoint " + nextCheckpoint(forged, k));
+    }
+
     // ---------------------------------------------------------------------------------------
 
     private static void assertBadAt(final Path forged, final long index, final String what)
@@ -368,28 +471,43 @@ class ForgedJournalTest
         assertTrue(run.out().contains(what), run.out());
     }
 
-    /** Records rewritten with their chain recomputed: caught at checkpoint {@code checkpoint}, naming the range. */
-    private static void assertRewritten(final Path forged, final long[] range, final long checkpoint, final String what)
+    /**
+     * Records rewritten with their chain recomputed from list position {@code k} on: caught at the
+     * first checkpoint covering k's index or a later one, naming the range from after what the
+     * checkpoint before it covers to what it covers (to the record before it, when it covers
+     * itself or later).
+     */
+    private static void assertRewritten(final Path forged, final List<SyscallRecord> list, final int k, final String what)
     {
+        final int at = catching(list, k);
+        long from = 1;
+        for (int i = 0; i < at; i++)
+        {
+            if (list.get(i).type == SyscallType.CHECKPOINT)
+            {
+                from = list.get(i).arg0 + 1;
+            }
+        }
+        final long j = list.get(at).index;
+        final long c = list.get(at).arg0;
         final Tool.Run run = verify(forged);
         assertEquals(1, run.exitCode(), run.out());
-        assertTrue(run.out().contains("FAILED: records " + range[0] + ".." + (checkpoint - 1) + " rewritten: chain recomputed, "),
+        assertTrue(run.out().contains("FAILED: records " + from + ".." + (c < j ? c : j - 1) + " rewritten: chain recomputed, "),
             run.out());
         assertTrue(run.out().contains(what), run.out());
     }
 
-    /** @return the first record after the last checkpoint before list position {@code k}, and k's index. */
-    private static long[] rangeOf(final List<SyscallRecord> list, final int k)
+    /** @return the list position of the first checkpoint after position {@code k} covering k's index or a later one. */
+    private static int catching(final List<SyscallRecord> list, final int k)
     {
-        long from = 1;
-        for (int i = 0; i < k; i++)
+        for (int i = k + 1; i < list.size(); i++)
         {
-            if (list.get(i).type == SyscallType.CHECKPOINT)
+            if (list.get(i).type == SyscallType.CHECKPOINT && list.get(i).arg0 >= list.get(k).index)
             {
-                from = list.get(i).index + 1;
+                return i;
             }
         }
-        return new long[] {from, list.get(k).index};
+        throw new AssertionError("no checkpoint covers position " + k);
     }
 
     private static Tool.Run verify(final Path d)
@@ -505,16 +623,99 @@ class ForgedJournalTest
         throw new AssertionError("no " + type);
     }
 
-    /** @return the index of the first checkpoint after list position {@code k}. */
+    /** @return the index of the first checkpoint after list position {@code k} that covers k's index or a later one. */
     private static long nextCheckpoint(final List<SyscallRecord> list, final int k)
     {
-        for (int i = k + 1; i < list.size(); i++)
+        return list.get(catching(list, k)).index;
+    }
+
+    /**
+     * The untouched journal's records without its checkpoints, then {@code getpids} getpid calls,
+     * signed again with the kernel's key as a signer off the core thread would: a checkpoint asked
+     * for every {@link #EVERY} records and journaled {@code lag} records after the head it covers;
+     * the last one, at the end, covers the record before it.
+     */
+    private static List<SyscallRecord> lagged(final int getpids, final int lag) throws Exception
+    {
+        final CheckpointKeyFile key = CheckpointKeyFile.open(dir, null);
+        final List<SyscallRecord> body = new ArrayList<>();
+        SyscallRecord last = null;
+        for (final SyscallRecord record : copy(records))
         {
-            if (list.get(i).type == SyscallType.CHECKPOINT)
+            if (record.type != SyscallType.CHECKPOINT && record.type != SyscallType.CLIENT_DETACH)
             {
-                return list.get(i).index;
+                body.add(record);
+                last = record;
             }
         }
-        throw new AssertionError("no checkpoint after " + k);
+        for (int i = 0; i < getpids; i++)
+        {
+            final SyscallRecord getpid = new SyscallRecord();
+            getpid.reset(SyscallType.GETPID, 1);
+            getpid.client = last.client;
+            getpid.timestamp = last.timestamp;
+            body.add(getpid);
+        }
+        final ember.journal.RecordCodec codec = new ember.journal.RecordCodec();
+        final ember.journal.HashChain chain = new ember.journal.HashChain();
+        final Map<Long, byte[]> heads = new java.util.HashMap<>();
+        final List<SyscallRecord> out = new ArrayList<>();
+        long pending = -1;
+        long since = 0;
+        for (final SyscallRecord record : body)
+        {
+            chained(record, chain, codec, heads, out);
+            since++;
+            if (pending >= 0 && chain.index() + 1 - pending == lag)
+            {
+                chained(checkpoint(key, pending, heads.get(pending), record.timestamp), chain, codec, heads, out);
+                pending = -1;
+            }
+            if (pending < 0 && since >= EVERY)
+            {
+                pending = chain.index();
+                since = 0;
+                if (lag == 1)
+                {
+                    chained(checkpoint(key, pending, heads.get(pending), record.timestamp), chain, codec, heads, out);
+                    pending = -1;
+                }
+            }
+        }
+        final long ts = out.get(out.size() - 1).timestamp;
+        if (pending >= 0)
+        {
+            chained(checkpoint(key, pending, heads.get(pending), ts), chain, codec, heads, out);
+        }
+        chained(checkpoint(key, chain.index(), chain.head(), ts), chain, codec, heads, out);
+        return out;
+    }
+
+    private static void chained(final SyscallRecord record, final ember.journal.HashChain chain,
+        final ember.journal.RecordCodec codec, final Map<Long, byte[]> heads, final List<SyscallRecord> out)
+    {
+        record.index = chain.index() + 1;
+        final int length = codec.encode(record);
+        chain.update(codec.frameArray(), 0, length);
+        heads.put(chain.index(), chain.head());
+        out.add(record);
+    }
+
+    private static SyscallRecord checkpoint(final CheckpointKeyFile key, final long covered, final byte[] hash, final long ts)
+    {
+        final SyscallRecord record = new SyscallRecord();
+        key.sign(covered, hash, ts).fill(record);
+        record.timestamp = ts;
+        return record;
+    }
+
+    /** Sign {@code record} (a checkpoint) again, with the key, over {@code covered} and {@code hash}: a valid signature. */
+    private static void resign(final CheckpointKeyFile key, final SyscallRecord record, final long covered, final byte[] hash)
+    {
+        final long index = record.index;
+        final long ts = record.timestamp;
+        key.sign(covered, hash, Checkpoint.of(record).timeNs()).fill(record);
+        record.index = index;
+        record.timestamp = ts;
     }
 }
