@@ -310,7 +310,7 @@ public final class Kernel implements AutoCloseable
                 (config.snapshotEvery() > 0 || config.snapshotIntervalMs() > 0));
             final KernelCounters counters = KernelCounters.create(dir, end, taker.lastWrittenIndex(), log);
             final KernelCore core = new KernelCore(state, writer, log, config, snapshots, taker, highWater, counters,
-                new Checkpointer(config.checkpoints(), signer, end, System.currentTimeMillis(), driven));
+                new Checkpointer(config.checkpoints(), signer, end, config.clock().nanoTime() / 1_000_000, driven));
             log.log("kernel opened: recovered from " + recovered.from() + " and " + recovered.replayed() +
                 " journal records, " + KernelLog.digestTokens(end, state.digest()));
             final Kernel kernel = new Kernel(config, channel, lock, core, recovered.replayed(), end - recovered.replayed(), log);

@@ -296,7 +296,6 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
      */
     private void maybeCheckpoint(final boolean closing)
     {
-        final long nowMs = System.currentTimeMillis(); // as before the split: the simulator's runs depend on it
         if (failStop.failed() || disk.isFull())
         {
             return;
