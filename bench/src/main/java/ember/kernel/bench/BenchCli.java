@@ -35,7 +35,7 @@ public final class BenchCli implements Callable<Integer>
     int clients;
 
     @Option(names = "--only", paramLabel = "GROUP",
-        description = "run one group of figures: embedded, parked, service, alloc, sync, recovery, snapshot or flood (default: embedded, parked, service (alloc included), sync)")
+        description = "run one group of figures: embedded, parked, service, chain, alloc, sync, recovery, snapshot or flood (default: embedded, parked, service (alloc included), chain, sync)")
     String only;
 
     @Option(names = "--snapshot-timers", defaultValue = "1000000",
@@ -80,6 +80,10 @@ public final class BenchCli implements Callable<Integer>
         if (only == null || only.equals("service"))
         {
             ServiceBench.run(seconds, clients, KernelConfig.idleStrategy(idle), print);
+        }
+        if (only == null || only.equals("chain"))
+        {
+            ServiceBench.chainCost(seconds, KernelConfig.idleStrategy(idle), print);
         }
         if (only == null || only.equals("sync"))
         {

@@ -85,6 +85,57 @@ public final class ServiceBench
         }
     }
 
+    /** Rounds of the chain-cost comparison (chained and unchained kernels alternate). */
+    private static final int CHAIN_ROUNDS = 3;
+
+    /**
+     * What the hash chain costs a journaled syscall as a client sees it: the round trip (getpid,
+     * from another JVM, one at a time) through a kernel that chains, tags and signs checkpoints
+     * (the defaults) and through one that does none of it (the bench-only unchained writer),
+     * alternating {@value #CHAIN_ROUNDS} times each on the same machine; medians.
+     */
+    public static void chainCost(
+        final double seconds, final java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> idle,
+        final BiConsumer<String, String> out)
+    {
+        final double[] chained = new double[CHAIN_ROUNDS];
+        final double[] unchained = new double[CHAIN_ROUNDS];
+        for (int round = 0; round < CHAIN_ROUNDS; round++)
+        {
+            chained[round] = rttP50(seconds, idle, true);
+            unchained[round] = rttP50(seconds, idle, false);
+        }
+        final double on = EmbeddedBench.median(chained);
+        final double off = EmbeddedBench.median(unchained);
+        out.accept("rtt_chained_p50_us", format(on));
+        out.accept("rtt_unchained_p50_us", format(off));
+        out.accept("rtt_chain_slowdown_pct", String.format("%.1f", 100 * (on - off) / off));
+    }
+
+    private static double rttP50(
+        final double seconds, final java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> idle,
+        final boolean chained)
+    {
+        final Path dir = tempDir();
+        KernelConfig config = KernelConfig.of(dir).withIdle(idle).withBlockSize(64L << 20);
+        if (!chained)
+        {
+            config = config.withCheckpoints(new ember.kernel.core.CheckpointPolicy(0, 0, false, null));
+            System.setProperty(ember.journal.JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY, "true");
+        }
+        try (Kernel kernel = Kernel.open(config, k -> new IpcServer(k, dir))) // the writer reads the property as it opens
+        {
+            System.clearProperty(ember.journal.JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY);
+            kernel.digest(); // answered after the IPC server has started
+            return clients(1, "rtt", seconds, dir.toString()).us(50);
+        }
+        finally
+        {
+            System.clearProperty(ember.journal.JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY);
+            EmbeddedBench.delete(dir);
+        }
+    }
+
     /** Syscalls per allocation figure (after as many again, at least 200,000, of warm-up). */
     public static final long ALLOC_SYSCALLS = 1_000_000;
 
