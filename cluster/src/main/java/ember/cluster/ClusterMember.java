@@ -32,8 +32,8 @@ import java.util.function.Supplier;
  * {@link EmberClusteredService}, in this JVM.
  * <p>
  * Settings for a small machine (2 cores, several members on one host), after Aeron's own test cluster:
- * shared threading in driver and archive, back-off idle strategies (spin a little, then park up to
- * 1 ms), log term 512 KiB, ingress/egress/IPC terms 128 KiB, sparse term files, archive segments
+ * how agents idle and share threads as {@link ClusterTuning} says (by default shared threading in
+ * driver and archive, back-off idle strategies that spin a little, then park briefly), log term 512 KiB, ingress/egress/IPC terms 128 KiB, sparse term files, archive segments
  * 16 MiB. Time: the log's clock is nanoseconds ({@link NanosecondClusterClock}). Failover:
  * leader heartbeat every {@link #HEARTBEAT_INTERVAL_MS} ms, a leader silent for
  * {@link #HEARTBEAT_TIMEOUT_MS} ms is replaced; at startup a member waits at most
