@@ -10,8 +10,9 @@
 #
 #   bench/cluster-compare.sh [SECONDS] [CLIENTS]
 #
-# EMBER_JAVA_OPTS=-Dember.cluster.maxParkNs=N sets the idle agents' longest park (members and
-# clients; default 1 ms).
+# EMBER_JAVA_OPTS passes -Dember.cluster.* settings (ClusterTuning: maxParkNs, clientMaxParkNs, spins,
+# yields, driverThreading, archiveThreading) and -Daeron.* to the harness and to every member; the
+# settings in effect are printed as tuning=.
 #
 # Installs Debian's etcd-server if missing. Prints name=value lines; stops every process it started.
 set -euo pipefail

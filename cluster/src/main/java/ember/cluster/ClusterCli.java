@@ -3,6 +3,7 @@ package ember.cluster;
 import ember.kernel.cli.EmberCli;
 import ember.kernel.cli.Shell;
 import ember.kernel.client.EmberException;
+import ember.kernel.core.KernelConfig;
 import ember.kernel.core.OfflineState;
 import ember.kernel.state.KernelState;
 import io.aeron.cluster.RecordingLog;
@@ -119,7 +120,7 @@ public final class ClusterCli
     }
 
     private static final Set<String> VALUED = Set.of("--dir", "--cluster", "--member", "--users", "--credentials",
-        "--file-sync-level");
+        "--file-sync-level", "--max-parked-pulls");
 
     private static Map<String, String> parse(final String[] args)
     {
@@ -155,6 +156,7 @@ public final class ClusterCli
         final int member;
         final Map<String, String> users;
         final int syncLevel;
+        final int maxParkedPulls;
         try
         {
             members = ClusterMembers.parse(options.get("--cluster"));
@@ -165,10 +167,16 @@ public final class ClusterCli
             {
                 throw new IllegalArgumentException("--file-sync-level is 0, 1 or 2");
             }
+            maxParkedPulls = Integer.parseInt(options.getOrDefault("--max-parked-pulls",
+                Integer.toString(KernelConfig.DEFAULT_MAX_PARKED_PULLS)));
+            if (maxParkedPulls < 1)
+            {
+                throw new IllegalArgumentException("--max-parked-pulls is at least 1");
+            }
         }
         catch (final NumberFormatException ex)
         {
-            System.err.println("ember serve: --member and --file-sync-level take a number");
+            System.err.println("ember serve: --member, --file-sync-level and --max-parked-pulls take a number");
             return 2;
         }
         catch (final IllegalArgumentException ex)
@@ -181,7 +189,7 @@ public final class ClusterCli
         final ClusterMember running;
         try
         {
-            running = ClusterMember.launch(dir, members, member, users, syncLevel, terminated::countDown);
+            running = ClusterMember.launch(dir, members, member, users, syncLevel, maxParkedPulls, terminated::countDown);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -223,7 +231,7 @@ public final class ClusterCli
         }, "ember-member-shutdown"));
         System.out.println("member " + member + " of " + members.size() + " on " + dir + ": ingress " +
             members.ingressEndpoints().split(",")[member].substring(2) + ", " + ClusterMembers.PORTS_PER_MEMBER +
-            " ports from it");
+            " ports from it; " + ClusterTuning.describe());
         System.out.flush();
         terminated.await();
         if (hooked.get())

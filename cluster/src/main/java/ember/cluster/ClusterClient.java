@@ -23,6 +23,7 @@ import io.aeron.security.CredentialsSupplier;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@code Syscalls} of a replicated kernel, over Aeron Cluster's ingress and egress
@@ -219,7 +221,7 @@ public final class ClusterClient extends ClientBase
     {
         return MediaDriver.launchEmbedded(new MediaDriver.Context()
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(ClusterMember.idle())
+            .sharedIdleStrategy(ClusterTuning.idle())
             .termBufferSparseFile(true)
             .publicationTermBufferLength(128 * 1024)
             .ipcTermBufferLength(128 * 1024)
@@ -371,6 +373,7 @@ public final class ClusterClient extends ClientBase
         }
         final Request request = new Request(0, bytes, mayWait);
         outbox.offer(request);
+        LockSupport.unpark(io); // the io thread may be parked idle: send now, not after its park
         try
         {
             return request.answer.get();
@@ -393,7 +396,7 @@ public final class ClusterClient extends ClientBase
 
     private void run()
     {
-        final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MICROSECONDS.toNanos(200));
+        final IdleStrategy idle = ClusterTuning.clientIdle();
         long nextKeepAliveMs = 0;
         try
         {

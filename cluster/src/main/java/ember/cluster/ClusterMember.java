@@ -4,16 +4,13 @@ import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelDirectory;
 import ember.kernel.core.KernelOpenException;
 import io.aeron.archive.Archive;
-import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.NanosecondClusterClock;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpLock;
 
@@ -35,8 +32,8 @@ import java.util.function.Supplier;
  * {@link EmberClusteredService}, in this JVM.
  * <p>
  * Settings for a small machine (2 cores, several members on one host), after Aeron's own test cluster:
- * shared threading in driver and archive, back-off idle strategies (spin a little, then park up to
- * 1 ms), log term 512 KiB, ingress/egress/IPC terms 128 KiB, sparse term files, archive segments
+ * how agents idle and share threads as {@link ClusterTuning} says (by default shared threading in
+ * driver and archive, back-off idle strategies that spin a little, then park briefly), log term 512 KiB, ingress/egress/IPC terms 128 KiB, sparse term files, archive segments
  * 16 MiB. Time: the log's clock is nanoseconds ({@link NanosecondClusterClock}). Failover:
  * leader heartbeat every {@link #HEARTBEAT_INTERVAL_MS} ms, a leader silent for
  * {@link #HEARTBEAT_TIMEOUT_MS} ms is replaced; at startup a member waits at most
@@ -76,11 +73,14 @@ public final class ClusterMember implements AutoCloseable
      * @param memberId      this member.
      * @param users         user → secret, for the authenticator.
      * @param fileSyncLevel the archive's {@code file.sync.level}: 0 none, 1 data, 2 data and metadata.
+     * @param maxParkedPulls waiting pulls one process may have; must be the same on every member
+     *                      (a pull over it is refused before the log's entry is applied).
      * @param onTerminate   run on Aeron's termination (the member stops; e.g. its process exits).
      * @throws IllegalArgumentException with a one-line reason when DIR cannot be used.
      */
     public static ClusterMember launch(final Path dir, final ClusterMembers members, final int memberId,
-        final Map<String, String> users, final int fileSyncLevel, final Runnable onTerminate) throws IOException
+        final Map<String, String> users, final int fileSyncLevel, final int maxParkedPulls,
+        final Runnable onTerminate) throws IOException
     {
         if (memberId < 0 || memberId >= members.size())
         {
@@ -100,12 +100,16 @@ public final class ClusterMember implements AutoCloseable
         AdminAccess.write(clusterDir, members, AdminAccess.token(users));
         final String host = members.host(memberId);
         final String aeronDir = aeronDir(dir);
-        final Supplier<IdleStrategy> idle = ClusterMember::idle;
+        final Supplier<IdleStrategy> idle = ClusterTuning::idle;
 
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(idle())
+            .threadingMode(ClusterTuning.DRIVER_THREADING)
+            .sharedIdleStrategy(idle.get())
+            .sharedNetworkIdleStrategy(idle.get())
+            .conductorIdleStrategy(idle.get())
+            .senderIdleStrategy(idle.get())
+            .receiverIdleStrategy(idle.get())
             .termBufferSparseFile(true)
             .publicationTermBufferLength(128 * 1024)
             .ipcTermBufferLength(128 * 1024)
@@ -120,7 +124,7 @@ public final class ClusterMember implements AutoCloseable
             .localControlChannel("aeron:ipc?term-length=64k")
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .recordingEventsEnabled(false)
-            .threadingMode(ArchiveThreadingMode.SHARED)
+            .threadingMode(ClusterTuning.ARCHIVE_THREADING)
             .idleStrategySupplier(idle)
             .segmentFileLength(16 * 1024 * 1024)
             .fileSyncLevel(fileSyncLevel)
@@ -160,7 +164,7 @@ public final class ClusterMember implements AutoCloseable
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
             .clusterDir(aeronClusterDir)
-            .clusteredService(new EmberClusteredService(dir, new MemberStatus(clusterDir, memberId)))
+            .clusteredService(new EmberClusteredService(dir, new MemberStatus(clusterDir, memberId), maxParkedPulls))
             .serviceId(0)
             .idleStrategySupplier(idle)
             .terminationHook(onTerminate)
@@ -196,18 +200,6 @@ public final class ClusterMember implements AutoCloseable
         {
             Files.deleteIfExists(file);
         }
-    }
-
-    /**
-     * The longest park of every idle agent, in ns ({@code -Dember.cluster.maxParkNs}, default 1 ms):
-     * each hop of a round trip (client driver, leader, followers, back) may wait this long when idle;
-     * shorter costs CPU on a small machine shared by several members.
-     */
-    static final long MAX_PARK_NS = Long.getLong("ember.cluster.maxParkNs", TimeUnit.MILLISECONDS.toNanos(1));
-
-    static IdleStrategy idle()
-    {
-        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), MAX_PARK_NS);
     }
 
     private static void logError(final Throwable error)

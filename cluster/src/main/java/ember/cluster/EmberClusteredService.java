@@ -24,6 +24,7 @@ import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2LongCounterMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -47,8 +48,13 @@ import java.util.Map;
  * its waiting record. An expiry of a timer that is no longer pending (cancelled, or already fired)
  * is ignored, so each timer fires once.
  * <p>
+ * Waiting pulls per process are capped as in the local core ({@code maxParkedPulls}): a pull that
+ * would wait while its process already has that many waiting is refused with {@code Permission denied}
+ * before it is journaled. The count is derived from the replicated waiting pulls, so every member
+ * refuses the same pulls provided every member runs with the same cap.
+ * <p>
  * Differences from the local core (documented in README): no disk-full handling (a journal that
- * cannot be written stops the member), no per-process cap on waiting pulls.
+ * cannot be written stops the member).
  * <p>
  * Thread ownership: Aeron's service thread calls everything.
  */
@@ -66,6 +72,9 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     private final UnsafeBuffer storedView = new UnsafeBuffer(new byte[0]);
     /** Ember client id → Aeron session id, to route handler calls. */
     private final Int2ObjectHashMap<Long> sessionOfClient = new Int2ObjectHashMap<>();
+    /** pid → its waiting pulls in {@code replicated.parked}: derived state, rebuilt from a loaded snapshot. */
+    private final Long2LongCounterMap parkedPerPid = new Long2LongCounterMap(0);
+    private final int maxParkedPulls;
 
     private ClusterSnapshot.Replicated replicated = new ClusterSnapshot.Replicated(new KernelState());
     private Cluster cluster;
@@ -77,11 +86,17 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     /**
      * @param dir    the member's kernel directory (its journal).
      * @param status where the operator's view of this member is written.
+     * @param maxParkedPulls waiting pulls one process may have (at least 1; the same on every member).
      */
-    public EmberClusteredService(final Path dir, final MemberStatus status)
+    public EmberClusteredService(final Path dir, final MemberStatus status, final int maxParkedPulls)
     {
+        if (maxParkedPulls < 1)
+        {
+            throw new IllegalArgumentException("--max-parked-pulls must be at least 1: " + maxParkedPulls);
+        }
         this.dir = dir;
         this.status = status;
+        this.maxParkedPulls = maxParkedPulls;
     }
 
     @Override
@@ -92,6 +107,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
         {
             replicated = ClusterSnapshot.load(snapshotImage, cluster.idleStrategy());
             replicated.sessions.forEach((sessionId, session) -> sessionOfClient.put(session.client, sessionId));
+            replicated.parked.values().forEach(parked -> parkedPerPid.incrementAndGet(parked.record().pid));
             // the operator's (and the tests') evidence that recovery started from a snapshot, not from record 1
             onDiagnostic("loaded the cluster snapshot at record " + state().lastIndex() + " digest " + state().digest());
         }
@@ -155,6 +171,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
             if (parked.sessionId() == session.id())
             {
                 it.remove();
+                parkedPerPid.decrementAndGet(parked.record().pid);
                 cluster.cancelTimer(PULL_TIMEOUT_BASE + parked.record().arg0);
             }
         }
@@ -223,6 +240,10 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
         {
             refusal = KernelError.PAYLOAD_TOO_LARGE.message();
         }
+        if (refusal == null && wouldParkOverLimit())
+        {
+            refusal = KernelError.PERMISSION_DENIED.message();
+        }
         if (refusal != null)
         {
             result.clear();
@@ -241,6 +262,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
             record.arg0 = record.index;
             replicated.parked.put(record.index,
                 new ClusterSnapshot.Parked(session.id(), requestId, new SyscallRecord().copyFrom(record)));
+            parkedPerPid.incrementAndGet(record.pid);
             s.replies.put(requestId, ClusterSnapshot.PENDING);
             if (record.number > 0)
             {
@@ -283,6 +305,10 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
         if (correlationId >= PULL_TIMEOUT_BASE)
         {
             final ClusterSnapshot.Parked parked = replicated.parked.remove(correlationId - PULL_TIMEOUT_BASE);
+            if (parked != null)
+            {
+                parkedPerPid.decrementAndGet(parked.record().pid);
+            }
             final ClusterSnapshot.Session s = parked == null ? null : replicated.sessions.get(parked.sessionId());
             if (s != null)
             {
@@ -344,6 +370,17 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
         state().apply(record, result, this);
     }
 
+    /**
+     * The cap on waiting pulls, as the local core decides it, before the journal: a pull that would
+     * wait (it has a timeout and nothing it may take is deliverable now) while its process already
+     * has {@code maxParkedPulls} waiting. Decided from replicated state only, so the same on every member.
+     */
+    private boolean wouldParkOverLimit()
+    {
+        return record.type == SyscallType.PULL_EVENT && record.number != 0 &&
+            parkedPerPid.get(record.pid) >= maxParkedPulls && !state().canPull(record.pid, record.names);
+    }
+
     /** Answer the waiting pulls that can now take an event, in the order they started waiting. */
     private void serveParked(final long timestamp)
     {
@@ -357,6 +394,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
                 if (state().canPull(parked.record().pid, parked.record().names))
                 {
                     it.remove();
+                    parkedPerPid.decrementAndGet(parked.record().pid);
                     cluster.cancelTimer(PULL_TIMEOUT_BASE + parked.record().arg0);
                     record.copyFrom(parked.record());
                     apply(timestamp);
@@ -455,6 +493,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
             if (parked.record().pid == pid)
             {
                 it.remove();
+                parkedPerPid.decrementAndGet(pid);
                 cluster.cancelTimer(PULL_TIMEOUT_BASE + parked.record().arg0);
                 final ClusterSnapshot.Session s = replicated.sessions.get(parked.sessionId());
                 if (s != null)

@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +54,8 @@ final class ClusterTest
     static Path tmp;
     private static String members;
     private static final Process[] RUNNING = new Process[3];
+    /** Every member's cap on waiting pulls per process, small so that a test reaches it. */
+    private static final int MAX_PARKED_PULLS = 3;
 
     @BeforeAll
     static void startCluster() throws Exception
@@ -112,7 +116,8 @@ final class ClusterTest
     private static void start(final int n) throws IOException
     {
         RUNNING[n] = new ProcessBuilder(jvm(ClusterCli.class, "serve", "--dir", memberDir(n).toString(),
-            "--cluster", members, "--member", Integer.toString(n), "--users", tmp.resolve("users").toString()))
+            "--cluster", members, "--member", Integer.toString(n), "--users", tmp.resolve("users").toString(),
+            "--max-parked-pulls", Integer.toString(MAX_PARKED_PULLS)))
             .redirectErrorStream(true).redirectOutput(tmp.resolve("member" + n + ".log").toFile()).start();
     }
 
@@ -260,6 +265,67 @@ final class ClusterTest
 
     @Test
     @Order(4)
+    void waitingPullsPerProcessAreCappedOnEveryMemberAsInTheLocalKernel() throws Exception
+    {
+        final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        final long capped;
+        try (ClusterClient client = connect("root", "rootsecret"))
+        {
+            capped = client.as(1).spawn("capped");
+            final List<CompletableFuture<ReceivedEvent>> waiting = new ArrayList<>();
+            for (int i = 0; i < MAX_PARKED_PULLS; i++)
+            {
+                waiting.add(CompletableFuture.supplyAsync(() -> client.as(capped).pullEvent(60, "remote_event"), threads));
+            }
+            final int leader = awaitLeader();
+            for (int n = 0; n < 3; n++)
+            {
+                awaitRecords(n, MAX_PARKED_PULLS, r -> r.type == SyscallType.PULL_EVENT && r.pid == capped && r.arg0 == 0);
+            }
+            final EmberException denied = assertThrows(EmberException.class, () -> client.as(capped).pullEvent(5, "remote_event"));
+            assertEquals("Permission denied", denied.getMessage());
+            assertThrows(EmberException.class, () -> client.as(capped).pullEvent(-1), "a pull without timeout is refused too");
+            assertNull(client.as(capped).pullEvent(0, "remote_event"), "a pull that does not wait is not capped");
+            final long other = client.as(1).spawn("other");
+            final CompletableFuture<ReceivedEvent> otherPull =
+                CompletableFuture.supplyAsync(() -> client.as(other).pullEvent(60, "never"), threads);
+            awaitRecord(leader, r -> r.type == SyscallType.PULL_EVENT && r.pid == other);
+            waiting.forEach(pull -> assertFalse(pull.isDone(), "a waiting pull was answered: " + pull));
+
+            // One served: the process may wait once more.
+            assertTrue(client.as(1).sendEvent(capped, "wake", Map.of("n", 1)));
+            final ReceivedEvent served = CompletableFuture.anyOf(waiting.toArray(new CompletableFuture[0]))
+                .thenApply(ReceivedEvent.class::cast).get(60, TimeUnit.SECONDS);
+            waiting.removeIf(CompletableFuture::isDone);
+            assertEquals(MAX_PARKED_PULLS - 1, waiting.size(), "one event served one pull");
+            assertEquals("remote_event", served.name());
+            assertEquals("wake", served.params().get("type"), served.toString());
+            waiting.add(CompletableFuture.supplyAsync(() -> client.as(capped).pullEvent(60, "remote_event"), threads));
+            awaitRecords(leader, MAX_PARKED_PULLS + 1, r -> r.type == SyscallType.PULL_EVENT && r.pid == capped && r.arg0 == 0);
+
+            client.as(1).kill(capped, 9); // its waiting pulls end with No such process
+            client.as(1).kill(other, 9);
+            for (final CompletableFuture<ReceivedEvent> pull : waiting)
+            {
+                assertThrows(java.util.concurrent.ExecutionException.class, () -> pull.get(60, TimeUnit.SECONDS));
+            }
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> otherPull.get(60, TimeUnit.SECONDS));
+        }
+        finally
+        {
+            threads.shutdownNow();
+        }
+        // Refused on every member alike: equal journals; the refused waits were journaled nowhere.
+        awaitJournals();
+        for (int n = 0; n < 3; n++)
+        {
+            assertEquals(MAX_PARKED_PULLS + 1, records(n).stream().filter(r -> r.type == SyscallType.PULL_EVENT &&
+                r.pid == capped && r.arg0 == 0 && r.number != 0).count(), "waiting pulls of member " + n);
+        }
+    }
+
+    @Test
+    @Order(5)
     void underLoadTheLeaderIsKilledAndEveryAcknowledgedSyscallIsJournaledOnceInOrder() throws Exception
     {
         final int leader = awaitLeader();
@@ -318,7 +384,7 @@ final class ClusterTest
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aResentRequestIsAppliedOnceAndAWaitingPullSurvivesALeaderChange() throws Exception
     {
         final int leader = awaitLeader();
@@ -355,7 +421,7 @@ final class ClusterTest
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aSnapshotTakenThroughAFollowerIsLoadedByARestartedFollower() throws Exception
     {
         final int follower = (awaitLeader() + 1) % 3;
@@ -376,7 +442,7 @@ final class ClusterTest
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aWipedMemberRejoinsAndCatchesUp() throws Exception
     {
         final int wiped = (awaitLeader() + 2) % 3;
@@ -391,7 +457,7 @@ final class ClusterTest
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void withoutAMajorityASyscallFailsWithAClearErrorAndTheKernelResumesWithOne() throws Exception
     {
         final int leader = awaitLeader();
@@ -450,6 +516,23 @@ final class ClusterTest
             Thread.sleep(50);
         }
         throw new AssertionError("member " + member + " never journaled the record");
+    }
+
+    /** Waits (bounded by the poll count) until member n's journal holds at least {@code count} records matching. */
+    private static void awaitRecords(final int member, final int count, final java.util.function.Predicate<SyscallRecord> wanted)
+        throws InterruptedException
+    {
+        long seen = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            seen = records(member).stream().filter(wanted).count();
+            if (seen >= count)
+            {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("member " + member + " journaled " + seen + " of " + count + " records");
     }
 
     /** @return every record of member n's journal, read as replay-tool reads it. */

@@ -3,6 +3,7 @@ package ember.kernel.bench;
 import ember.cluster.ClusterCli;
 import ember.cluster.ClusterClient;
 import ember.cluster.ClusterMembers;
+import ember.cluster.ClusterTuning;
 import ember.cluster.Credentials;
 import ember.cluster.MemberStatus;
 import ember.kernel.client.EmberException;
@@ -98,6 +99,7 @@ public final class ClusterCompare
         print.accept("ember_vs_etcd_throughput_ratio", String.format("%.2f", syncedMany.opsPerSecond / etcdMany.opsPerSecond));
         print.accept("unsynced_ember_vs_etcd_p50_ratio", String.format("%.2f", etcdOne.us(50) / unsynced.us(50)));
         print.accept("failover_ms", Long.toString(failoverMs));
+        print.accept("tuning", ClusterTuning.describe());
         print.accept("failover_settings", "leader heartbeat 100 ms, heartbeat timeout 1500 ms, client request timeout 5000 ms");
         System.exit(0); // jetcd's and Aeron's threads must not keep the JVM
     }
@@ -283,7 +285,7 @@ public final class ClusterCompare
         private void launch(final int n) throws IOException
         {
             running[n] = new ProcessBuilder(JvmCommand.of(flag -> flag.startsWith("--add-") || flag.startsWith("-Dchronicle") ||
-                flag.startsWith("-Dorg.slf4j") || flag.startsWith("-Dember.cluster."), List.of("-Xmx256m"), ClusterCli.class, "serve",
+                flag.startsWith("-Dorg.slf4j") || flag.startsWith("-Dember.cluster.") || flag.startsWith("-Daeron."), List.of("-Xmx256m"), ClusterCli.class, "serve",
                 "--dir", work.resolve("m" + n).toString(), "--cluster", members, "--member", Integer.toString(n),
                 "--users", work.resolve("users").toString(), "--file-sync-level", Integer.toString(syncLevel)))
                 .redirectErrorStream(true).redirectOutput(work.resolve("member" + n + ".log").toFile()).start();
