@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The syscalls of one process, pipelined: each method issues its syscall without waiting for the
@@ -121,15 +122,7 @@ public final class Pipeline implements AutoCloseable
     public PipelinedCall<Void> queueEvent(final String name, final Map<String, ?> params)
     {
         final PipelinedCall<Void> c = SyscallRecords.queueEvent(open(SyscallReplies::none, null), pid, name, null);
-        try
-        {
-            c.record.payload = SyscallRecords.table(params);
-        }
-        catch (final EmberException ex)
-        {
-            return failed(c, ex);
-        }
-        return add(c);
+        return addEncoded(c, () -> SyscallRecords.table(params));
     }
 
     public PipelinedCall<ReceivedEvent> peekEvent()
@@ -151,15 +144,7 @@ public final class Pipeline implements AutoCloseable
     public PipelinedCall<Boolean> sendEvent(final long target, final String name, final Object data)
     {
         final PipelinedCall<Boolean> c = SyscallRecords.sendEvent(open(SyscallReplies::bool, null), pid, target, name, null);
-        try
-        {
-            c.record.payload = SyscallRecords.data(data);
-        }
-        catch (final EmberException ex)
-        {
-            return failed(c, ex);
-        }
-        return add(c);
+        return addEncoded(c, () -> SyscallRecords.data(data));
     }
 
     public PipelinedCall<Void> kill(final long target, final long signal)
@@ -300,9 +285,21 @@ public final class Pipeline implements AutoCloseable
         return c;
     }
 
-    private static <T> PipelinedCall<T> failed(final PipelinedCall<T> c, final EmberException ex)
+    /**
+     * Add {@code c} with the payload {@code encode} makes; when the client cannot encode it, {@code c}
+     * fails at once with the encoder's message and is never sent.
+     */
+    private <T> PipelinedCall<T> addEncoded(final PipelinedCall<T> c, final Supplier<byte[]> encode)
     {
-        c.fail(ex.getMessage());
-        return c;
+        try
+        {
+            c.record.payload = encode.get();
+        }
+        catch (final EmberException ex)
+        {
+            c.fail(ex.getMessage());
+            return c;
+        }
+        return add(c);
     }
 }
