@@ -66,11 +66,10 @@ public final class EmberCli implements Callable<Integer>
         @Override
         public Integer call() throws Exception
         {
-            final Path dir = options.dir;
+            final Path dir = options.dir();
             if (requireNew && requireExisting)
             {
-                System.err.println("ember shell: --new and --existing exclude each other");
-                return 2;
+                return CliFailure.report("shell", "--new and --existing exclude each other", 2);
             }
             final boolean existed = java.nio.file.Files.exists(dir);
             boolean holdsKernel;
@@ -83,20 +82,17 @@ public final class EmberCli implements Callable<Integer>
             {
                 if (requireNew || requireExisting)
                 {
-                    System.err.println("ember shell: " + ex.getMessage());
-                    return 1;
+                    return CliFailure.report("shell", ex.getMessage(), 1);
                 }
                 holdsKernel = true; // unreadable journal: opening it below says why, in its own words
             }
             if (requireExisting && !holdsKernel)
             {
-                System.err.println("ember shell: no kernel in " + dir + " (--existing)");
-                return 2;
+                return CliFailure.report("shell", "no kernel in " + dir + " (--existing)", 2);
             }
             if (requireNew && holdsKernel)
             {
-                System.err.println("ember shell: " + dir + " already holds a kernel (--new)");
-                return 2;
+                return CliFailure.report("shell", dir + " already holds a kernel (--new)", 2);
             }
             if (!IpcLayout.serviceAlive(dir, System.currentTimeMillis()))
             {
@@ -107,8 +103,7 @@ public final class EmberCli implements Callable<Integer>
                 }
                 catch (final IllegalArgumentException ex)
                 {
-                    System.err.println("ember shell: " + ex.getMessage());
-                    return 2;
+                    return CliFailure.report("shell", ex.getMessage(), 2);
                 }
                 final Kernel kernel;
                 try
@@ -119,8 +114,7 @@ public final class EmberCli implements Callable<Integer>
                 {
                     if (!IpcLayout.serviceAlive(dir, System.currentTimeMillis()))
                     {
-                        System.err.println("ember shell: " + ex.getMessage());
-                        return 1;
+                        return CliFailure.report("shell", ex.getMessage(), 1);
                     }
                     return attached(dir); // a service started meanwhile
                 }
@@ -176,8 +170,7 @@ public final class EmberCli implements Callable<Integer>
             }
             catch (final EmberException ex)
             {
-                System.err.println("ember shell: " + ex.getMessage());
-                return 1;
+                return CliFailure.report("shell", ex.getMessage(), 1);
             }
             try (client)
             {
@@ -261,15 +254,14 @@ public final class EmberCli implements Callable<Integer>
         public Integer call() throws InterruptedException
         {
             final KernelConfig config;
-            final Path dir = options.dir;
+            final Path dir = options.dir();
             try
             {
                 config = options.config().withIdle(KernelConfig.idleStrategy(idle)).withSnapshotInFollower(snapshotFollower);
             }
             catch (final IllegalArgumentException ex)
             {
-                System.err.println("ember serve: " + ex.getMessage());
-                return 2;
+                return CliFailure.report("serve", ex.getMessage(), 2);
             }
             final Kernel kernel;
             try
@@ -278,8 +270,7 @@ public final class EmberCli implements Callable<Integer>
             }
             catch (final KernelOpenException ex)
             {
-                System.err.println("ember serve: " + ex.getMessage());
-                return 1;
+                return CliFailure.report("serve", ex.getMessage(), 1);
             }
             final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() ->
@@ -300,8 +291,7 @@ public final class EmberCli implements Callable<Integer>
             catch (final RuntimeException ex)
             {
                 final String failure = kernel.failure();
-                System.err.println("ember serve: the kernel failed to start: " + (failure != null ? failure : ex.getMessage()));
-                return failure != null ? 2 : 1;
+                return CliFailure.report("serve", "the kernel failed to start: " + (failure != null ? failure : ex.getMessage()), failure != null ? 2 : 1);
             }
             System.out.println("ember serve: listening on " + IpcLayout.socketFile(dir).toAbsolutePath() +
                 " (journal " + dir.toAbsolutePath().resolve("journal") + ")");
@@ -361,17 +351,16 @@ public final class EmberCli implements Callable<Integer>
         /** Between the two counter reads the syscall rate comes from. */
         private static final long RATE_SAMPLE_MS = 200;
 
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
-            description = "kernel directory (default: ${DEFAULT-VALUE})")
-        Path dir;
+        @picocli.CommandLine.Mixin
+        KernelDirOption directory;
 
         @Override
         public Integer call() throws InterruptedException
         {
-            if (!java.nio.file.Files.isDirectory(dir) || !ember.kernel.core.OfflineState.hasJournal(dir))
+            final Path dir = directory.dir;
+            if (!directory.holdsKernel())
             {
-                System.err.println("ember status: no kernel in " + dir);
-                return 2;
+                return directory.noKernel("status");
             }
             final KernelStatus status;
             try
@@ -380,8 +369,7 @@ public final class EmberCli implements Callable<Integer>
             }
             catch (final KernelOpenException ex)
             {
-                System.err.println("ember status: " + ex.getMessage());
-                return 1;
+                return CliFailure.report("status", ex.getMessage(), 1);
             }
             System.out.println(status.line());
             return 0;
@@ -399,9 +387,8 @@ public final class EmberCli implements Callable<Integer>
         })
     static final class TopCommand implements Callable<Integer>
     {
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
-            description = "kernel directory (default: ${DEFAULT-VALUE})")
-        Path dir;
+        @picocli.CommandLine.Mixin
+        KernelDirOption directory;
 
         @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1",
             description = "seconds between frames (default: ${DEFAULT-VALUE})")
@@ -413,15 +400,14 @@ public final class EmberCli implements Callable<Integer>
         @Override
         public Integer call() throws Exception
         {
+            final Path dir = directory.dir;
             if (!(interval >= 0.1) || interval > 3600)
             {
-                System.err.println("ember top: --interval must be between 0.1 and 3600 seconds");
-                return 2;
+                return CliFailure.report("top", "--interval must be between 0.1 and 3600 seconds", 2);
             }
-            if (!java.nio.file.Files.isDirectory(dir) || !ember.kernel.core.OfflineState.hasJournal(dir))
+            if (!directory.holdsKernel())
             {
-                System.err.println("ember top: no kernel in " + dir);
-                return 2;
+                return directory.noKernel("top");
             }
             final long sampleMs = Math.min(200, (long)(interval * 1000));
             try
@@ -438,8 +424,7 @@ public final class EmberCli implements Callable<Integer>
             }
             catch (final KernelOpenException ex)
             {
-                System.err.println("ember top: " + ex.getMessage());
-                return 1;
+                return CliFailure.report("top", ex.getMessage(), 1);
             }
         }
     }
@@ -454,9 +439,8 @@ public final class EmberCli implements Callable<Integer>
         })
     static final class ErrorsCommand implements Callable<Integer>
     {
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
-            description = "kernel directory (default: ${DEFAULT-VALUE})")
-        Path dir;
+        @picocli.CommandLine.Mixin
+        KernelDirOption directory;
 
         @Option(names = "--previous", description = "the previous run's errors")
         boolean previous;
@@ -464,10 +448,10 @@ public final class EmberCli implements Callable<Integer>
         @Override
         public Integer call()
         {
-            if (!java.nio.file.Files.isDirectory(dir) || !ember.kernel.core.OfflineState.hasJournal(dir))
+            final Path dir = directory.dir;
+            if (!directory.holdsKernel())
             {
-                System.err.println("ember errors: no kernel in " + dir);
-                return 2;
+                return directory.noKernel("errors");
             }
             final Path file = previous ? dir.resolve(ember.kernel.core.ErrorsLayout.PREVIOUS_FILE) :
                 ember.kernel.core.ErrorsLayout.file(dir);
@@ -506,9 +490,8 @@ public final class EmberCli implements Callable<Integer>
         })
     static final class PruneCommand implements Callable<Integer>
     {
-        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
-            description = "kernel directory (default: ${DEFAULT-VALUE})")
-        Path dir;
+        @picocli.CommandLine.Mixin
+        KernelDirOption directory;
 
         @Option(names = "--archive", paramLabel = "ARCHIVE",
             description = "move the pruned files here instead of deleting them")
@@ -517,6 +500,7 @@ public final class EmberCli implements Callable<Integer>
         @Override
         public Integer call()
         {
+            final Path dir = directory.dir;
             try
             {
                 final ember.kernel.core.JournalPruner.Result result = ember.kernel.core.JournalPruner.prune(dir, archive);
@@ -531,8 +515,7 @@ public final class EmberCli implements Callable<Integer>
             }
             catch (final KernelOpenException ex)
             {
-                System.err.println("ember prune: " + ex.getMessage());
-                return 1;
+                return CliFailure.report("prune", ex.getMessage(), 1);
             }
         }
     }
@@ -566,8 +549,7 @@ public final class EmberCli implements Callable<Integer>
             }
             catch (final ClassNotFoundException ex)
             {
-                System.err.println("ember bench: the benchmarks (module bench/) are not on this class path: run bin/ember bench");
-                return 2;
+                return CliFailure.report("bench", "the benchmarks (module bench/) are not on this class path: run bin/ember bench", 2);
             }
             try
             {

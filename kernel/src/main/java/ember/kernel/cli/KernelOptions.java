@@ -3,6 +3,7 @@ package ember.kernel.cli;
 import ember.kernel.core.KernelConfig;
 import ember.kernel.core.SyncMode;
 import ember.kernel.state.KernelLimits;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -13,9 +14,8 @@ import java.nio.file.Path;
  */
 final class KernelOptions
 {
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ember-data",
-        description = "kernel directory (default: ${DEFAULT-VALUE})")
-    Path dir;
+    @Mixin
+    KernelDirOption directory;
 
     @Option(names = "--sync", paramLabel = "MODE", defaultValue = "none",
         description = {"what is forced to disk before answering (default: ${DEFAULT-VALUE}):",
@@ -68,6 +68,12 @@ final class KernelOptions
         description = "waiting pullEvent calls of one process; one more is refused (default: 1024)")
     Integer maxParkedPulls;
 
+    /** @return DIR. */
+    Path dir()
+    {
+        return directory.dir;
+    }
+
     /**
      * @return the configuration these options describe.
      * @throws IllegalArgumentException for an unknown sync mode or a limit below 1.
@@ -85,7 +91,7 @@ final class KernelOptions
         {
             throw new IllegalArgumentException("snapshot settings must not be negative");
         }
-        return KernelConfig.of(dir).withLimits(limits).withSync(SyncMode.parse(sync))
+        return KernelConfig.of(dir()).withLimits(limits).withSync(SyncMode.parse(sync))
             .withSnapshots(snapshotEvery, snapshotIntervalSeconds * 1000, true).withCutDamagedJournal(cutDamagedJournal)
             .withRollCycle(rollCycle)
             .withCheckpoints(new ember.kernel.core.CheckpointPolicy(checkpointEvery,

@@ -1,7 +1,5 @@
 package ember.kernel.client;
 
-import ember.journal.PayloadCodec;
-import ember.journal.PayloadException;
 import ember.journal.SyscallRecord;
 import ember.journal.SyscallType;
 import ember.kernel.core.ProcessQuery;
@@ -37,8 +35,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public abstract class ClientBase implements EmberClient
 {
-    private static final ThreadLocal<PayloadCodec> CODECS = ThreadLocal.withInitial(PayloadCodec::new);
-
     private final ConcurrentHashMap<HandlerKey, SignalHandler> handlers = new ConcurrentHashMap<>();
     /** Held while polling and running handler calls: one dispatching thread at a time (see the class javadoc). */
     private final ReentrantLock dispatchLock = new ReentrantLock();
@@ -54,7 +50,7 @@ public abstract class ClientBase implements EmberClient
      * for it ({@link #transport}, made once and reused). Owned by that thread, except for what the
      * transport hands over (see the subclasses).
      */
-    protected static final class CallFrame
+    protected static final class CallFrame extends SyscallRecords.Holder
     {
         /** The syscall (type, pid and arguments), filled by {@link ClientBase}. */
         public final SyscallRecord record = new SyscallRecord();
@@ -62,6 +58,12 @@ public abstract class ClientBase implements EmberClient
         public final CallResult result = new CallResult();
         /** The transport's own state for calls through this frame (a reply waiter, a command), or null. */
         public Object transport;
+
+        @Override
+        SyscallRecord record()
+        {
+            return record;
+        }
     }
 
     /** A thread's stack of frames: {@code depth} in use. */
@@ -325,35 +327,11 @@ public abstract class ClientBase implements EmberClient
         return result;
     }
 
-    private static ReceivedEvent toReceived(final CallResult result)
-    {
-        return result.value instanceof ReceivedEvent event ? event : null;
-    }
-
-    static byte[] encode(final int arg, final String fn, final Object value, final boolean table)
-    {
-        if (table && !(value instanceof Map))
-        {
-            throw new EmberException(SyscallValidator.notATable(arg, fn, value));
-        }
-        try
-        {
-            return CODECS.get().encode(value);
-        }
-        catch (final PayloadException ex)
-        {
-            if ("Payload too large".equals(ex.getMessage()))
-            {
-                throw new EmberException(ex.getMessage());
-            }
-            throw new EmberException(SyscallValidator.bad(arg, fn, ex.getMessage()));
-        }
-    }
-
     /**
      * The syscalls of one process. Each method computes what may fail on the client (payload
-     * encoding, argument checks) first, then takes a frame ({@link #record}) and hands it to
-     * {@link ClientBase#call}, which frees it on every path.
+     * encoding, argument checks) first, then takes a frame ({@link #enter()}), has
+     * {@link SyscallRecords} fill its record and hands it to {@link ClientBase#call}, which frees
+     * it on every path; {@link SyscallReplies} reads the answer.
      */
     private final class ProcessSyscalls implements Syscalls
     {
@@ -362,14 +340,6 @@ public abstract class ClientBase implements EmberClient
         ProcessSyscalls(final long pid)
         {
             this.pid = pid;
-        }
-
-        /** @return a frame whose record is a fresh {@code type} syscall of this process; pass it to {@link #call}. */
-        private CallFrame record(final SyscallType type)
-        {
-            final CallFrame frame = enter();
-            frame.record.reset(type, pid);
-            return frame;
         }
 
         private CallResult call(final CallFrame frame)
@@ -386,149 +356,113 @@ public abstract class ClientBase implements EmberClient
         @Override
         public long spawn(final String name)
         {
-            final CallFrame f = record(SyscallType.SPAWN);
-            f.record.text = name;
-            return call(f).number;
+            return SyscallReplies.number(call(SyscallRecords.spawn(enter(), pid, name)));
         }
 
         @Override
         public void exit(final long code)
         {
-            final CallFrame f = record(SyscallType.EXIT);
-            f.record.arg0 = code;
-            call(f);
+            call(SyscallRecords.exit(enter(), pid, code));
         }
 
         @Override
         public long getpid()
         {
-            return call(record(SyscallType.GETPID)).number;
+            return SyscallReplies.number(call(SyscallRecords.plain(enter(), SyscallType.GETPID, pid)));
         }
 
         @Override
         public long getppid()
         {
-            return call(record(SyscallType.GETPPID)).number;
+            return SyscallReplies.number(call(SyscallRecords.plain(enter(), SyscallType.GETPPID, pid)));
         }
 
         @Override
         public String getuser()
         {
-            return (String)call(record(SyscallType.GETUSER)).value;
+            return SyscallReplies.text(call(SyscallRecords.plain(enter(), SyscallType.GETUSER, pid)));
         }
 
         @Override
         public void setuser(final String user)
         {
-            final CallFrame f = record(SyscallType.SETUSER);
-            f.record.text = user;
-            call(f);
+            call(SyscallRecords.setuser(enter(), pid, user));
         }
 
         @Override
         public long[] getplist()
         {
-            return (long[])call(record(SyscallType.GETPLIST)).value;
+            return SyscallReplies.pids(call(SyscallRecords.plain(enter(), SyscallType.GETPLIST, pid)));
         }
 
         @Override
         public ProcessInfo getpinfo(final long target)
         {
-            final CallFrame f = record(SyscallType.GETPINFO);
-            f.record.arg0 = target;
-            return call(f).value instanceof ProcessInfo info ? info : null;
+            return SyscallReplies.info(call(SyscallRecords.getpinfo(enter(), pid, target)));
         }
 
         @Override
         public boolean register(final String name)
         {
-            final CallFrame f = record(SyscallType.REGISTER);
-            f.record.text = name;
-            return call(f).number != 0;
+            return SyscallReplies.bool(call(SyscallRecords.register(enter(), pid, name)));
         }
 
         @Override
         public Long lookup(final String name)
         {
-            final CallFrame f = record(SyscallType.LOOKUP);
-            f.record.text = name;
-            final CallResult result = call(f);
-            return result.present ? result.number : null;
+            return SyscallReplies.lookup(call(SyscallRecords.lookup(enter(), pid, name)));
         }
 
         @Override
         public void queueEvent(final String name, final Map<String, ?> params)
         {
-            final byte[] payload = encode(2, "queueEvent", params == null ? Map.of() : params, true);
-            final CallFrame f = record(SyscallType.QUEUE_EVENT);
-            f.record.text = name;
-            f.record.payload = payload;
-            call(f);
+            final byte[] payload = SyscallRecords.table(params);
+            call(SyscallRecords.queueEvent(enter(), pid, name, payload));
         }
 
         @Override
         public ReceivedEvent peekEvent()
         {
-            return toReceived(call(record(SyscallType.PEEK_EVENT)));
+            return SyscallReplies.event(call(SyscallRecords.plain(enter(), SyscallType.PEEK_EVENT, pid)));
         }
 
         @Override
         public ReceivedEvent pullEvent(final double timeoutSeconds, final String... names)
         {
-            final String[] copy = names == null ? new String[0] : names.clone();
             if (Double.isNaN(timeoutSeconds))
             {
-                throw new EmberException(SyscallValidator.bad(copy.length + 1, "pullEvent", "timeout must be a number"));
+                final int arg = (names == null ? 0 : names.length) + 1;
+                throw new EmberException(SyscallValidator.bad(arg, "pullEvent", "timeout must be a number"));
             }
-            final CallFrame f = record(SyscallType.PULL_EVENT);
-            f.record.names = copy;
-            f.record.number = timeoutSeconds < 0 || Double.isInfinite(timeoutSeconds) ? FOREVER : timeoutSeconds;
-            return toReceived(ClientBase.this.call(f, f.record.number != 0));
+            final double timeout = timeoutSeconds < 0 || Double.isInfinite(timeoutSeconds) ? FOREVER : timeoutSeconds;
+            final CallFrame f = SyscallRecords.pullEvent(enter(), pid, names, timeout);
+            return SyscallReplies.event(ClientBase.this.call(f, timeout != 0));
         }
 
         @Override
         public boolean sendEvent(final long target, final String name, final Object data)
         {
-            final byte[] payload = encode(3, "sendEvent", data, false);
-            final CallFrame f = record(SyscallType.SEND_EVENT);
-            f.record.arg0 = target;
-            f.record.text = name;
-            f.record.payload = payload;
-            return call(f).number != 0;
+            final byte[] payload = SyscallRecords.data(data);
+            return SyscallReplies.bool(call(SyscallRecords.sendEvent(enter(), pid, target, name, payload)));
         }
 
         @Override
         public void kill(final long target, final long signal)
         {
-            final CallFrame f = record(SyscallType.KILL);
-            f.record.arg0 = target;
-            f.record.arg1 = signal;
-            call(f);
+            call(SyscallRecords.kill(enter(), pid, target, signal));
         }
 
         @Override
         public void signal(final long signal, final SignalHandler handler)
         {
-            final HandlerKey key = new HandlerKey(pid, signal);
-            final SignalHandler previous = handler != null ? handlers.put(key, handler) : handlers.remove(key);
-            final CallFrame f = record(SyscallType.SIGNAL);
-            f.record.arg0 = signal;
-            f.record.arg1 = handler != null ? 1 : 0;
+            final Runnable restore = installHandler(pid, signal, handler);
             try
             {
-                call(f);
+                call(SyscallRecords.signal(enter(), pid, signal, handler != null));
             }
             catch (final EmberException ex)
             {
-                // Refused: restore what this client had.
-                if (previous != null)
-                {
-                    handlers.put(key, previous);
-                }
-                else if (handler != null)
-                {
-                    handlers.remove(key, handler);
-                }
+                restore.run(); // refused: this client keeps the handler it had
                 throw ex;
             }
         }
@@ -536,25 +470,19 @@ public abstract class ClientBase implements EmberClient
         @Override
         public long timer(final double seconds)
         {
-            final CallFrame f = record(SyscallType.TIMER);
-            f.record.number = seconds;
-            return call(f).number;
+            return SyscallReplies.number(call(SyscallRecords.timer(enter(), pid, seconds)));
         }
 
         @Override
         public long alarm(final double hour)
         {
-            final CallFrame f = record(SyscallType.ALARM);
-            f.record.number = hour;
-            return call(f).number;
+            return SyscallReplies.number(call(SyscallRecords.alarm(enter(), pid, hour)));
         }
 
         @Override
         public void cancel(final long id)
         {
-            final CallFrame f = record(SyscallType.CANCEL);
-            f.record.arg0 = id;
-            call(f);
+            call(SyscallRecords.cancel(enter(), pid, id));
         }
     }
 }

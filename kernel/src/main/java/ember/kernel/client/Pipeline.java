@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The syscalls of one process, pipelined: each method issues its syscall without waiting for the
@@ -40,16 +41,6 @@ public final class Pipeline implements AutoCloseable
     /** Calls held before the pipeline flushes by itself. */
     public static final int MAX_HELD = 1024;
 
-    private static final Function<CallResult, Void> NOTHING = r -> null;
-    private static final Function<CallResult, Long> NUMBER = r -> r.number;
-    private static final Function<CallResult, Boolean> BOOLEAN = r -> r.number != 0;
-    private static final Function<CallResult, String> TEXT = r -> (String)r.value;
-    private static final Function<CallResult, long[]> PIDS = r -> (long[])r.value;
-    private static final Function<CallResult, ProcessInfo> INFO = r -> r.value instanceof ProcessInfo i ? i : null;
-    private static final Function<CallResult, Long> LOOKUP = r -> r.present ? r.number : null;
-    private static final Function<CallResult, ReceivedEvent> EVENT = r -> r.value instanceof ReceivedEvent e ? e : null;
-    private static final String[] ANY = new String[0];
-
     private final ClientBase client;
     private final PipelineLink link;
     private final long pid;
@@ -79,85 +70,64 @@ public final class Pipeline implements AutoCloseable
 
     public PipelinedCall<Long> spawn(final String name)
     {
-        final PipelinedCall<Long> c = call(SyscallType.SPAWN, NUMBER, null);
-        c.record.text = name;
-        return add(c);
+        return add(SyscallRecords.spawn(open(SyscallReplies::number, null), pid, name));
     }
 
     public PipelinedCall<Void> exit(final long code)
     {
-        final PipelinedCall<Void> c = call(SyscallType.EXIT, NOTHING, null);
-        c.record.arg0 = code;
-        return add(c);
+        return add(SyscallRecords.exit(open(SyscallReplies::none, null), pid, code));
     }
 
     public PipelinedCall<Long> getpid()
     {
-        return add(call(SyscallType.GETPID, NUMBER, null));
+        return add(SyscallRecords.plain(open(SyscallReplies::number, null), SyscallType.GETPID, pid));
     }
 
     public PipelinedCall<Long> getppid()
     {
-        return add(call(SyscallType.GETPPID, NUMBER, null));
+        return add(SyscallRecords.plain(open(SyscallReplies::number, null), SyscallType.GETPPID, pid));
     }
 
     public PipelinedCall<String> getuser()
     {
-        return add(call(SyscallType.GETUSER, TEXT, null));
+        return add(SyscallRecords.plain(open(SyscallReplies::text, null), SyscallType.GETUSER, pid));
     }
 
     public PipelinedCall<Void> setuser(final String user)
     {
-        final PipelinedCall<Void> c = call(SyscallType.SETUSER, NOTHING, null);
-        c.record.text = user;
-        return add(c);
+        return add(SyscallRecords.setuser(open(SyscallReplies::none, null), pid, user));
     }
 
     public PipelinedCall<long[]> getplist()
     {
-        return add(call(SyscallType.GETPLIST, PIDS, null));
+        return add(SyscallRecords.plain(open(SyscallReplies::pids, null), SyscallType.GETPLIST, pid));
     }
 
     public PipelinedCall<ProcessInfo> getpinfo(final long target)
     {
-        final PipelinedCall<ProcessInfo> c = call(SyscallType.GETPINFO, INFO, null);
-        c.record.arg0 = target;
-        return add(c);
+        return add(SyscallRecords.getpinfo(open(SyscallReplies::info, null), pid, target));
     }
 
     public PipelinedCall<Boolean> register(final String name)
     {
-        final PipelinedCall<Boolean> c = call(SyscallType.REGISTER, BOOLEAN, null);
-        c.record.text = name;
-        return add(c);
+        return add(SyscallRecords.register(open(SyscallReplies::bool, null), pid, name));
     }
 
     public PipelinedCall<Long> lookup(final String name)
     {
-        final PipelinedCall<Long> c = call(SyscallType.LOOKUP, LOOKUP, null);
-        c.record.text = name;
-        return add(c);
+        return add(SyscallRecords.lookup(open(SyscallReplies::lookup, null), pid, name));
     }
 
     /** As {@link Syscalls#queueEvent}; a table the client cannot encode fails this call only. */
     public PipelinedCall<Void> queueEvent(final String name, final Map<String, ?> params)
     {
-        final PipelinedCall<Void> c = call(SyscallType.QUEUE_EVENT, NOTHING, null);
-        c.record.text = name;
-        try
-        {
-            c.record.payload = ClientBase.encode(2, "queueEvent", params == null ? Map.of() : params, true);
-        }
-        catch (final EmberException ex)
-        {
-            return failed(c, ex);
-        }
-        return add(c);
+        final PipelinedCall<Void> c = SyscallRecords.queueEvent(open(SyscallReplies::none, null), pid, name, null);
+        return addEncoded(c, () -> SyscallRecords.table(params));
     }
 
     public PipelinedCall<ReceivedEvent> peekEvent()
     {
-        return add(call(SyscallType.PEEK_EVENT, EVENT, null));
+        return add(SyscallRecords.plain(open(SyscallReplies::event, null), SyscallType.PEEK_EVENT, pid));
     }
 
     /**
@@ -167,35 +137,19 @@ public final class Pipeline implements AutoCloseable
      */
     public PipelinedCall<ReceivedEvent> pullEvent(final String... names)
     {
-        final PipelinedCall<ReceivedEvent> c = call(SyscallType.PULL_EVENT, EVENT, null);
-        c.record.names = names == null || names.length == 0 ? ANY : names.clone();
-        c.record.number = 0;
-        return add(c);
+        return add(SyscallRecords.pullEvent(open(SyscallReplies::event, null), pid, names, 0));
     }
 
     /** As {@link Syscalls#sendEvent}; data the client cannot encode fails this call only. */
     public PipelinedCall<Boolean> sendEvent(final long target, final String name, final Object data)
     {
-        final PipelinedCall<Boolean> c = call(SyscallType.SEND_EVENT, BOOLEAN, null);
-        c.record.arg0 = target;
-        c.record.text = name;
-        try
-        {
-            c.record.payload = ClientBase.encode(3, "sendEvent", data, false);
-        }
-        catch (final EmberException ex)
-        {
-            return failed(c, ex);
-        }
-        return add(c);
+        final PipelinedCall<Boolean> c = SyscallRecords.sendEvent(open(SyscallReplies::bool, null), pid, target, name, null);
+        return addEncoded(c, () -> SyscallRecords.data(data));
     }
 
     public PipelinedCall<Void> kill(final long target, final long signal)
     {
-        final PipelinedCall<Void> c = call(SyscallType.KILL, NOTHING, null);
-        c.record.arg0 = target;
-        c.record.arg1 = signal;
-        return add(c);
+        return add(SyscallRecords.kill(open(SyscallReplies::none, null), pid, target, signal));
     }
 
     /**
@@ -205,31 +159,22 @@ public final class Pipeline implements AutoCloseable
     public PipelinedCall<Void> signal(final long signal, final SignalHandler handler)
     {
         final Runnable restore = client.installHandler(pid, signal, handler);
-        final PipelinedCall<Void> c = call(SyscallType.SIGNAL, NOTHING, restore);
-        c.record.arg0 = signal;
-        c.record.arg1 = handler != null ? 1 : 0;
-        return add(c);
+        return add(SyscallRecords.signal(open(SyscallReplies::none, restore), pid, signal, handler != null));
     }
 
     public PipelinedCall<Long> timer(final double seconds)
     {
-        final PipelinedCall<Long> c = call(SyscallType.TIMER, NUMBER, null);
-        c.record.number = seconds;
-        return add(c);
+        return add(SyscallRecords.timer(open(SyscallReplies::number, null), pid, seconds));
     }
 
     public PipelinedCall<Long> alarm(final double hour)
     {
-        final PipelinedCall<Long> c = call(SyscallType.ALARM, NUMBER, null);
-        c.record.number = hour;
-        return add(c);
+        return add(SyscallRecords.alarm(open(SyscallReplies::number, null), pid, hour));
     }
 
     public PipelinedCall<Void> cancel(final long id)
     {
-        final PipelinedCall<Void> c = call(SyscallType.CANCEL, NOTHING, null);
-        c.record.arg0 = id;
-        return add(c);
+        return add(SyscallRecords.cancel(open(SyscallReplies::none, null), pid, id));
     }
 
     /**
@@ -320,15 +265,14 @@ public final class Pipeline implements AutoCloseable
         }
     }
 
-    private <T> PipelinedCall<T> call(final SyscallType type, final Function<CallResult, T> answer, final Runnable onError)
+    /** @return a new call of this pipeline, its record for {@link SyscallRecords} to fill. */
+    private <T> PipelinedCall<T> open(final Function<CallResult, T> answer, final Runnable onError)
     {
         if (closed)
         {
             throw new EmberException("pipeline closed");
         }
-        final PipelinedCall<T> c = new PipelinedCall<>(this, issued++, answer, onError);
-        c.record.reset(type, pid);
-        return c;
+        return new PipelinedCall<>(this, issued++, answer, onError);
     }
 
     private <T> PipelinedCall<T> add(final PipelinedCall<T> c)
@@ -341,9 +285,21 @@ public final class Pipeline implements AutoCloseable
         return c;
     }
 
-    private static <T> PipelinedCall<T> failed(final PipelinedCall<T> c, final EmberException ex)
+    /**
+     * Add {@code c} with the payload {@code encode} makes; when the client cannot encode it, {@code c}
+     * fails at once with the encoder's message and is never sent.
+     */
+    private <T> PipelinedCall<T> addEncoded(final PipelinedCall<T> c, final Supplier<byte[]> encode)
     {
-        c.fail(ex.getMessage());
-        return c;
+        try
+        {
+            c.record.payload = encode.get();
+        }
+        catch (final EmberException ex)
+        {
+            c.fail(ex.getMessage());
+            return c;
+        }
+        return add(c);
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.Function;
  *
  * @param <T> what the syscall answers ({@code Void} for none).
  */
-public final class PipelinedCall<T>
+public final class PipelinedCall<T> extends SyscallRecords.Holder
 {
     final SyscallRecord record = new SyscallRecord();
     final CallResult result = new CallResult();
@@ -92,6 +92,12 @@ public final class PipelinedCall<T>
         {
             onError.run();
         }
+    }
+
+    @Override
+    SyscallRecord record()
+    {
+        return record;
     }
 
     @Override

@@ -56,6 +56,15 @@ public final class Diff
         this.records = records;
     }
 
+    /** The section each kind of effect is listed in; any other kind is in "kernel". */
+    private static final Map<Class<?>, String> SECTION_OF = Map.ofEntries(
+        Map.entry(Effect.Spawned.class, "born"), Map.entry(Effect.Ended.class, "ended"),
+        Map.entry(Effect.Signalled.class, "signals"), Map.entry(Effect.Queued.class, "queued"),
+        Map.entry(Effect.Consumed.class, "consumed"), Map.entry(Effect.TimerSet.class, "timersSet"),
+        Map.entry(Effect.TimerFired.class, "timersFired"), Map.entry(Effect.TimerCancelled.class, "timersCancelled"),
+        Map.entry(Effect.UserChanged.class, "users"), Map.entry(Effect.DispositionChanged.class, "dispositions"),
+        Map.entry(Effect.Registered.class, "services"));
+
     /** The section names, in print order. */
     public static final List<String> SECTIONS = List.of("born", "ended", "signals", "queued", "consumed", "timersSet",
         "timersFired", "timersCancelled", "users", "dispositions", "services", "kernel");
@@ -145,53 +154,10 @@ public final class Diff
         }
     }
 
+    /** @return the diff section an effect is listed in ({@link #SECTION_OF}; effects are records, so their class is exact). */
     private static String section(final Effect effect)
     {
-        if (effect instanceof Effect.Spawned)
-        {
-            return "born";
-        }
-        if (effect instanceof Effect.Ended)
-        {
-            return "ended";
-        }
-        if (effect instanceof Effect.Signalled)
-        {
-            return "signals";
-        }
-        if (effect instanceof Effect.Queued)
-        {
-            return "queued";
-        }
-        if (effect instanceof Effect.Consumed)
-        {
-            return "consumed";
-        }
-        if (effect instanceof Effect.TimerSet)
-        {
-            return "timersSet";
-        }
-        if (effect instanceof Effect.TimerFired)
-        {
-            return "timersFired";
-        }
-        if (effect instanceof Effect.TimerCancelled)
-        {
-            return "timersCancelled";
-        }
-        if (effect instanceof Effect.UserChanged)
-        {
-            return "users";
-        }
-        if (effect instanceof Effect.DispositionChanged)
-        {
-            return "dispositions";
-        }
-        if (effect instanceof Effect.Registered)
-        {
-            return "services";
-        }
-        return "kernel"; // clients attached and detached, kernel (re)opened
+        return SECTION_OF.getOrDefault(effect.getClass(), "kernel"); // clients attached and detached, kernel (re)opened
     }
 
     private static Map<Long, Integer> queueLengths(final KernelState state)

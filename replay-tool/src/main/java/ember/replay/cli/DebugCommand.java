@@ -6,16 +6,13 @@ import ember.replay.debug.Session;
 import ember.replay.engine.JournalDir;
 import ember.replay.engine.PointSpec;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool debug}: a time-travel debugger over a journal. */
 @Command(name = "debug", mixinStandardHelpOptions = true,
@@ -44,20 +41,11 @@ import java.util.concurrent.Callable;
         "EXPR as in 'replay-tool when --help'.",
         ""
     })
-final class DebugCommand implements Callable<Integer>
+final class DebugCommand extends PointsCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Option(names = "--at", paramLabel = "POINT", converter = PointConverter.class,
         description = "start after this record: " + PointConverter.FORMS)
     PointSpec at;
-
-    @Mixin
-    ZoneOption zone;
 
     @Option(names = "--checkpoint-interval", paramLabel = "N", defaultValue = "65536",
         description = "records between two checkpoints kept in memory; a back step replays fewer (default: " +
@@ -77,7 +65,7 @@ final class DebugCommand implements Callable<Integer>
             throw new ToolException("--checkpoint-interval must be at least 1", ToolException.USAGE);
         }
         final JournalDir journal = dir.journal();
-        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter out = out();
         try (Session session = new Session(dir.earliest(spec), zone.zone, interval))
         {
             if (at != null)

@@ -4,14 +4,11 @@ import ember.replay.audit.Diff;
 import ember.replay.engine.JournalDir;
 import ember.replay.engine.PointSpec;
 import ember.replay.render.DiffRender;
-import ember.replay.render.TextOrJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool diff A B}: what changed between two points. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
@@ -24,14 +21,8 @@ import java.util.concurrent.Callable;
         "services, clients; then each queue's length at A and at B.",
         ""
     })
-final class DiffCommand implements Callable<Integer>
+final class DiffCommand extends PointsCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Parameters(index = "0", paramLabel = "A", converter = PointConverter.class,
         description = PointConverter.FORMS)
     PointSpec a;
@@ -39,15 +30,11 @@ final class DiffCommand implements Callable<Integer>
     @Parameters(index = "1", paramLabel = "B", converter = PointConverter.class, description = "as A")
     PointSpec b;
 
-    @Mixin
-    ZoneOption zone;
-
     @Option(names = "--summary", description = "only count each kind of change")
     boolean summary;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-        description = "text or json (default: ${DEFAULT-VALUE})")
-    TextOrJson format;
+    @Mixin
+    FormatOption format;
 
     @Override
     public Integer call()
@@ -56,13 +43,13 @@ final class DiffCommand implements Callable<Integer>
         final long from = zone.resolve(a, journal).resolve(journal);
         final long to = zone.resolve(b, journal).resolve(journal);
         final Diff diff = Diff.compute(dir.atOrBefore(spec, journal, Math.min(from, to)), from, to);
-        if (format == TextOrJson.JSON)
+        if (format.json())
         {
-            DiffRender.json(diff, spec.commandLine().getOut());
+            DiffRender.json(diff, out());
         }
         else
         {
-            DiffRender.text(diff, summary, spec.commandLine().getOut());
+            DiffRender.text(diff, summary, out());
         }
         return 0;
     }

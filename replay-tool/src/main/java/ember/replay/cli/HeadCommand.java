@@ -7,11 +7,8 @@ import ember.journal.SyscallType;
 import ember.replay.ToolException;
 import ember.replay.engine.Origin;
 import ember.replay.verify.SignedHead;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool head}: the journal's last signed checkpoint, to anchor outside the machine. */
 @Command(name = "head", mixinStandardHelpOptions = true,
@@ -23,14 +20,8 @@ import java.util.concurrent.Callable;
         "later proves the journal still reaches it and was not rewritten before it.",
         ""
     })
-final class HeadCommand implements Callable<Integer>
+final class HeadCommand extends DirCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Override
     public Integer call()
     {
@@ -53,7 +44,7 @@ final class HeadCommand implements Callable<Integer>
         {
             throw new ToolException("no signed checkpoint in the journal of " + dir.dir);
         }
-        spec.commandLine().getOut().println(SignedHead.of(last).format(at));
+        out().println(SignedHead.of(last).format(at));
         return 0;
     }
 }

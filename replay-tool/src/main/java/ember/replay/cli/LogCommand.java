@@ -16,7 +16,6 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.concurrent.Callable;
 
 /**
  * {@code replay-tool log}: one line per record with its caller's user and its outcome from replay,
@@ -45,19 +44,10 @@ import java.util.concurrent.Callable;
         "    replay-tool log --follow --pid 7 --last 5",
         ""
     })
-final class LogCommand implements Callable<Integer>
+final class LogCommand extends PointsCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Mixin
     FilterOptions filters;
-
-    @Mixin
-    ZoneOption zone;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
         description = "text, json (one object per line: index, time, pid, user, syscall, args, result, error, " +
@@ -102,7 +92,7 @@ final class LogCommand implements Callable<Integer>
         }
         final JournalDir journal = dir.journal();
         final RecordFilter filter = filters.filter(journal, zone);
-        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter out = out();
         final LogWriter writer = LogWriter.of(format, out);
         writer.start();
         held = last > 0 || reverse ? new ArrayDeque<>() : null;

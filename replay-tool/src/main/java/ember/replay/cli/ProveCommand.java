@@ -1,12 +1,9 @@
 package ember.replay.cli;
 
 import ember.replay.verify.ChainProof;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool prove}: a self-contained proof that one record is in the signed history. */
 @Command(name = "prove", mixinStandardHelpOptions = true,
@@ -21,21 +18,15 @@ import java.util.concurrent.Callable;
         "it with the public key only: one SHA-256 per record, one signature.",
         ""
     })
-final class ProveCommand implements Callable<Integer>
+final class ProveCommand extends DirCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Parameters(index = "0", paramLabel = "INDEX", description = "the record to prove")
     long index;
 
     @Override
     public Integer call()
     {
-        spec.commandLine().getOut().print(ChainProof.prove(dir.journal(), index));
+        out().print(ChainProof.prove(dir.journal(), index));
         return 0;
     }
 }

@@ -2,12 +2,9 @@ package ember.replay.cli;
 
 import ember.journal.CheckpointKey;
 import ember.replay.ToolException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool pubkey}: the public half of the kernel's checkpoint key, for auditors. */
 @Command(name = "pubkey", mixinStandardHelpOptions = true,
@@ -18,21 +15,15 @@ import java.util.concurrent.Callable;
         "'verify --key' and 'check-proof --key' wherever the journal is audited.",
         ""
     })
-final class PubkeyCommand implements Callable<Integer>
+final class PubkeyCommand extends DirCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Override
     public Integer call()
     {
         final Path file = dir.dir.resolve("checkpoint.key");
         try
         {
-            spec.commandLine().getOut().println(CheckpointKey.format(CheckpointKey.read(file.toString())));
+            out().println(CheckpointKey.format(CheckpointKey.read(file.toString())));
         }
         catch (final IllegalArgumentException ex)
         {

@@ -2,13 +2,10 @@ package ember.replay.cli;
 
 import ember.replay.audit.Report;
 import ember.replay.render.ReportRender;
-import ember.replay.render.TextOrJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool report}: an aureport-like summary. */
 @Command(name = "report", mixinStandardHelpOptions = true,
@@ -21,19 +18,10 @@ import java.util.concurrent.Callable;
         "No record matching prints '<no matches>' on stderr and exits 1 (as log).",
         ""
     })
-final class ReportCommand implements Callable<Integer>
+final class ReportCommand extends PointsCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Mixin
     FilterOptions filters;
-
-    @Mixin
-    ZoneOption zone;
 
     @Option(names = "--top", paramLabel = "N", defaultValue = "10",
         description = "rows per table (default: ${DEFAULT-VALUE})")
@@ -43,9 +31,8 @@ final class ReportCommand implements Callable<Integer>
         description = "permission denials listed one by one (default: ${DEFAULT-VALUE})")
     int denials;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-        description = "text or json (default: ${DEFAULT-VALUE})")
-    TextOrJson format;
+    @Mixin
+    FormatOption format;
 
     @Override
     public Integer call()
@@ -55,13 +42,13 @@ final class ReportCommand implements Callable<Integer>
         {
             return NoMatches.report(spec); // nothing on stdout: an empty summary would read as "all quiet"
         }
-        if (format == TextOrJson.JSON)
+        if (format.json())
         {
-            ReportRender.json(report, Math.max(1, top), spec.commandLine().getOut());
+            ReportRender.json(report, Math.max(1, top), out());
         }
         else
         {
-            ReportRender.text(report, Math.max(1, top), spec.commandLine().getOut());
+            ReportRender.text(report, Math.max(1, top), out());
         }
         return 0;
     }

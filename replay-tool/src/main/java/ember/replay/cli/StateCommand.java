@@ -10,14 +10,11 @@ import ember.replay.engine.PointSpec;
 import ember.replay.engine.Replays;
 import ember.replay.render.StateJson;
 import ember.replay.render.StateText;
-import ember.replay.render.TextOrJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool state --at POINT}: the whole kernel state after a record. */
 @Command(name = "state", mixinStandardHelpOptions = true,
@@ -34,24 +31,14 @@ import java.util.concurrent.Callable;
         "--at 1234-1). The state after the newest record: --at last; ten before: last-10.",
         ""
     })
-final class StateCommand implements Callable<Integer>
+final class StateCommand extends PointsCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Option(names = "--at", paramLabel = "POINT", converter = PointConverter.class,
         description = "after this record, or after the last record at or before this time: " + PointConverter.FORMS)
     PointSpec atText;
 
     @Mixin
-    ZoneOption zone;
-
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-        description = "text or json (default: ${DEFAULT-VALUE})")
-    TextOrJson format;
+    FormatOption format;
 
     @Override
     public Integer call()
@@ -67,8 +54,8 @@ final class StateCommand implements Callable<Integer>
         {
             throw new ToolException("the journal ends at record " + state.lastIndex() + "; there is no record " + index);
         }
-        final PrintWriter out = spec.commandLine().getOut();
-        if (format == TextOrJson.JSON)
+        final PrintWriter out = out();
+        if (format.json())
         {
             out.println(Json.write(StateJson.of(state)));
         }

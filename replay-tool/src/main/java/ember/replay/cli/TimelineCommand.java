@@ -6,16 +6,13 @@ import ember.replay.engine.JournalDir;
 import ember.replay.engine.PointSpec;
 import ember.replay.render.HtmlTimeline;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool timeline --html FILE}: processes as lanes over time, in one HTML file. */
 @Command(name = "timeline", mixinStandardHelpOptions = true,
@@ -34,14 +31,8 @@ import java.util.concurrent.Callable;
         "'<no matches>' on stderr, writes no file and exits 1 (as log).",
         ""
     })
-final class TimelineCommand implements Callable<Integer>
+final class TimelineCommand extends PointsCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Option(names = {"--html", "--out"}, paramLabel = "FILE", required = true, description = "the HTML file to write")
     Path html;
 
@@ -56,9 +47,6 @@ final class TimelineCommand implements Callable<Integer>
     @Option(names = "--to", paramLabel = "POINT", converter = PointConverter.class,
         description = "last record: an index or a time as for --from")
     PointSpec to;
-
-    @Mixin
-    ZoneOption zone;
 
     @Option(names = "--max-marks", paramLabel = "N", defaultValue = "20000",
         description = "stop adding marks after N, to keep the page fast (default: ${DEFAULT-VALUE})")
@@ -81,7 +69,7 @@ final class TimelineCommand implements Callable<Integer>
             return NoMatches.report(spec); // no page: an empty chart would read as "nothing happened"
         }
         HtmlTimeline.write(data, html);
-        spec.commandLine().getOut().println("wrote " + html + ": " + ((List<?>)data.get("lanes")).size() +
+        out().println("wrote " + html + ": " + ((List<?>)data.get("lanes")).size() +
             " processes, " + ((List<?>)data.get("marks")).size() + " marks, records " + data.get("firstIndex") + ".." +
             data.get("lastIndex"));
         return 0;

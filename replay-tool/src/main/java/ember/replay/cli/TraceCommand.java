@@ -3,15 +3,12 @@ package ember.replay.cli;
 import ember.kernel.json.Json;
 import ember.replay.audit.Trace;
 import ember.replay.engine.PointSpec;
-import ember.replay.render.TextOrJson;
 import ember.replay.render.TraceText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool trace PID}: the life of one process. */
 @Command(name = "trace", mixinStandardHelpOptions = true,
@@ -23,14 +20,8 @@ import java.util.concurrent.Callable;
         "how it ended (with what its queue held at that moment).",
         ""
     })
-final class TraceCommand implements Callable<Integer>
+final class TraceCommand extends PointsCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Parameters(index = "0", paramLabel = "PID", description = "the process")
     long pid;
 
@@ -42,23 +33,19 @@ final class TraceCommand implements Callable<Integer>
     PointSpec to;
 
     @Mixin
-    ZoneOption zone;
-
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-        description = "text or json (default: ${DEFAULT-VALUE})")
-    TextOrJson format;
+    FormatOption format;
 
     @Override
     public Integer call()
     {
         final Trace trace = Trace.of(dir.earliest(spec), pid, zone.resolve(to, dir.journal()), calls);
-        if (format == TextOrJson.JSON)
+        if (format.json())
         {
-            spec.commandLine().getOut().println(Json.write(trace.toJson()));
+            out().println(Json.write(trace.toJson()));
         }
         else
         {
-            TraceText.write(trace, spec.commandLine().getOut());
+            TraceText.write(trace, out());
         }
         return 0;
     }

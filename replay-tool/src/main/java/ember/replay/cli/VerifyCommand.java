@@ -7,13 +7,10 @@ import ember.replay.verify.SignedHead;
 import ember.replay.verify.Verification;
 import ember.replay.verify.Verifier;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool verify}: integrity of every record and determinism of replay. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -32,14 +29,8 @@ import java.util.concurrent.Callable;
         "On a fault, names the first bad record and exits with 1.",
         ""
     })
-final class VerifyCommand implements Callable<Integer>
+final class VerifyCommand extends DirCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Option(names = "--every", paramLabel = "N", defaultValue = "1000000",
         description = "digest checkpoint every N records (default: ${DEFAULT-VALUE})")
     long every;
@@ -73,7 +64,7 @@ final class VerifyCommand implements Callable<Integer>
         final SignedHead head = expect != null ? SignedHead.parseExpect(expect) :
             expectFile != null ? SignedHead.read(expectFile, publicKey) : null;
         final Verification v = new Verifier(journal, every, !noKernelLog, publicKey, head).run();
-        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter out = out();
         out.println("journal  " + Journal.queueDir(journal.path()));
         out.println("records  " + v.records() + (v.records() == 0 ? "" :
             " (" + Times.iso(v.firstTimeNs()) + " .. " + Times.iso(v.lastTimeNs()) + ")"));

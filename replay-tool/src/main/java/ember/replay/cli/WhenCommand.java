@@ -6,14 +6,11 @@ import ember.replay.debug.ExprException;
 import ember.replay.debug.ExprParser;
 import ember.replay.debug.WhenSearch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code replay-tool when EXPR}: the first record after which a condition over the state holds. */
 @Command(name = "when", mixinStandardHelpOptions = true,
@@ -31,14 +28,8 @@ import java.util.concurrent.Callable;
         "'stopped(3)', 'user(4) == \"alice\"', 'timers(2) >= 1 && !exists(5)'.",
         ""
     })
-final class WhenCommand implements Callable<Integer>
+final class WhenCommand extends DirCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    DirOption dir;
-
     @Option(names = "--all", description = "every record where EXPR starts to hold, not only the first")
     boolean all;
 
@@ -57,7 +48,7 @@ final class WhenCommand implements Callable<Integer>
         {
             throw new ToolException(ex.getMessage(), ToolException.USAGE);
         }
-        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter out = out();
         final long found = WhenSearch.search(dir.earliest(spec), expr, all, index ->
         {
             out.println(index);

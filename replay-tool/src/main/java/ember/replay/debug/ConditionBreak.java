@@ -7,34 +7,15 @@ import ember.replay.engine.Step;
  * {@code break when EXPR}: stops at the record after which EXPR holds and before which it did
  * not (edge-triggered: a condition that stays true stops once, where it became true).
  */
-final class ConditionBreak implements Breakpoint
+final class ConditionBreak extends BreakpointBase
 {
-    private final int id;
     private final Expr expr;
     private boolean before;
 
     ConditionBreak(final int id, final Expr expr)
     {
-        this.id = id;
+        super(id, "when " + expr, false);
         this.expr = expr;
-    }
-
-    @Override
-    public int id()
-    {
-        return id;
-    }
-
-    @Override
-    public String describe()
-    {
-        return "when " + expr;
-    }
-
-    @Override
-    public boolean needsSteps()
-    {
-        return false;
     }
 
     @Override

@@ -18,17 +18,14 @@ import java.util.Set;
  * record naming, returning or queueing it). The matching is the log filter's, so {@code break}
  * and {@code log} agree on which records they mean.
  */
-final class RecordBreak implements Breakpoint
+final class RecordBreak extends BreakpointBase
 {
-    private final int id;
-    private final String description;
     private final RecordFilter filter;
     private final String message;
 
     private RecordBreak(final int id, final String description, final RecordFilter filter, final String message)
     {
-        this.id = id;
-        this.description = description;
+        super(id, description, true);
         this.filter = filter;
         this.message = message == null ? null : message.toLowerCase(Locale.ROOT);
     }
@@ -74,24 +71,6 @@ final class RecordBreak implements Breakpoint
     {
         return new RecordFilter(pids, Set.of(), users, types, EnumSet.noneOf(SyscallType.class), events, null, null,
             signals, errors, false, null, null);
-    }
-
-    @Override
-    public int id()
-    {
-        return id;
-    }
-
-    @Override
-    public String describe()
-    {
-        return description;
-    }
-
-    @Override
-    public boolean needsSteps()
-    {
-        return true;
     }
 
     @Override

@@ -9,33 +9,14 @@ import ember.replay.engine.Step;
  * NAME or release it with the process that held it. Read from the effects, not by re-deriving
  * which records could change a service.
  */
-final class ServiceWatch implements Breakpoint
+final class ServiceWatch extends BreakpointBase
 {
-    private final int id;
     private final String name;
 
     ServiceWatch(final int id, final String name)
     {
-        this.id = id;
+        super(id, "watch service " + name, true);
         this.name = name;
-    }
-
-    @Override
-    public int id()
-    {
-        return id;
-    }
-
-    @Override
-    public String describe()
-    {
-        return "watch service " + name;
-    }
-
-    @Override
-    public boolean needsSteps()
-    {
-        return true;
     }
 
     @Override

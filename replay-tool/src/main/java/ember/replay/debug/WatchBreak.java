@@ -13,33 +13,18 @@ import java.util.Objects;
  * watched value differs from its value before the record. The values are read from the state
  * (no allocation per record); {@link #detail} renders the new one.
  */
-abstract class WatchBreak implements Breakpoint
+abstract class WatchBreak extends BreakpointBase
 {
-    private final int id;
-    private final String description;
-
     WatchBreak(final int id, final String description)
     {
-        this.id = id;
-        this.description = description;
+        super(id, "watch " + description, false);
     }
 
+    /** Remembers the value before the first record, as {@link #changed} does after each. */
     @Override
-    public final int id()
+    public final void reset(final KernelState state)
     {
-        return id;
-    }
-
-    @Override
-    public final String describe()
-    {
-        return "watch " + description;
-    }
-
-    @Override
-    public final boolean needsSteps()
-    {
-        return false;
+        changed(state);
     }
 
     @Override
@@ -67,12 +52,6 @@ abstract class WatchBreak implements Breakpoint
         {
             final ProcessEntry p = state.process(pid);
             return p == null ? -1 : p.queued();
-        }
-
-        @Override
-        public void reset(final KernelState state)
-        {
-            last = value(state);
         }
 
         @Override
@@ -106,12 +85,6 @@ abstract class WatchBreak implements Breakpoint
         {
             super(id, "process " + pid);
             this.pid = pid;
-        }
-
-        @Override
-        public void reset(final KernelState state)
-        {
-            changed(state);
         }
 
         @Override
@@ -159,12 +132,6 @@ abstract class WatchBreak implements Breakpoint
             super(id, "disposition " + pid + " " + signal);
             this.pid = pid;
             this.signal = signal;
-        }
-
-        @Override
-        public void reset(final KernelState state)
-        {
-            changed(state);
         }
 
         @Override
