@@ -36,7 +36,8 @@ import java.util.function.Supplier;
  * driver and archive, back-off idle strategies that spin a little, then park briefly), log term 512 KiB, ingress/egress/IPC terms 128 KiB, sparse term files, archive segments
  * 16 MiB. Time: the log's clock is nanoseconds ({@link NanosecondClusterClock}). Failover:
  * leader heartbeat every {@link #HEARTBEAT_INTERVAL_MS} ms, a leader silent for
- * {@link #HEARTBEAT_TIMEOUT_MS} ms is replaced; at startup a member waits at most
+ * {@link #HEARTBEAT_TIMEOUT_MS} ms is replaced after an election of about
+ * {@link #ELECTION_TIMEOUT_MS} ms (canvass) plus up to half that (nomination); at startup a member waits at most
  * {@link #CANVASS_TIMEOUT_MS} ms for all others before electing with a majority.
  * <p>
  * Directories: {@code DIR} holds the Ember journal (and the lock {@code ember.lock}, so no embedded
@@ -48,6 +49,12 @@ public final class ClusterMember implements AutoCloseable
 {
     static final long HEARTBEAT_INTERVAL_MS = 100;
     static final long HEARTBEAT_TIMEOUT_MS = 1_500;
+    /**
+     * Aeron's election timeout (its default 1 s): after a leader is lost, the survivors canvass
+     * this long before nominating, then wait up to half of it at random, so it is most of a
+     * failover after the heartbeat timeout. Loopback or LAN votes take well under a millisecond.
+     */
+    static final long ELECTION_TIMEOUT_MS = 500;
     static final long CANVASS_TIMEOUT_MS = 5_000;
     static final long SESSION_TIMEOUT_MS = 10_000;
 
@@ -155,6 +162,7 @@ public final class ClusterMember implements AutoCloseable
             .authorisationServiceSupplier(() -> (protocolId, actionId, type, principal) -> AdminAccess.isAdmin(principal))
             .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_INTERVAL_MS))
             .leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_TIMEOUT_MS))
+            .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(ELECTION_TIMEOUT_MS))
             .startupCanvassTimeoutNs(TimeUnit.MILLISECONDS.toNanos(CANVASS_TIMEOUT_MS))
             .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(SESSION_TIMEOUT_MS))
             .terminationHook(onTerminate)

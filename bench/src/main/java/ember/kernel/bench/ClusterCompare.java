@@ -100,7 +100,7 @@ public final class ClusterCompare
         print.accept("unsynced_ember_vs_etcd_p50_ratio", String.format("%.2f", etcdOne.us(50) / unsynced.us(50)));
         print.accept("failover_ms", Long.toString(failoverMs));
         print.accept("tuning", ClusterTuning.describe());
-        print.accept("failover_settings", "leader heartbeat 100 ms, heartbeat timeout 1500 ms, client request timeout 5000 ms");
+        print.accept("failover_settings", "leader heartbeat 100 ms, heartbeat timeout 1500 ms, election timeout 500 ms, client request timeout 5000 ms");
         System.exit(0); // jetcd's and Aeron's threads must not keep the JVM
     }
 
