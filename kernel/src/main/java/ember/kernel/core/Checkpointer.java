@@ -63,7 +63,9 @@ final class Checkpointer
     /** @return true when a periodic checkpoint is due after record {@code index} (none outstanding). */
     boolean due(final long index, final long nowMs)
     {
-        final long added = index - lastCovered;
+        // Since what is signed: a checkpoint right after what it covers signs itself too, so an
+        // idle kernel whose head is signed appends nothing more (not a checkpoint a second).
+        final long added = index - signedTo;
         if (outstanding || added <= 0)
         {
             return false;
