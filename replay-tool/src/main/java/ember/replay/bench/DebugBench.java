@@ -16,8 +16,9 @@ import java.util.Locale;
 /**
  * The debugger's benchmark (not a timed test), on a journal {@link ReplayBench} wrote:
  * {@code when} over the whole journal (a condition that never holds, so every record is
- * evaluated; goal at least 10 M records/s), and {@code back} from the end of the journal to its
- * start in K steps, each of which replays at most one checkpoint interval of records (printed:
+ * evaluated; goal at least 10 M records/s), in parallel from the journal's snapshots as the tool
+ * searches and as one sequential replay ({@code when_sequential}, {@code --threads 1}), and
+ * {@code back} from the end of the journal to its start in K steps, each of which replays at most one checkpoint interval of records (printed:
  * records replayed per step, and the time per step).
  */
 public final class DebugBench
@@ -37,21 +38,16 @@ public final class DebugBench
     {
         final JournalDir journal = JournalDir.of(dir);
         final double[] rates = new double[runs];
-        for (int run = 0; run < runs; run++)
+        final double[] sequentialRates = new double[runs];
+        WhenSearch.Outcome parallel = null;
+        for (int run = 0; run < runs; run++) // alternating, so a busy moment of the shared machine hits both
         {
-            final long last = journal.lastIndex();
-            final long start = System.nanoTime();
-            final long found = WhenSearch.search(Origin.earliest(journal), ExprParser.parse(NEVER), true, i -> { });
-            final double seconds = (System.nanoTime() - start) / 1e9;
-            rates[run] = last / seconds;
-            out.printf(Locale.ROOT, "when run %d: '%s' over %,d records in %.3f s = %,.0f records/s (%d found)%n",
-                run + 1, NEVER, last, seconds, rates[run], found);
-            out.flush();
+            parallel = when(journal, Integer.MAX_VALUE, "when", run, rates);
+            when(journal, 1, "when_sequential", run, sequentialRates);
         }
-        final double[] sorted = rates.clone();
-        Arrays.sort(sorted);
-        out.printf(Locale.ROOT, "when: best %,.0f records/s, median %,.0f records/s over %d runs (goal 10,000,000)%n",
-            sorted[sorted.length - 1], sorted[sorted.length / 2], runs);
+        summary("when", rates, String.format(Locale.ROOT, "goal 10,000,000; %d segments on %d threads",
+            parallel.segments(), parallel.threads()));
+        summary("when_sequential", sequentialRates, "one replay from the start, --threads 1");
 
         try (Session session = new Session(Origin.earliest(journal), ZoneOffset.UTC,
             Session.DEFAULT_CHECKPOINT_INTERVAL))
@@ -83,6 +79,41 @@ public final class DebugBench
                 (double)totalReplayed / steps, used[used.length / 2], used[used.length - 1]);
             out.flush();
         }
+    }
+
+    private WhenSearch.Outcome when(final JournalDir journal, final int threads, final String name, final int run,
+        final double[] rates)
+    {
+        final long last = journal.lastIndex();
+        final long cpuStart = processCpuNanos();
+        final long start = System.nanoTime();
+        final WhenSearch.Outcome outcome = WhenSearch.search(Origin.earliest(journal), ExprParser.parse(NEVER), true,
+            threads, WhenSearch.MIN_SEGMENT, i -> { });
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        final double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+        rates[run] = last / seconds;
+        // The process's CPU time as well: on a shared machine the threads may not get a core each,
+        // and CPU time shows whether the parallel search does more work than one replay.
+        out.printf(Locale.ROOT, "%s run %d: '%s' over %,d records in %.3f s = %,.0f records/s (%d found; %d segments on " +
+            "%d threads; process CPU %.3f s)%n", name, run + 1, NEVER, last, seconds, rates[run], outcome.found(),
+            outcome.segments(), outcome.threads(), cpuSeconds);
+        out.flush();
+        return outcome;
+    }
+
+    private static long processCpuNanos()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    }
+
+    private void summary(final String name, final double[] rates, final String note)
+    {
+        final double[] sorted = rates.clone();
+        Arrays.sort(sorted);
+        out.printf(Locale.ROOT, "%s: best %,.0f records/s, median %,.0f records/s over %d runs (%s)%n", name,
+            sorted[sorted.length - 1], sorted[sorted.length / 2], sorted.length, note);
+        out.flush();
     }
 
     private static void check(final boolean ok, final String command)

@@ -20,6 +20,8 @@ import java.util.List;
         "holds (0: it holds before the first record); with --all, one index per line",
         "for each record where it starts to hold (it did not hold before that record).",
         "Nothing found: '<no matches>' on stderr, exit 1. The same as 'when' in debug.",
+        "The journal is searched in segments in parallel, one from each snapshot in",
+        "DIR/snapshots (one thread per processor); --threads 1: one replay from the start.",
         "",
         "EXPR: queued(P), timers(P), parent(P), index (numbers); exists(P),",
         "stopped(P), handler(P, S) (conditions; S a number or a name: TERM);",
@@ -32,6 +34,10 @@ final class WhenCommand extends DirCommand
 {
     @Option(names = "--all", description = "every record where EXPR starts to hold, not only the first")
     boolean all;
+
+    @Option(names = "--threads", paramLabel = "N", description = "at most N threads (default: one per processor); " +
+        "1: one sequential replay from the start, without the snapshots")
+    Integer threads;
 
     @Parameters(arity = "1..*", paramLabel = "EXPR", description = "the condition (quote it for the shell)")
     List<String> words;
@@ -48,12 +54,17 @@ final class WhenCommand extends DirCommand
         {
             throw new ToolException(ex.getMessage(), ToolException.USAGE);
         }
+        if (threads != null && threads < 1)
+        {
+            throw new ToolException("--threads must be at least 1, not " + threads, ToolException.USAGE);
+        }
         final PrintWriter out = out();
-        final long found = WhenSearch.search(dir.earliest(spec), expr, all, index ->
+        final long found = WhenSearch.search(dir.earliest(spec), expr, all, threads == null ? Integer.MAX_VALUE : threads,
+            WhenSearch.MIN_SEGMENT, index ->
         {
             out.println(index);
             out.flush();
-        });
+        }).found();
         return found == 0 ? NoMatches.report(spec) : 0;
     }
 }

@@ -423,7 +423,7 @@ public final class Session implements AutoCloseable
             expr = expr.substring(0, expr.length() - "--all".length()).strip();
         }
         final Expr parsed = ExprParser.parse(required(expr, "when EXPR [--all]"));
-        final long found = WhenSearch.search(cursor.checkpoints().origin(), parsed, all, out::println);
+        final long found = WhenSearch.search(cursor.checkpoints().origin(), parsed, all, out::println).found();
         if (found == 0)
         {
             out.println("never: " + parsed + " holds after no record");

@@ -7,6 +7,9 @@ import ember.kernel.state.SnapshotCodec;
 import ember.replay.ToolException;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * Where replay of a journal starts: the empty state before record 1, or a valid snapshot (one
@@ -80,22 +83,12 @@ public final class Origin
         Origin oldestUsable = null;
         for (final Path file : new SnapshotStore(dir.path()).list()) // newest first
         {
-            final SnapshotStore.Loaded loaded;
-            try
+            final Origin origin = usable(dir, first, file);
+            if (origin == null)
             {
-                loaded = SnapshotStore.read(file);
+                continue;
             }
-            catch (final SnapshotCodec.DamagedSnapshotException ex)
-            {
-                continue; // never trusted; the kernel logged it when it met it
-            }
-            final long at = loaded.state().lastIndex();
-            if (at < first - 1 || !matches(dir, loaded))
-            {
-                continue; // does not cover the pruned records, or belongs to another journal
-            }
-            final Origin origin = new Origin(dir, first, at, loaded.chronicleIndex(), SnapshotCodec.encode(loaded.state()), file,
-                loaded.chain());
+            final long at = origin.index;
             oldestUsable = origin;
             if (at <= upTo && (found == null || !newest))
             {
@@ -122,6 +115,51 @@ public final class Origin
         throw new ToolException("record " + upTo + " is in the pruned part of the journal: records 1.." + (first - 1) +
             " were pruned and the earliest snapshot to replay from is at record " + oldestUsable.index +
             "; ask for record " + oldestUsable.index + " or later");
+    }
+
+    /**
+     * The valid snapshots after this start, oldest first: each one a start of its own (a search
+     * in segments replays from each in parallel, {@code ember.replay.debug.WhenSearch}). Trusted as
+     * {@link #earliest} trusts one: {@link SnapshotStore#read}'s checks and its record found where
+     * it says; any other is left out.
+     *
+     * @return the starts, by increasing index; empty when there are none.
+     */
+    public List<Origin> snapshotsAfter()
+    {
+        final List<Origin> starts = new ArrayList<>();
+        final List<Path> files = new SnapshotStore(dir.path()).list(); // newest first
+        for (int i = files.size() - 1; i >= 0; i--)
+        {
+            final Origin origin = usable(dir, firstIndex, files.get(i));
+            if (origin != null && origin.index > index)
+            {
+                starts.add(origin);
+            }
+        }
+        starts.sort(Comparator.comparingLong(Origin::index));
+        return starts;
+    }
+
+    /** @return a start from {@code file}, or null when it cannot be trusted or replayed from. */
+    private static Origin usable(final JournalDir dir, final long first, final Path file)
+    {
+        final SnapshotStore.Loaded loaded;
+        try
+        {
+            loaded = SnapshotStore.read(file);
+        }
+        catch (final SnapshotCodec.DamagedSnapshotException ex)
+        {
+            return null; // never trusted; the kernel logged it when it met it
+        }
+        final long at = loaded.state().lastIndex();
+        if (at < first - 1 || !matches(dir, loaded))
+        {
+            return null; // does not cover the pruned records, or belongs to another journal
+        }
+        return new Origin(dir, first, at, loaded.chronicleIndex(), SnapshotCodec.encode(loaded.state()), file,
+            loaded.chain());
     }
 
     private static boolean matches(final JournalDir dir, final SnapshotStore.Loaded loaded)
