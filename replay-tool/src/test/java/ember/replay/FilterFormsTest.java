@@ -148,7 +148,11 @@ class FilterFormsTest extends ScenarioJournalTest
         final ZoneId zone = ZoneId.of("+05:30");
         assumeTrue(LocalDate.ofInstant(fifth, zone).equals(LocalDate.now(zone)), "record 5 was written today (+05:30)");
         assertEquals(since, logged("--zone", "+05:30", "--from", hms.withZone(zone).format(fifth)));
-        assertNoMatches("--zone", "+05:30", "--to", hms.withZone(ZoneOffset.UTC).format(second.minusSeconds(6 * 3600)));
+        // A second before the first record, as a time of day in +05:30: nothing is that early. (Not
+        // "six hours earlier in UTC": between 18:30 and 06:00 UTC that names a time of another day.)
+        final Instant beforeFirst = timeOf(records.at(1)).minusSeconds(1);
+        assumeTrue(LocalDate.ofInstant(beforeFirst, zone).equals(LocalDate.now(zone)), "record 1 was written today (+05:30)");
+        assertNoMatches("--zone", "+05:30", "--to", hms.withZone(zone).format(beforeFirst));
         assertUsageError(Tool.run(withDir("log", "--zone", "Mars/Olympus")), "unknown zone 'Mars/Olympus'", "log");
     }
 
