@@ -7,7 +7,6 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
-import org.agrona.concurrent.SystemEpochNanoClock;
 
 import java.nio.file.Path;
 import java.util.function.Supplier;
@@ -19,7 +18,10 @@ import java.util.function.Supplier;
  * @param limits             resource limits, journaled at open.
  * @param idle               the core's idle strategy: busy-spin for lowest latency, backoff or
  *                           sleep to share a small machine.
- * @param clock              the kernel clock (epoch ns): record timestamps and timer expiry.
+ * @param clock              the kernel clock (epoch ns): record timestamps and timer expiry; read by
+ *                           the core once per duty cycle and by the IPC threads (thread-safe). The
+ *                           default, {@link KernelClock}, is the system's real-time clock read
+ *                           cheaply (a monotonic read plus an offset measured every second).
  * @param blockSize          Chronicle Queue block size (memory-mapped chunk).
  * @param sync               what is forced to disk before answering.
  * @param snapshotEvery      take a snapshot every this many records (0: never periodically).
@@ -71,7 +73,7 @@ public record KernelConfig(
     /** @return defaults for {@code dir}: default limits, backoff idle, system clock, no sync, snapshots every 1M records and at close, 1,024 parked pulls per process. */
     public static KernelConfig of(final Path dir)
     {
-        return new KernelConfig(dir, KernelLimits.DEFAULTS, BackoffIdleStrategy::new, new SystemEpochNanoClock(),
+        return new KernelConfig(dir, KernelLimits.DEFAULTS, BackoffIdleStrategy::new, new KernelClock(),
             Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true, false, "daily",
             DEFAULT_MAX_PARKED_PULLS, false, CheckpointPolicy.DEFAULTS);
     }

@@ -261,8 +261,10 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             }
             commit.markHighWater(state.lastIndex());
             maybeSnapshot();
+            // An idle cycle is not timed: a second clock read would lengthen every idle cycle, and
+            // so the wait of the request that arrives during it.
             counters.onDutyCycle(state.lastIndex(), snapshotTaker.lastWrittenIndex(), parked.size(),
-                startNs, System.nanoTime());
+                startNs, work > 0 ? System.nanoTime() : startNs);
         }
         catch (final Throwable ex)
         {
