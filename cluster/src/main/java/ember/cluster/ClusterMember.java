@@ -62,14 +62,26 @@ public final class ClusterMember implements AutoCloseable
     private final ClusteredServiceContainer container;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final MemberFailure failure;
 
     private ClusterMember(final ClusteredMediaDriver driver, final ClusteredServiceContainer container,
-        final FileChannel lockChannel, final FileLock lock)
+        final FileChannel lockChannel, final FileLock lock, final MemberFailure failure)
     {
         this.driver = driver;
         this.container = container;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.failure = failure;
+    }
+
+    /**
+     * @return why this member stopped by itself (its journal could not be written, or Aeron ended it
+     *     unexpectedly: then the last error Aeron reported), or null while it runs or when it was asked to
+     *     stop. Set before {@code onTerminate} runs. Any thread.
+     */
+    public String failure()
+    {
+        return failure.reason();
     }
 
     /**
@@ -82,7 +94,8 @@ public final class ClusterMember implements AutoCloseable
      * @param fileSyncLevel the archive's {@code file.sync.level}: 0 none, 1 data, 2 data and metadata.
      * @param maxParkedPulls waiting pulls one process may have; must be the same on every member
      *                      (a pull over it is refused before the log's entry is applied).
-     * @param onTerminate   run on Aeron's termination (the member stops; e.g. its process exits).
+     * @param onTerminate   run on Aeron's termination, or when the journal cannot be written (the member
+     *                      must stop; e.g. its process exits; {@link #failure()} says why, if it failed).
      * @throws IllegalArgumentException with a one-line reason when DIR cannot be used.
      */
     public static ClusterMember launch(final Path dir, final ClusterMembers members, final int memberId,
@@ -108,6 +121,7 @@ public final class ClusterMember implements AutoCloseable
         final String host = members.host(memberId);
         final String aeronDir = aeronDir(dir);
         final Supplier<IdleStrategy> idle = ClusterTuning::idle;
+        final MemberFailure failure = new MemberFailure(memberId, dir, onTerminate);
 
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
@@ -136,7 +150,10 @@ public final class ClusterMember implements AutoCloseable
             .segmentFileLength(16 * 1024 * 1024)
             .fileSyncLevel(fileSyncLevel)
             .catalogFileSyncLevel(fileSyncLevel)
-            .deleteArchiveOnStart(false);
+            .deleteArchiveOnStart(false)
+            .threadFactory(failure.threadFactory())
+            .recorderThreadFactory(failure.threadFactory())
+            .replayerThreadFactory(failure.threadFactory());
 
         final AeronArchive.Context archiveClient = new AeronArchive.Context()
             .lock(NoOpLock.INSTANCE)
@@ -166,24 +183,27 @@ public final class ClusterMember implements AutoCloseable
             .startupCanvassTimeoutNs(TimeUnit.MILLISECONDS.toNanos(CANVASS_TIMEOUT_MS))
             .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(SESSION_TIMEOUT_MS))
             .terminationHook(onTerminate)
-            .errorHandler(ClusterMember::logError);
+            .threadFactory(failure.threadFactory())
+            .errorHandler(failure.errorHandler());
 
         final ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
             .clusterDir(aeronClusterDir)
-            .clusteredService(new EmberClusteredService(dir, new MemberStatus(clusterDir, memberId), maxParkedPulls))
+            .clusteredService(new EmberClusteredService(dir, new MemberStatus(clusterDir, memberId), maxParkedPulls,
+                failure::fail))
             .serviceId(0)
             .idleStrategySupplier(idle)
             .terminationHook(onTerminate)
-            .errorHandler(ClusterMember::logError);
+            .threadFactory(failure.threadFactory())
+            .errorHandler(failure.errorHandler());
 
         ClusteredMediaDriver driver = null;
         try
         {
             driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
-            return new ClusterMember(driver, container, lockChannel, lock);
+            return new ClusterMember(driver, container, lockChannel, lock, failure);
         }
         catch (final RuntimeException ex)
         {
@@ -208,11 +228,6 @@ public final class ClusterMember implements AutoCloseable
         {
             Files.deleteIfExists(file);
         }
-    }
-
-    private static void logError(final Throwable error)
-    {
-        System.err.println("ember member: " + error);
     }
 
     /**
