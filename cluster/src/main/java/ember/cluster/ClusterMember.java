@@ -4,6 +4,7 @@ import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelDirectory;
 import ember.kernel.core.KernelOpenException;
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveTool;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
@@ -16,12 +17,15 @@ import org.agrona.concurrent.NoOpLock;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -117,6 +121,7 @@ public final class ClusterMember implements AutoCloseable
             throw new IllegalArgumentException("kernel directory " + dir + " is in use by another Ember process");
         }
         deleteStaleMarkFiles(clusterDir);
+        truncateTornRecordings(clusterDir, memberId);
         AdminAccess.write(clusterDir, members, AdminAccess.token(users));
         final String host = members.host(memberId);
         final String aeronDir = aeronDir(dir);
@@ -227,6 +232,37 @@ public final class ClusterMember implements AutoCloseable
             clusterDir.resolve("archive").resolve("archive-mark.dat")})
         {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * A member stopped by a full disk (or killed mid-write) can leave its archive's last log segment
+     * ending in a fragment cut at a page boundary, and Aeron then refuses to start ({@code Found
+     * potentially incomplete last fragment straddling page boundary}). Aeron's own {@code ArchiveTool
+     * verify} truncates such a tail: only this member's copy of the log loses it (it was not
+     * completely written, so not acknowledged as appended), and the member fetches it again from the
+     * leader as it rejoins. A catalog it cannot verify is left to Aeron, which says why at start.
+     */
+    private static void truncateTornRecordings(final Path clusterDir, final int memberId)
+    {
+        final File archiveDir = clusterDir.resolve("archive").toFile();
+        if (!new File(archiveDir, "archive.catalog").exists())
+        {
+            return; // a new member: nothing recorded yet
+        }
+        try
+        {
+            ArchiveTool.verify(new PrintStream(OutputStream.nullOutputStream()), archiveDir,
+                EnumSet.noneOf(ArchiveTool.VerifyOption.class), null, segment ->
+                {
+                    System.err.println("ember member " + memberId + ": truncating the torn end of " + segment +
+                        " (not completely written; the leader sends it again)");
+                    return true;
+                });
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("ember member " + memberId + ": could not verify the archive in " + archiveDir + ": " + ex);
         }
     }
 
