@@ -389,8 +389,8 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
             }
             catch (final RuntimeException | InternalError ex)
             {
-                failure = ex.getMessage() + " at record " + record.index +
-                    ": this member stops (the others go on); free space in " + dir + " and start it again";
+                failure = (ex.getMessage() == null ? ex.toString() : ex.getMessage()) + " at record " + record.index +
+                    ": this member stops (the others go on); once " + dir + " can be written (space freed), start it again";
                 onFailure.accept(failure);
                 throw new ClusterTerminationException(false);
             }
