@@ -216,17 +216,7 @@ public final class ClusterCli
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             hooked.set(true); // SIGTERM / Ctrl-C: close here; main must not call System.exit during shutdown
-            final Thread closer = new Thread(running::close, "ember-member-close");
-            closer.setDaemon(true);
-            closer.start();
-            try
-            {
-                closer.join(3_000); // a close that hangs (seen in Aeron's shutdown) must not keep the process
-            }
-            catch (final InterruptedException ignored)
-            {
-                Thread.currentThread().interrupt();
-            }
+            closeWithin(running);
             terminated.countDown();
         }, "ember-member-shutdown"));
         System.out.println("member " + member + " of " + members.size() + " on " + dir + ": ingress " +
@@ -238,8 +228,30 @@ public final class ClusterCli
         {
             return -1;
         }
-        running.close(); // Aeron terminated the member (e.g. ClusterTool shutdown)
+        closeWithin(running); // Aeron terminated the member (e.g. ClusterTool shutdown), or it failed
+        final String failure = running.failure();
+        if (failure != null)
+        {
+            System.err.println("ember serve: member " + member + " stopped: " + failure);
+            return 1;
+        }
         return 0;
+    }
+
+    /** Close the member, waiting at most 3 s: a close that hangs (seen in Aeron's shutdown, and with dead agents) must not keep the process. */
+    private static void closeWithin(final ClusterMember running)
+    {
+        final Thread closer = new Thread(running::close, "ember-member-close");
+        closer.setDaemon(true);
+        closer.start();
+        try
+        {
+            closer.join(3_000);
+        }
+        catch (final InterruptedException ignored)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String required(final Map<String, String> options, final String name)

@@ -4,6 +4,7 @@ import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelDirectory;
 import ember.kernel.core.KernelOpenException;
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveTool;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
@@ -16,12 +17,15 @@ import org.agrona.concurrent.NoOpLock;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -62,14 +66,26 @@ public final class ClusterMember implements AutoCloseable
     private final ClusteredServiceContainer container;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final MemberFailure failure;
 
     private ClusterMember(final ClusteredMediaDriver driver, final ClusteredServiceContainer container,
-        final FileChannel lockChannel, final FileLock lock)
+        final FileChannel lockChannel, final FileLock lock, final MemberFailure failure)
     {
         this.driver = driver;
         this.container = container;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.failure = failure;
+    }
+
+    /**
+     * @return why this member stopped by itself (its journal could not be written, or Aeron ended it
+     *     unexpectedly: then the last error Aeron reported), or null while it runs or when it was asked to
+     *     stop. Set before {@code onTerminate} runs. Any thread.
+     */
+    public String failure()
+    {
+        return failure.reason();
     }
 
     /**
@@ -82,7 +98,8 @@ public final class ClusterMember implements AutoCloseable
      * @param fileSyncLevel the archive's {@code file.sync.level}: 0 none, 1 data, 2 data and metadata.
      * @param maxParkedPulls waiting pulls one process may have; must be the same on every member
      *                      (a pull over it is refused before the log's entry is applied).
-     * @param onTerminate   run on Aeron's termination (the member stops; e.g. its process exits).
+     * @param onTerminate   run on Aeron's termination, or when the journal cannot be written (the member
+     *                      must stop; e.g. its process exits; {@link #failure()} says why, if it failed).
      * @throws IllegalArgumentException with a one-line reason when DIR cannot be used.
      */
     public static ClusterMember launch(final Path dir, final ClusterMembers members, final int memberId,
@@ -104,10 +121,12 @@ public final class ClusterMember implements AutoCloseable
             throw new IllegalArgumentException("kernel directory " + dir + " is in use by another Ember process");
         }
         deleteStaleMarkFiles(clusterDir);
+        truncateTornRecordings(clusterDir, memberId);
         AdminAccess.write(clusterDir, members, AdminAccess.token(users));
         final String host = members.host(memberId);
         final String aeronDir = aeronDir(dir);
         final Supplier<IdleStrategy> idle = ClusterTuning::idle;
+        final MemberFailure failure = new MemberFailure(memberId, dir, onTerminate);
 
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
@@ -136,7 +155,10 @@ public final class ClusterMember implements AutoCloseable
             .segmentFileLength(16 * 1024 * 1024)
             .fileSyncLevel(fileSyncLevel)
             .catalogFileSyncLevel(fileSyncLevel)
-            .deleteArchiveOnStart(false);
+            .deleteArchiveOnStart(false)
+            .threadFactory(failure.threadFactory())
+            .recorderThreadFactory(failure.threadFactory())
+            .replayerThreadFactory(failure.threadFactory());
 
         final AeronArchive.Context archiveClient = new AeronArchive.Context()
             .lock(NoOpLock.INSTANCE)
@@ -166,24 +188,27 @@ public final class ClusterMember implements AutoCloseable
             .startupCanvassTimeoutNs(TimeUnit.MILLISECONDS.toNanos(CANVASS_TIMEOUT_MS))
             .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(SESSION_TIMEOUT_MS))
             .terminationHook(onTerminate)
-            .errorHandler(ClusterMember::logError);
+            .threadFactory(failure.threadFactory())
+            .errorHandler(failure.errorHandler());
 
         final ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
             .clusterDir(aeronClusterDir)
-            .clusteredService(new EmberClusteredService(dir, new MemberStatus(clusterDir, memberId), maxParkedPulls))
+            .clusteredService(new EmberClusteredService(dir, new MemberStatus(clusterDir, memberId), maxParkedPulls,
+                failure::fail))
             .serviceId(0)
             .idleStrategySupplier(idle)
             .terminationHook(onTerminate)
-            .errorHandler(ClusterMember::logError);
+            .threadFactory(failure.threadFactory())
+            .errorHandler(failure.errorHandler());
 
         ClusteredMediaDriver driver = null;
         try
         {
             driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
-            return new ClusterMember(driver, container, lockChannel, lock);
+            return new ClusterMember(driver, container, lockChannel, lock, failure);
         }
         catch (final RuntimeException ex)
         {
@@ -210,9 +235,35 @@ public final class ClusterMember implements AutoCloseable
         }
     }
 
-    private static void logError(final Throwable error)
+    /**
+     * A member stopped by a full disk (or killed mid-write) can leave its archive's last log segment
+     * ending in a fragment cut at a page boundary, and Aeron then refuses to start ({@code Found
+     * potentially incomplete last fragment straddling page boundary}). Aeron's own {@code ArchiveTool
+     * verify} truncates such a tail: only this member's copy of the log loses it (it was not
+     * completely written, so not acknowledged as appended), and the member fetches it again from the
+     * leader as it rejoins. A catalog it cannot verify is left to Aeron, which says why at start.
+     */
+    private static void truncateTornRecordings(final Path clusterDir, final int memberId)
     {
-        System.err.println("ember member: " + error);
+        final File archiveDir = clusterDir.resolve("archive").toFile();
+        if (!new File(archiveDir, "archive.catalog").exists())
+        {
+            return; // a new member: nothing recorded yet
+        }
+        try
+        {
+            ArchiveTool.verify(new PrintStream(OutputStream.nullOutputStream()), archiveDir,
+                EnumSet.noneOf(ArchiveTool.VerifyOption.class), null, segment ->
+                {
+                    System.err.println("ember member " + memberId + ": truncating the torn end of " + segment +
+                        " (not completely written; the leader sends it again)");
+                    return true;
+                });
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("ember member " + memberId + ": could not verify the archive in " + archiveDir + ": " + ex);
+        }
     }
 
     /**

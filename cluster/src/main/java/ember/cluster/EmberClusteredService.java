@@ -19,6 +19,7 @@ import io.aeron.Publication;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusterTerminationException;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
@@ -31,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Ember's kernel as an Aeron {@link ClusteredService}: every committed log message becomes records
@@ -53,8 +55,12 @@ import java.util.Map;
  * before it is journaled. The count is derived from the replicated waiting pulls, so every member
  * refuses the same pulls provided every member runs with the same cap.
  * <p>
- * Differences from the local core (documented in README): no disk-full handling (a journal that
- * cannot be written stops the member).
+ * A journal that cannot be written (a full disk: {@code journal write failed: disk full (…)}, or any
+ * other failure of the append) stops the member: that record and every later one is not applied here
+ * (its journal and state would diverge from the others'), the reason goes to {@code onFailure} once
+ * and the service agent ends with an unexpected {@link ClusterTerminationException}. The other
+ * members go on; restarted on the same DIR, this one replays the log from its journal's end. Unlike
+ * the local core there is no refusal while the disk is full: the log's entry is already committed.
  * <p>
  * Thread ownership: Aeron's service thread calls everything.
  */
@@ -75,6 +81,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     /** pid → its waiting pulls in {@code replicated.parked}: derived state, rebuilt from a loaded snapshot. */
     private final Long2LongCounterMap parkedPerPid = new Long2LongCounterMap(0);
     private final int maxParkedPulls;
+    private final Consumer<String> onFailure;
 
     private ClusterSnapshot.Replicated replicated = new ClusterSnapshot.Replicated(new KernelState());
     private Cluster cluster;
@@ -82,13 +89,18 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     private long journalLastIndex;
     private boolean pullWaiting;
     private boolean deliverable;
+    /** Why this member's journal could not be written: from then on nothing is applied or snapshotted. */
+    private String failure;
 
     /**
      * @param dir    the member's kernel directory (its journal).
      * @param status where the operator's view of this member is written.
      * @param maxParkedPulls waiting pulls one process may have (at least 1; the same on every member).
+     * @param onFailure told (once, on the service thread) the one-line reason when the journal
+     *                  cannot be written; the member must then be stopped.
      */
-    public EmberClusteredService(final Path dir, final MemberStatus status, final int maxParkedPulls)
+    public EmberClusteredService(final Path dir, final MemberStatus status, final int maxParkedPulls,
+        final Consumer<String> onFailure)
     {
         if (maxParkedPulls < 1)
         {
@@ -97,6 +109,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
         this.dir = dir;
         this.status = status;
         this.maxParkedPulls = maxParkedPulls;
+        this.onFailure = onFailure;
     }
 
     @Override
@@ -141,6 +154,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     @Override
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        ensureNotFailed();
         final byte[] principal = session.encodedPrincipal();
         if (AdminAccess.isAdmin(principal))
         {
@@ -158,6 +172,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     @Override
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        ensureNotFailed();
         final ClusterSnapshot.Session gone = replicated.sessions.remove(session.id());
         if (gone == null)
         {
@@ -185,6 +200,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
         final int offset, final int length, final Header header)
     {
+        ensureNotFailed();
         final ClusterSnapshot.Session s = replicated.sessions.get(session.id());
         if (s == null || length < ClusterMessages.INGRESS_BODY)
         {
@@ -302,6 +318,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     @Override
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        ensureNotFailed();
         if (correlationId >= PULL_TIMEOUT_BASE)
         {
             final ClusterSnapshot.Parked parked = replicated.parked.remove(correlationId - PULL_TIMEOUT_BASE);
@@ -331,6 +348,7 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
     @Override
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
+        ensureNotFailed(); // the state lacks records the log position claims: such a snapshot would lose them
         ClusterSnapshot.store(replicated, snapshotPublication, cluster.idleStrategy());
     }
 
@@ -355,19 +373,40 @@ public final class EmberClusteredService implements ClusteredService, KernelEffe
      * Journal, then apply {@link #record}: its index is the state's next, its timestamp the log's
      * (never earlier than the last). A record this member's journal already holds (the log replayed
      * after a restart) is applied without being appended again. A journal that cannot be written
-     * throws: the member stops rather than diverge from its journal.
+     * fails the member (see the class comment) and throws, so that the record is not applied and
+     * the callback that asked for it goes no further.
      */
     private void apply(final long timestamp)
     {
+        ensureNotFailed();
         record.index = state().lastIndex() + 1;
         record.timestamp = Math.max(timestamp, state().lastTimestamp());
         if (record.index > journalLastIndex)
         {
-            journal.append(record);
+            try
+            {
+                journal.append(record);
+            }
+            catch (final RuntimeException | InternalError ex)
+            {
+                failure = (ex.getMessage() == null ? ex.toString() : ex.getMessage()) + " at record " + record.index +
+                    ": this member stops (the others go on); once " + dir + " can be written (space freed), start it again";
+                onFailure.accept(failure);
+                throw new ClusterTerminationException(false);
+            }
             journalLastIndex = record.index;
         }
         pullWaiting = false;
         state().apply(record, result, this);
+    }
+
+    /** After a journal failure no callback may change state (Aeron may call on before the agent ends). */
+    private void ensureNotFailed()
+    {
+        if (failure != null)
+        {
+            throw new ClusterTerminationException(false);
+        }
     }
 
     /**
