@@ -3,10 +3,13 @@
 
 EMBER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Chronicle Queue needs these on Java 17+; analytics stay off (no outbound network).
+# Chronicle Queue needs these on Java 17+; analytics stay off (no outbound network); Chronicle's own
+# disk monitor thread stays off too (it floods stderr with "almost full" errors on a small disk: Ember's
+# DiskGuard refuses syscalls on a full disk with one clear line instead).
 EMBER_JAVA_FLAGS=(
   -Dchronicle.analytics.disable=true
   -Dchronicle.announcer.disable=true
+  -Dchronicle.disk.monitor.disable=true
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
   -Dorg.slf4j.simpleLogger.logFile=System.err
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
