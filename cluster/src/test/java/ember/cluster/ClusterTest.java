@@ -8,7 +8,6 @@ import ember.kernel.client.EmberException;
 import ember.kernel.client.ReceivedEvent;
 import ember.kernel.client.Syscalls;
 import ember.kernel.core.JvmCommand;
-import ember.kernel.state.JournalReplay;
 import ember.kernel.state.KernelState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,59 +189,10 @@ final class ClusterTest
         assertTrue(leader.lastIndex() > 10, "records " + leader.lastIndex());
     }
 
-    /** @return member 0's replayed state once all members' journals hold as many records; asserts equal digests. */
+    /** @return member 0's replayed state once all members' journals hold as many records; asserts equal digests and chain heads. */
     private static KernelState awaitJournals() throws InterruptedException
     {
-        KernelState[] states = new KernelState[3];
-        for (int i = 0; i < 400; i++)
-        {
-            states = new KernelState[3];
-            try
-            {
-                for (int n = 0; n < 3; n++)
-                {
-                    states[n] = JournalReplay.replay(memberDir(n), Long.MAX_VALUE);
-                }
-            }
-            catch (final ember.journal.JournalMetadataException ex)
-            {
-                Thread.sleep(100); // a (re)starting member has not made its journal yet
-                continue;
-            }
-            if (states[0].lastIndex() == states[1].lastIndex() && states[1].lastIndex() == states[2].lastIndex())
-            {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        for (int n = 1; n < 3; n++)
-        {
-            assertEquals(states[0].lastIndex(), states[n].lastIndex(), "records of member " + n);
-            assertEquals(states[0].digest(), states[n].digest(), "digest of member " + n);
-        }
-        // Byte-identical journals: the same hash chain, so one member's signed head vouches for all.
-        final String head = chainHead(0, states[0].lastIndex());
-        for (int n = 1; n < 3; n++)
-        {
-            assertEquals(head, chainHead(n, states[0].lastIndex()), "chain head h(" + states[0].lastIndex() + ") of member " + n);
-        }
-        return states[0];
-    }
-
-    /** @return {@code h(index)} of member n's journal, as its reader chains it from genesis. */
-    private static String chainHead(final int n, final long index)
-    {
-        try (JournalReader reader = new JournalReader(memberDir(n), true))
-        {
-            final SyscallRecord r = new SyscallRecord();
-            while (reader.lastIndex() < index && reader.next(r))
-            {
-                // chained by the reader
-            }
-            assertEquals(index, reader.lastIndex(), "member " + n + " holds record " + index);
-            assertTrue(reader.chain().isKnown(), "member " + n + "'s chain is known from genesis");
-            return reader.chain().hex();
-        }
+        return MemberJournals.awaitEqual(new Path[] {memberDir(0), memberDir(1), memberDir(2)}, 400);
     }
 
     @Test

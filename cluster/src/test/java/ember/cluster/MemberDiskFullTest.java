@@ -5,7 +5,6 @@ import ember.journal.SyscallRecord;
 import ember.kernel.client.EmberException;
 import ember.kernel.client.Syscalls;
 import ember.kernel.core.JvmCommand;
-import ember.kernel.state.JournalReplay;
 import ember.kernel.state.KernelState;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -208,53 +207,7 @@ final class MemberDiskFullTest
     /** @return member 0's replayed state once all three journals hold as many records; asserts equal digests and chain heads. */
     private KernelState awaitJournals() throws InterruptedException
     {
-        KernelState[] states = new KernelState[3];
-        for (int i = 0; i < 600; i++)
-        {
-            states = new KernelState[3];
-            try
-            {
-                for (int n = 0; n < 3; n++)
-                {
-                    states[n] = JournalReplay.replay(dirs[n], Long.MAX_VALUE);
-                }
-            }
-            catch (final ember.journal.JournalMetadataException ex)
-            {
-                Thread.sleep(100);
-                continue;
-            }
-            if (states[0].lastIndex() == states[1].lastIndex() && states[1].lastIndex() == states[2].lastIndex())
-            {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        for (int n = 1; n < 3; n++)
-        {
-            assertEquals(states[0].lastIndex(), states[n].lastIndex(), "records of member " + n);
-            assertEquals(states[0].digest(), states[n].digest(), "digest of member " + n);
-        }
-        final String head = chainHead(0, states[0].lastIndex());
-        for (int n = 1; n < 3; n++)
-        {
-            assertEquals(head, chainHead(n, states[0].lastIndex()), "chain head h(" + states[0].lastIndex() + ") of member " + n);
-        }
-        return states[0];
-    }
-
-    private String chainHead(final int n, final long index)
-    {
-        try (JournalReader reader = new JournalReader(dirs[n], true))
-        {
-            final SyscallRecord r = new SyscallRecord();
-            while (reader.lastIndex() < index && reader.next(r))
-            {
-                // chained by the reader
-            }
-            assertEquals(index, reader.lastIndex(), "member " + n + " holds record " + index);
-            return reader.chain().hex();
-        }
+        return MemberJournals.awaitEqual(dirs, 600);
     }
 
     private List<SyscallRecord> records(final int n)
