@@ -27,7 +27,7 @@ final class AppendClock implements TimeProvider
     /** @param epochMs the time of the coming append. */
     void fix(final long epochMs)
     {
-        nowMs = Math.max(nowMs == OPENING ? Long.MIN_VALUE : nowMs, epochMs);
+        nowMs = Math.max(nowMs, epochMs); // OPENING is Long.MIN_VALUE: any first time wins
     }
 
     @Override

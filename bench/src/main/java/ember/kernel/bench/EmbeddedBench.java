@@ -273,17 +273,32 @@ public final class EmbeddedBench
      */
     private static double pipelinedApply(final Path dir, final double seconds, final boolean chained)
     {
-        KernelConfig config = KernelConfig.of(dir).withIdle(BusySpinIdleStrategy::new).withBlockSize(64L << 20)
+        final KernelConfig config = KernelConfig.of(dir).withIdle(BusySpinIdleStrategy::new).withBlockSize(64L << 20)
             .withSnapshots(0, 0, false);
-        if (!chained)
-        {
-            // Bench only: the writer neither chains nor tags, and no checkpoint signs (there is nothing to sign).
-            config = config.withCheckpoints(new ember.kernel.core.CheckpointPolicy(0, 0, false, null));
-            System.setProperty(JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY, "true");
-        }
-        try (Kernel kernel = Kernel.open(config)) // the writer reads the property as it opens
+        try (Kernel kernel = open(config, chained, null))
         {
             return pipelined(kernel, kernel.attach("root"), 1, seconds);
+        }
+    }
+
+    /**
+     * Open a kernel as configured or, with {@code chained} false, one whose writer neither chains
+     * nor tags and that signs no checkpoint (bench only: the before of the chain's cost).
+     *
+     * @param coAgent the agent that shares the core's thread (the IPC server), or null.
+     */
+    static Kernel open(final KernelConfig config, final boolean chained,
+        final java.util.function.Function<Kernel, org.agrona.concurrent.Agent> coAgent)
+    {
+        if (chained)
+        {
+            return coAgent == null ? Kernel.open(config) : Kernel.open(config, coAgent);
+        }
+        final KernelConfig unchained = config.withCheckpoints(new ember.kernel.core.CheckpointPolicy(0, 0, false, null));
+        System.setProperty(JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY, "true"); // the writer reads it as it opens
+        try
+        {
+            return coAgent == null ? Kernel.open(unchained) : Kernel.open(unchained, coAgent);
         }
         finally
         {

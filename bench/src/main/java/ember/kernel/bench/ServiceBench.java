@@ -117,21 +117,14 @@ public final class ServiceBench
         final boolean chained)
     {
         final Path dir = tempDir();
-        KernelConfig config = KernelConfig.of(dir).withIdle(idle).withBlockSize(64L << 20);
-        if (!chained)
+        final KernelConfig config = KernelConfig.of(dir).withIdle(idle).withBlockSize(64L << 20);
+        try (Kernel kernel = EmbeddedBench.open(config, chained, k -> new IpcServer(k, dir)))
         {
-            config = config.withCheckpoints(new ember.kernel.core.CheckpointPolicy(0, 0, false, null));
-            System.setProperty(ember.journal.JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY, "true");
-        }
-        try (Kernel kernel = Kernel.open(config, k -> new IpcServer(k, dir))) // the writer reads the property as it opens
-        {
-            System.clearProperty(ember.journal.JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY);
             kernel.digest(); // answered after the IPC server has started
             return clients(1, "rtt", seconds, dir.toString()).us(50);
         }
         finally
         {
-            System.clearProperty(ember.journal.JournalWriter.UNCHAINED_FOR_BENCH_PROPERTY);
             EmbeddedBench.delete(dir);
         }
     }
