@@ -30,6 +30,8 @@ public final class JournalReader implements AutoCloseable
     private final RecordCodec codec = new RecordCodec();
     private final HashChain chain = new HashChain();
     private byte[] frame = new byte[512];
+    /** A view of {@link #frame}, the document copied out of the journal. */
+    private final org.agrona.concurrent.UnsafeBuffer frameView = new org.agrona.concurrent.UnsafeBuffer(new byte[0]);
     /** The mapped document being decoded in place ({@link #withoutChainChecks} readers). */
     private final org.agrona.concurrent.UnsafeBuffer inPlace = new org.agrona.concurrent.UnsafeBuffer(0, 0);
     private long lastIndex;
@@ -140,14 +142,8 @@ public final class JournalReader implements AutoCloseable
             }
             bytes.read(frame, 0, length);
             final int frameBytes = ChainTag.frameLength(frame, length);
-            try
-            {
-                codec.decode(frame, frameBytes, record);
-            }
-            catch (final CorruptRecordException ex)
-            {
-                throw corrupt(ex.getMessage());
-            }
+            frameView.wrap(frame, 0, length);
+            decode(frameView, frameBytes, record);
             checkSequence(record);
             if (!chainChecked)
             {
@@ -366,6 +362,19 @@ public final class JournalReader implements AutoCloseable
         return chain;
     }
 
+    /** Decode the frame at the start of {@code document}, naming this reader's position when it is damaged. */
+    private void decode(final org.agrona.DirectBuffer document, final int frameBytes, final SyscallRecord record)
+    {
+        try
+        {
+            codec.decode(document, 0, frameBytes, record);
+        }
+        catch (final CorruptRecordException ex)
+        {
+            throw corrupt(ex.getMessage());
+        }
+    }
+
     private void checkSequence(final SyscallRecord record)
     {
         if (record.index != lastIndex + 1)
@@ -397,14 +406,7 @@ public final class JournalReader implements AutoCloseable
         }
         inPlace.wrap(address, length);
         final int frameBytes = ChainTag.frameLength(inPlace, 0, length);
-        try
-        {
-            codec.decode(inPlace, 0, frameBytes, record);
-        }
-        catch (final CorruptRecordException ex)
-        {
-            throw corrupt(ex.getMessage());
-        }
+        decode(inPlace, frameBytes, record);
         checkSequence(record);
         lastIndex = record.index;
         frameLength = frameBytes;
