@@ -78,6 +78,18 @@ class SnapshotFollowerTest
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
+    private static String commandLineOrEmpty(final long pid)
+    {
+        try
+        {
+            return commandLine(pid);
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
+    }
+
     private static String commandLine(final long pid) throws IOException
     {
         return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
@@ -115,6 +127,10 @@ class SnapshotFollowerTest
         try (Kernel kernel = Kernel.open(config); EmbeddedClient client = new EmbeddedClient(kernel))
         {
             final long first = followerPid(1);
+            // The pid is logged as the child starts: it runs nice, then execs java (while a process
+            // execs, its /proc cmdline reads empty), so wait for the follower's own command line.
+            await(() -> commandLineOrEmpty(first).contains(SnapshotFollower.class.getName()),
+                "the follower's command line");
             assertTrue(commandLine(first).contains(SnapshotFollower.class.getName()), commandLine(first));
             assertTrue(commandLine(first).contains("-Dchronicle.analytics.disable=true"), commandLine(first));
             final Syscalls init = client.as(1);
