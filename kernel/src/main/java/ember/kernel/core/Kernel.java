@@ -428,6 +428,15 @@ public final class Kernel implements AutoCloseable
     }
 
     /**
+     * Core thread only: the {@code System.nanoTime()} the core read at the start of this duty cycle,
+     * for cadences that must follow real time whatever the configured clock (a service's heartbeat).
+     */
+    public long dutyCycleMonotonicNs()
+    {
+        return core.dutyCycleMonotonicNs();
+    }
+
+    /**
      * Core thread only (an agent composed with the core, {@link #open(KernelConfig, Function)}):
      * hand a command to the core directly, with no inbox in between, so a transport never waits
      * on the queue its own thread drains. The command is handled as a drained one would be (journal,

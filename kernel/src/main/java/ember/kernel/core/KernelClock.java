@@ -33,7 +33,19 @@ public final class KernelClock implements EpochNanoClock
     @Override
     public long nanoTime()
     {
-        final long now = System.nanoTime();
+        return at(System.nanoTime());
+    }
+
+    /**
+     * The kernel time at a monotonic reading taken just before: so a caller that reads
+     * {@code System.nanoTime()} anyway (the core, to time its duty cycle) gets the kernel time from
+     * the same read.
+     *
+     * @param now a {@code System.nanoTime()} reading, just taken.
+     * @return epoch ns at {@code now}.
+     */
+    public long at(final long now)
+    {
         if (now - nextSampleNs >= 0)
         {
             return sample(now);

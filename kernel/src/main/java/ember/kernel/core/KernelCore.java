@@ -89,8 +89,15 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     /** The command {@link #handle} is running; when a fault escapes it, onClose answers its caller. Core thread. */
     private Command handling;
     private final int maxJournaledPayload;
-    /** The kernel clock in epoch ms, read once per duty cycle (every time the core reads comes from {@link #clock}). */
+    /**
+     * The kernel clock (epoch ns), read once per duty cycle, and the same in ms: every record, timer
+     * and deadline of the cycle takes this time (every time the core reads comes from {@link #clock}).
+     * Core thread.
+     */
+    private long nowNs;
     private long nowMs;
+    /** The {@code System.nanoTime()} the kernel time of the cycle was read with. Core thread. */
+    private long monotonicNs;
     private volatile boolean closed;
     /** Set by {@link #onPullWaiting} during the apply of the record just journaled. Core thread. */
     private boolean pullWaiting;
@@ -115,13 +122,13 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         this.highWater = highWater;
         // A payload must also fit one journal record (a quarter of a Chronicle block), with room for the rest.
         this.maxJournaledPayload = ember.journal.JournalWriter.maxRecordBytes(config.blockSize()) - 8 * 1024;
-        this.nowMs = clock.nanoTime() / 1_000_000;
+        readClock(System.nanoTime());
         this.snapshotSchedule = new SnapshotSchedule(config.snapshotEvery(), config.snapshotIntervalMs(),
             state.lastIndex(), nowMs);
         this.failStop = new FailStop(log);
         this.commit = new GroupCommit(config.sync(), journal, highWater, failStop, this::refuse);
         this.disk = new DiskGuard(ember.journal.Journal.queueDir(config.dir()), config.blockSize(), journal, log);
-        this.wheel = new TimerWheel(clock.nanoTime());
+        this.wheel = new TimerWheel(nowNs);
         this.parked = new ParkedPulls(config.maxParkedPulls(), this);
         for (final PendingTimer timer : state.pendingTimers())
         {
@@ -138,6 +145,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     {
         snapshotTaker.start();
         checkpointer.start();
+        readClock(System.nanoTime());
         kernelRecord.reset(SyscallType.KERNEL_OPEN, 0).text = limits.encode();
         if (!journalAndApply(kernelRecord, kernelResult))
         {
@@ -210,10 +218,29 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         return inbox.remainingCapacity();
     }
 
+    /**
+     * Read the kernel clock for what follows (a duty cycle, or the closing records).
+     *
+     * @param monotonicNs a {@code System.nanoTime()} reading just taken: with the default
+     *                    {@link KernelClock} the kernel time comes from it, with no second read.
+     */
+    private void readClock(final long monotonicNs)
+    {
+        this.monotonicNs = monotonicNs;
+        nowNs = clock instanceof KernelClock kernelClock ? kernelClock.at(monotonicNs) : clock.nanoTime();
+        nowMs = nowNs / 1_000_000;
+    }
+
     /** Core thread only: the kernel clock in epoch ms, as this duty cycle read it (one read per cycle). */
     long dutyCycleTimeMs()
     {
         return nowMs;
+    }
+
+    /** Core thread only: the monotonic reading this duty cycle's time came from. */
+    long dutyCycleMonotonicNs()
+    {
+        return monotonicNs;
     }
 
     /**
@@ -241,9 +268,11 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     @Override
     public int doWork()
     {
-        final long startNs = System.nanoTime(); // a measurement for the counters only, never kernel time
+        // The cycle's one monotonic read: its duration (counters only) and, with the default clock,
+        // the kernel time too. Every record, timer and deadline of the cycle takes that one time.
+        final long startNs = System.nanoTime();
         int work = 0;
-        nowMs = clock.nanoTime() / 1_000_000;
+        readClock(startNs);
         try
         {
             disk.check(nowMs);
@@ -305,14 +334,14 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         journalSignedCheckpoint(closing);
         if (closing)
         {
-            final SyscallRecord last = checkpointer.closing(journal.chain(), clock.nanoTime());
+            final SyscallRecord last = checkpointer.closing(journal.chain(), nowNs);
             if (last != null && journalAndApply(last, checkpointResult))
             {
                 checkpointer.written(last.index);
             }
         }
         else if (checkpointer.due(state.lastIndex(), nowMs) &&
-            checkpointer.request(journal.chain(), clock.nanoTime(), nowMs))
+            checkpointer.request(journal.chain(), nowNs, nowMs))
         {
             journalSignedCheckpoint(true); // a driven kernel: at once, as a synchronous signature would
         }
@@ -378,6 +407,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     public void onClose()
     {
         closed = true;
+        readClock(System.nanoTime());
         final List<Command> left = new ArrayList<>();
         failStop.drainRefusedTo(left);
         inbox.drainTo(left, Integer.MAX_VALUE);
@@ -593,7 +623,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             // Apply said the pull waits: park it; when it can take an event it is journaled again,
             // its arg0 naming this record, so readers see which wait it completes.
             record.arg0 = record.index;
-            parked.park(command, clock.nanoTime());
+            parked.park(command, nowNs);
         }
         else
         {
@@ -671,7 +701,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             return false;
         }
         record.index = state.lastIndex() + 1;
-        record.timestamp = Math.max(clock.nanoTime(), state.lastTimestamp());
+        record.timestamp = Math.max(nowNs, state.lastTimestamp());
         try
         {
             counters.onJournaled(journal.append(record));
@@ -702,7 +732,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
 
     private int pollTimers()
     {
-        final int n = wheel.poll(clock.nanoTime(), expired);
+        final int n = wheel.poll(nowNs, expired);
         for (int i = 0; i < n; i++)
         {
             final long id = expired.getLong(i);
@@ -710,7 +740,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             kernelRecord.reset(type, 0).arg0 = id;
             if (!journalAndApply(kernelRecord, kernelResult))
             {
-                wheel.schedule(id, clock.nanoTime()); // retry on a later poll; nothing was applied
+                wheel.schedule(id, nowNs); // retry on a later poll; nothing was applied
             }
         }
         if (n > 0)
@@ -763,7 +793,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     /** Answer nil to the parked pulls whose time is up, earliest deadline first. */
     private int expireWaiters()
     {
-        final long now = clock.nanoTime();
+        final long now = nowNs;
         int expiredPulls = 0;
         Command command;
         while ((command = parked.pollExpired(now)) != null)

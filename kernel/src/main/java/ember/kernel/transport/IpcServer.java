@@ -75,7 +75,9 @@ public final class IpcServer implements Agent
     private ChannelAcceptor acceptor;
     private MappedByteBuffer beaconMapping;
     private UnsafeBuffer beacon;
-    private long nextHeartbeatMs;
+    private static final long HEARTBEAT_INTERVAL_NS = IpcLayout.HEARTBEAT_INTERVAL_MS * 1_000_000;
+    /** When the next heartbeat is due, on the core's monotonic reading ({@link Kernel#dutyCycleMonotonicNs}). */
+    private long nextHeartbeatNs;
     private long nextSweepMs;
     private long nowMs;
 
@@ -134,6 +136,7 @@ public final class IpcServer implements Agent
             beacon.putInt(IpcLayout.HEADER_VERSION, IpcLayout.VERSION);
             beacon.putLong(IpcLayout.SERVICE_OS_PID, ProcessHandle.current().pid());
             beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, IpcLayout.HEARTBEAT_CLOCK.time());
+            nextHeartbeatNs = System.nanoTime() + HEARTBEAT_INTERVAL_NS;
             beacon.putIntVolatile(0, IpcLayout.MAGIC);
             final String ownAccount = Files.getOwner(Path.of("/proc/self")).getName();
             final org.agrona.concurrent.EpochNanoClock clock = kernel.config().clock();
@@ -151,11 +154,13 @@ public final class IpcServer implements Agent
     {
         int work = 0;
         nowMs = kernel.dutyCycleTimeMs();
-        final long wallMs = IpcLayout.HEARTBEAT_CLOCK.time();
-        if (wallMs >= nextHeartbeatMs)
+        // The beat's cadence from the core's own monotonic read of this cycle (real time whatever
+        // the kernel clock, and no clock read of its own); the wall clock only when a beat is due.
+        final long monotonicNs = kernel.dutyCycleMonotonicNs();
+        if (monotonicNs - nextHeartbeatNs >= 0)
         {
-            nextHeartbeatMs = wallMs + IpcLayout.HEARTBEAT_INTERVAL_MS;
-            beacon.putLongOrdered(IpcLayout.SERVICE_HEARTBEAT, wallMs);
+            nextHeartbeatNs = monotonicNs + HEARTBEAT_INTERVAL_NS;
+            beacon.putLongOrdered(IpcLayout.SERVICE_HEARTBEAT, IpcLayout.HEARTBEAT_CLOCK.time());
         }
         IpcChannel fresh;
         while ((fresh = acceptor.accepted().poll()) != null)
