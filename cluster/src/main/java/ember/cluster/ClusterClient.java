@@ -1,7 +1,6 @@
 package ember.cluster;
 
 import ember.kernel.client.CallResult;
-import ember.kernel.client.SignalCall;
 
 import ember.journal.RecordCodec;
 import ember.journal.SyscallRecord;
@@ -30,7 +29,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.Iterator;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -72,7 +70,6 @@ public final class ClusterClient extends ClientBase
     private final ManyToOneConcurrentLinkedQueue<Request> outbox = new ManyToOneConcurrentLinkedQueue<>();
     /** The io thread's payload decoder (Kryo is not thread-safe). */
     private final ember.journal.PayloadCodec payloads = new ember.journal.PayloadCodec();
-    private final ConcurrentLinkedQueue<SignalCall> handlerCalls = new ConcurrentLinkedQueue<>();
     private final Thread io;
     /** Owned by the io thread: requests sent and not answered, by id. */
     private final TreeMap<Long, Request> outstanding = new TreeMap<>();
@@ -352,18 +349,6 @@ public final class ClusterClient extends ClientBase
         result.error = answer.error;
     }
 
-    @Override
-    protected SignalCall pollHandlerCall()
-    {
-        return handlerCalls.poll();
-    }
-
-    @Override
-    protected boolean hasHandlerCalls()
-    {
-        return !handlerCalls.isEmpty();
-    }
-
     private CallResult send(final byte[] bytes, final boolean mayWait)
     {
         final String failed = failure;
@@ -533,7 +518,7 @@ public final class ClusterClient extends ClientBase
         final byte type = buffer.getByte(offset);
         if (type == ClusterMessages.HANDLER)
         {
-            handlerCalls.add(new SignalCall(buffer.getLong(offset + 1), buffer.getLong(offset + 9)));
+            handlerCallReceived(buffer.getLong(offset + 1), buffer.getLong(offset + 9));
         }
         else if (type == ClusterMessages.WAITING)
         {

@@ -35,6 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public abstract class ClientBase implements EmberClient
 {
+    /** Handler calls a remote kernel sent (see {@link #handlerCallReceived}); unused by the embedded client. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<SignalCall> receivedHandlerCalls =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private final ConcurrentHashMap<HandlerKey, SignalHandler> handlers = new ConcurrentHashMap<>();
     /** Held while polling and running handler calls: one dispatching thread at a time (see the class javadoc). */
     private final ReentrantLock dispatchLock = new ReentrantLock();
@@ -94,13 +98,29 @@ public abstract class ClientBase implements EmberClient
     protected abstract void query(CallFrame frame, ProcessQuery query, long pid);
 
     /**
-     * @return the next handler call the kernel sent this client, or null. Called only from
-     * {@link #runHandlers()} with its lock held, so by one thread at a time.
+     * A remote transport's reader (IPC, cluster egress), any thread: the kernel sent this client a
+     * handler call; it waits in {@link #pollHandlerCall()}'s mailbox, in the order received.
      */
-    protected abstract SignalCall pollHandlerCall();
+    protected final void handlerCallReceived(final long pid, final long signal)
+    {
+        receivedHandlerCalls.add(new SignalCall(pid, signal));
+    }
+
+    /**
+     * @return the next handler call the kernel sent this client, or null. Called only from
+     * {@link #runHandlers()} with its lock held, so by one thread at a time. By default from the
+     * mailbox {@link #handlerCallReceived} fills; the embedded client reads its session's own.
+     */
+    protected SignalCall pollHandlerCall()
+    {
+        return receivedHandlerCalls.poll();
+    }
 
     /** @return true when a handler call may be waiting to be polled (any thread; a hint, never a false "no"). */
-    protected abstract boolean hasHandlerCalls();
+    protected boolean hasHandlerCalls()
+    {
+        return !receivedHandlerCalls.isEmpty();
+    }
 
     @Override
     public Syscalls as(final long pid)

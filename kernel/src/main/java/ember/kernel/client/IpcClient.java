@@ -25,7 +25,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -84,7 +83,6 @@ public final class IpcClient extends ClientBase
     private volatile Waiter[] waiters = new Waiter[0];
     /** The open pipelines, each with its own ring of waiters (copied on write: opened and closed rarely). */
     private volatile IpcPipeline[] pipelines = new IpcPipeline[0];
-    private final ConcurrentLinkedQueue<SignalCall> handlerCalls = new ConcurrentLinkedQueue<>();
     /** Socket mode's correlation ids (shared-memory mode takes them from the request ring). */
     private final AtomicLong correlations = new AtomicLong();
     /** Calls between their closed check and their last touch of the rings: close waits for them. */
@@ -678,7 +676,7 @@ public final class IpcClient extends ClientBase
                 break;
             }
             case IpcLayout.MSG_HANDLER:
-                handlerCalls.add(new SignalCall(buffer.getLong(index), buffer.getLong(index + 8)));
+                handlerCallReceived(buffer.getLong(index), buffer.getLong(index + 8));
                 break;
             case IpcLayout.MSG_ATTACHED:
                 user = buffer.getStringUtf8(index + 4);
@@ -966,18 +964,6 @@ public final class IpcClient extends ClientBase
                 pipelines = java.util.Arrays.copyOf(all, n);
             }
         }
-    }
-
-    @Override
-    protected SignalCall pollHandlerCall()
-    {
-        return handlerCalls.poll();
-    }
-
-    @Override
-    protected boolean hasHandlerCalls()
-    {
-        return !handlerCalls.isEmpty();
     }
 
     /** Pull in replies that arrived while idle, then run pending handler calls. */
