@@ -134,7 +134,7 @@ final class JournalSpace implements AutoCloseable
 
     /**
      * Make sure a record of {@code length} bytes appended in {@code cycle} lands in backed space.
-     * Fast path: two comparisons.
+     * Fast path: three comparisons and one volatile read (what the ahead thread backed).
      *
      * @throws JournalFullException when the file system cannot back it (nothing of the record was written).
      */
