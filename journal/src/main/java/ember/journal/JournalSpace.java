@@ -37,20 +37,13 @@ import java.util.concurrent.locks.LockSupport;
  * renames into place when the appender rolls to that cycle and then fills with the file header,
  * the index-of-indexes and the first index array, all inside the backed region.
  * <p>
- * Blocks are allocated with {@code fallocate(2)} where the file system has it ({@link FileBlocks}):
- * holes get blocks reading as zeros, data is left alone, so that is the same as both writes above
- * without their copying; elsewhere the range is written as described.
- * <p>
  * <b>Ahead of the writer.</b> Most of that work is done by a thread of this class's own,
- * {@code ember-journal-ahead}, so that the writer (the core) neither waits for an allocation (an
- * ext4 fallocate may wait for the file system's journal commit: tens of ms) nor makes pages in its
- * first write into them (the fault makes and zeroes the page cache's pages: measured with perf, an
- * eighth to a sixth of the core's time on the service path): it keeps {@link #AHEAD} bytes beyond
- * the next record allocated, by fallocate only, and reads them, which puts their pages in the page
- * cache. The writer checks the backed region on every record (one volatile read) and, when the
- * thread is behind, cannot allocate here, or met a full file system, backs what it needs itself
- * as described above and reports a failure as before. Both threads only ever allocate blocks and
- * read where the other may be, and only the writer writes.
+ * {@code ember-journal-ahead}, so that the writer (the core) neither copies the zeros nor makes
+ * and zeroes the page cache's pages in its first write faults into them (measured with perf on
+ * the service path: a sixth and an eighth of the core's time): it keeps {@link #AHEAD} bytes
+ * beyond the next record backed, the same way and under the same rules (see {@link #runAhead}).
+ * The writer checks the backed region on every record (one volatile read) and backs what it
+ * needs itself when that thread is behind, may not write, or met a full file system.
  * <p>
  * Chronicle's table store is backed whole when the writer opens (see {@link #backTableStore}).
  * <p>
@@ -90,25 +83,22 @@ final class JournalSpace implements AutoCloseable
      * True when {@code end} is exact, from an append of this writer or a file it created: nothing
      * lies beyond it, so backing there may write zeros instead of rewriting what is there.
      */
-    private boolean endExact;
-    /** Blocks come from fallocate until it proves unavailable ({@link FileBlocks}); then by writing. Under {@link #lock}. */
-    private boolean allocates = true;
+    private volatile boolean endExact; // volatile: the ahead thread zeroes only while it holds (it turns false under the lock)
 
     // The thread that works ahead of the writer (see the class javadoc).
     /**
-     * Guards what both threads touch: the channel's replacement and closing (the ahead thread
-     * uses its descriptor), {@link #reservedUpTo}'s writes (reads need no lock), {@link #allocates}.
+     * Guards what both threads touch: the channel's replacement and closing, the writes of zeros
+     * beyond {@link #reservedUpTo} and {@link #reservedUpTo}'s writes (reads need no lock).
      */
     private final Object lock = new Object();
     private final Thread ahead;
     private volatile boolean running = true;
-    /** Writer's thread → ahead thread: back up to here (by fallocate only), and make pages from {@link #pagesFrom}. */
+    /** Writer's thread → ahead thread: back up to here. */
     private volatile long wantedUpTo;
-    private volatile long pagesFrom;
     /** The writer's own copy of what it last asked for. Writer's thread. */
     private long askedUpTo;
-    /** Ahead thread only: scratch for the page-making reads. */
-    private final ByteBuffer pages = ByteBuffer.allocateDirect(IO_BYTES);
+    /** Ahead thread only: its zeros (positional writes do not change a buffer's content). */
+    private final ByteBuffer aheadZeros = ByteBuffer.allocateDirect(IO_BYTES);
 
     /**
      * @param queue          the journal queue the appender writes.
@@ -164,7 +154,6 @@ final class JournalSpace implements AutoCloseable
     private void askAhead(final long need)
     {
         askedUpTo = need + AHEAD;
-        pagesFrom = end / PAGE * PAGE;
         wantedUpTo = askedUpTo;
         LockSupport.unpark(ahead);
     }
@@ -192,14 +181,20 @@ final class JournalSpace implements AutoCloseable
         }
         standIn = null;
         end = position;
-        endExact = true;
+        if (!endExact)
+        {
+            endExact = true;
+        }
     }
 
     /** After an append to the same file as the one before: where it ended. */
     void appended(final long position)
     {
         end = position;
-        endExact = true;
+        if (!endExact)
+        {
+            endExact = true; // a volatile write only when it changes: not one per record
+        }
     }
 
     /**
@@ -269,12 +264,6 @@ final class JournalSpace implements AutoCloseable
             while (reservedUpTo < upTo)
             {
                 final int length = (int)Math.min(IO_BYTES, upTo - reservedUpTo);
-                if (allocates && FileBlocks.allocate(channel, reservedUpTo, length))
-                {
-                    reservedUpTo += length;
-                    continue;
-                }
-                allocates = false; // not here: write the range from now on
                 reservedUpTo = endExact && reservedUpTo >= end ?
                     writeZeros(reservedUpTo, length) : rewrite(channel, reservedUpTo, length);
             }
@@ -391,45 +380,39 @@ final class JournalSpace implements AutoCloseable
     }
 
     /**
-     * The ahead thread: backs the stretch the writer asked for by fallocate (never by writing: a
-     * write could land where the writer has meanwhile appended), then reads it, so the page cache
-     * holds its pages (made and zeroed here, not in the writer's first write fault). It only ever
-     * allocates blocks and reads, so nothing it does can change a byte of the journal, and the
-     * writer backs any space it needs itself when this thread is behind, cannot allocate, or the
-     * file system is full (the writer then reports that, as it always did).
+     * The ahead thread: backs the stretch the writer asked for exactly as the writer would beyond
+     * the end of its last record, by writing zeros, and only there: only while {@link #endExact}
+     * holds (nothing lies beyond the writer's end) and only beyond {@link #reservedUpTo}, which the
+     * writer never writes past, raising it only once the zeros are written, all under
+     * {@link #lock}. So a zero never lands where a record is or will be before it is backed, and
+     * the writer (the core) finds its next pages backed and in the page cache: it neither copies
+     * the zeros nor makes and zeroes pages in its first write faults. When this thread is behind,
+     * may not write (an adopted file), or met a full file system, the writer backs what it needs
+     * itself, as described above, and reports a full disk as before.
      */
     private void runAhead()
     {
         long triedUpTo = 0; // after a failure, wait for the writer to ask for more
-        FileChannel paged = null;
-        long pagedUpTo = 0;
         while (running)
         {
             final long wanted = wantedUpTo;
-            FileChannel current;
-            long backed;
-            boolean allocated = false;
-            final boolean allocating;
+            boolean wrote = false;
             synchronized (lock)
             {
-                current = channel;
-                backed = reservedUpTo;
-                allocating = allocates;
-                if (current != null && allocates && backed < wanted && wanted != triedUpTo)
+                final long backed = reservedUpTo;
+                if (channel != null && endExact && backed < wanted && wanted != triedUpTo)
                 {
                     final long upTo = (wanted + PAGE - 1) / PAGE * PAGE;
-                    final int length = (int)Math.min(IO_BYTES, upTo - backed);
+                    aheadZeros.clear().limit((int)Math.min(IO_BYTES, upTo - backed));
                     try
                     {
-                        if (FileBlocks.allocate(current, backed, length))
+                        long written = backed;
+                        while (aheadZeros.hasRemaining())
                         {
-                            reservedUpTo = backed + length;
-                            allocated = true;
+                            written += channel.write(aheadZeros, written);
                         }
-                        else
-                        {
-                            allocates = false; // the writer writes its space from now on
-                        }
+                        reservedUpTo = written;
+                        wrote = true;
                     }
                     catch (final IOException full)
                     {
@@ -437,37 +420,9 @@ final class JournalSpace implements AutoCloseable
                     }
                 }
             }
-            if (allocated)
-            {
-                continue;
-            }
-            // Make the pages of what is backed, from where the writer is (where the writer backs by
-            // writing, its writes made them already).
-            if (!allocating)
-            {
-                current = null;
-            }
-            if (current != paged)
-            {
-                paged = current;
-                pagedUpTo = 0;
-            }
-            final long from = Math.max(pagedUpTo, pagesFrom);
-            backed = reservedUpTo;
-            if (current == null || from >= backed)
+            if (!wrote)
             {
                 LockSupport.park(this);
-                continue;
-            }
-            try
-            {
-                pages.clear().limit((int)Math.min(IO_BYTES, backed - from));
-                final int read = current.read(pages, from);
-                pagedUpTo = read <= 0 ? backed : from + read;
-            }
-            catch (final IOException | RuntimeException closed)
-            {
-                pagedUpTo = backed; // closed under us (a roll, the close): nothing to make there
             }
         }
     }

@@ -19,8 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The writer on a file system that fills up (a small tmpfs made for the test; needs root, skipped
  * otherwise): once no block is left, appends are refused with a {@link JournalFullException}
  * before anything is written, never a fault in the mapped file; every record appended before is
- * intact; appending resumes once space is back. Also across daily and per-second cycle files, and
- * where the file system has no fallocate (the writer then writes the space it backs).
+ * intact; appending resumes once space is back. Also across daily and per-second cycle files.
  */
 class JournalSpaceTest
 {
@@ -62,34 +61,6 @@ class JournalSpaceTest
     void newCycleFilesAreBackedBeforeChronicleWritesThem() throws Exception
     {
         fillAndRecover("test-secondly", 3);
-    }
-
-    @Test
-    void withoutFallocateTheWriterBacksItsSpaceByWriting() throws Exception
-    {
-        FileBlocks.unavailableForTest = true;
-        try
-        {
-            fillAndRecover("daily", 0);
-        }
-        finally
-        {
-            FileBlocks.unavailableForTest = false;
-        }
-    }
-
-    @Test
-    void withoutFallocateNewCycleFilesAreBackedByWriting() throws Exception
-    {
-        FileBlocks.unavailableForTest = true;
-        try
-        {
-            fillAndRecover("test-secondly", 3);
-        }
-        finally
-        {
-            FileBlocks.unavailableForTest = false;
-        }
     }
 
     private void fillAndRecover(final String rollCycle, final int seconds) throws Exception
