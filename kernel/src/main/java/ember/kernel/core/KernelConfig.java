@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * @param idle               the core's idle strategy: busy-spin for lowest latency, backoff or
  *                           sleep to share a small machine.
  * @param clock              the kernel clock (epoch ns): record timestamps and timer expiry; read by
- *                           the core once per duty cycle and by the IPC threads (thread-safe). The
+ *                           the core once per duty cycle and once per record journaled, and by the
+ *                           IPC threads (thread-safe). The
  *                           default, {@link KernelClock}, is the system's real-time clock read
  *                           cheaply (a monotonic read plus an offset measured every second).
  * @param blockSize          Chronicle Queue block size (memory-mapped chunk).

@@ -90,9 +90,9 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private Command handling;
     private final int maxJournaledPayload;
     /**
-     * The kernel clock (epoch ns), read once per duty cycle, and the same in ms: every record, timer
-     * and deadline of the cycle takes this time (every time the core reads comes from {@link #clock}).
-     * Core thread.
+     * The kernel clock (epoch ns), read once per duty cycle, and the same in ms: every timer, deadline
+     * and checkpoint of the cycle takes this time; only a record's timestamp is read as it is
+     * journaled (every time the core reads comes from {@link #clock}). Core thread.
      */
     private long nowNs;
     private long nowMs;
@@ -269,7 +269,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     public int doWork()
     {
         // The cycle's one monotonic read: its duration (counters only) and, with the default clock,
-        // the kernel time too. Every record, timer and deadline of the cycle takes that one time.
+        // the kernel time too. Every timer and deadline of the cycle takes that one time.
         final long startNs = System.nanoTime();
         int work = 0;
         readClock(startNs);
@@ -701,7 +701,9 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
             return false;
         }
         record.index = state.lastIndex() + 1;
-        record.timestamp = Math.max(nowNs, state.lastTimestamp());
+        // The one read per record: an auditor tells the records of one duty cycle apart by time
+        // (replay-tool's --from/--to TIME), so each takes the clock as it is journaled.
+        record.timestamp = Math.max(clock.nanoTime(), state.lastTimestamp());
         try
         {
             counters.onJournaled(journal.append(record));
