@@ -83,7 +83,14 @@ final class JournalSpace implements AutoCloseable
      * True when {@code end} is exact, from an append of this writer or a file it created: nothing
      * lies beyond it, so backing there may write zeros instead of rewriting what is there.
      */
-    private volatile boolean endExact; // volatile: the ahead thread zeroes only while it holds (it turns false under the lock)
+    private boolean endExact;
+    /**
+     * Writer's thread → ahead thread: it may write zeros beyond {@link #reservedUpTo}. Set once the
+     * writer reserved from an exact end (so everything it wrote lies below the mark); cleared, under
+     * {@link #lock}, when it adopts a file, where its end is not known and the mark may even lie
+     * below a record already there (Chronicle's write position after a crash can lag).
+     */
+    private volatile boolean aheadMayWrite;
 
     // The thread that works ahead of the writer (see the class javadoc).
     /**
@@ -150,9 +157,14 @@ final class JournalSpace implements AutoCloseable
         askAhead(need);
     }
 
-    /** Writer's thread: have the ahead thread back {@link #AHEAD} beyond {@code need} and make its pages. */
+    /** Writer's thread, with {@code need} backed: ask the ahead thread for more. */
+
     private void askAhead(final long need)
     {
+        if (endExact && !aheadMayWrite)
+        {
+            aheadMayWrite = true; // this record's end is exact and below the mark: so is all before it
+        }
         askedUpTo = need + AHEAD;
         wantedUpTo = askedUpTo;
         LockSupport.unpark(ahead);
@@ -174,6 +186,7 @@ final class JournalSpace implements AutoCloseable
             // stand-in: the next reservation starts over from Chronicle's write position in it.
             synchronized (lock)
             {
+                aheadMayWrite = false;
                 closeChannel();
                 cycle = Integer.MIN_VALUE;
                 file = null;
@@ -181,20 +194,14 @@ final class JournalSpace implements AutoCloseable
         }
         standIn = null;
         end = position;
-        if (!endExact)
-        {
-            endExact = true;
-        }
+        endExact = true;
     }
 
     /** After an append to the same file as the one before: where it ended. */
     void appended(final long position)
     {
         end = position;
-        if (!endExact)
-        {
-            endExact = true; // a volatile write only when it changes: not one per record
-        }
+        endExact = true;
     }
 
     /**
@@ -249,6 +256,7 @@ final class JournalSpace implements AutoCloseable
             file = null;
             throw full(openPath, ex);
         }
+        aheadMayWrite = false; // until the writer reserves from an exact end in this file
         cycle = newCycle;
         file = cycleFile;
         standIn = openPath.equals(cycleFile) ? null : openPath;
@@ -381,10 +389,10 @@ final class JournalSpace implements AutoCloseable
 
     /**
      * The ahead thread: backs the stretch the writer asked for exactly as the writer would beyond
-     * the end of its last record, by writing zeros, and only there: only while {@link #endExact}
-     * holds (nothing lies beyond the writer's end) and only beyond {@link #reservedUpTo}, which the
-     * writer never writes past, raising it only once the zeros are written, all under
-     * {@link #lock}. So a zero never lands where a record is or will be before it is backed, and
+     * the end of its last record, by writing zeros, and only there: only while {@link #aheadMayWrite}
+     * holds (the writer reserved from an exact end in this file, so nothing lies beyond the mark)
+     * and only beyond {@link #reservedUpTo}, which the writer never writes past, raising it only
+     * once the zeros are written, all under {@link #lock}. So a zero never lands where a record is or will be before it is backed, and
      * the writer (the core) finds its next pages backed and in the page cache: it neither copies
      * the zeros nor makes and zeroes pages in its first write faults. When this thread is behind,
      * may not write (an adopted file), or met a full file system, the writer backs what it needs
@@ -400,7 +408,7 @@ final class JournalSpace implements AutoCloseable
             synchronized (lock)
             {
                 final long backed = reservedUpTo;
-                if (channel != null && endExact && backed < wanted && wanted != triedUpTo)
+                if (channel != null && aheadMayWrite && backed < wanted && wanted != triedUpTo)
                 {
                     final long upTo = (wanted + PAGE - 1) / PAGE * PAGE;
                     aheadZeros.clear().limit((int)Math.min(IO_BYTES, upTo - backed));
