@@ -13,7 +13,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Keeps the region of the current journal file ahead of Chronicle's write position backed by
@@ -37,25 +36,14 @@ import java.util.concurrent.locks.LockSupport;
  * renames into place when the appender rolls to that cycle and then fills with the file header,
  * the index-of-indexes and the first index array, all inside the backed region.
  * <p>
- * <b>Ahead of the writer.</b> Most of that work is done by a thread of this class's own,
- * {@code ember-journal-ahead}, so that the writer (the core) neither copies the zeros nor makes
- * and zeroes the page cache's pages in its first write faults into them (measured with perf on
- * the service path: a sixth and an eighth of the core's time): it keeps {@link #AHEAD} bytes
- * beyond the next record backed, the same way and under the same rules (see {@link #runAhead}).
- * The writer checks the backed region on every record (one volatile read) and backs what it
- * needs itself when that thread is behind, may not write, or met a full file system.
- * <p>
  * Chronicle's table store is backed whole when the writer opens (see {@link #backTableStore}).
  * <p>
- * Threads: every method belongs to the writer's thread (the core, the only appender); the ahead
- * thread shares only what {@link #lock} guards and the volatile requests.
+ * Owned by the core thread (the only appender): not thread-safe.
  */
 final class JournalSpace implements AutoCloseable
 {
     /** How far beyond the next record a reservation reaches: one batch of writes per stretch. */
     static final long STEP = 1L << 20;
-    /** How far beyond the next record the ahead thread backs and makes pages. */
-    static final long AHEAD = 4 * STEP;
     private static final long PAGE = 4096;
     private static final int IO_BYTES = 256 * 1024;
 
@@ -76,7 +64,7 @@ final class JournalSpace implements AutoCloseable
     private File standIn;
     private FileChannel channel;
     /** Every byte of the current file below this is backed by blocks. */
-    private volatile long reservedUpTo;
+    private long reservedUpTo;
     /** Where the next record starts at the latest (an upper bound until the first append to the file). */
     private long end;
     /**
@@ -84,28 +72,6 @@ final class JournalSpace implements AutoCloseable
      * lies beyond it, so backing there may write zeros instead of rewriting what is there.
      */
     private boolean endExact;
-    /**
-     * Writer's thread → ahead thread: it may write zeros beyond {@link #reservedUpTo}. Set once the
-     * writer reserved from an exact end (so everything it wrote lies below the mark); cleared, under
-     * {@link #lock}, when it adopts a file, where its end is not known and the mark may even lie
-     * below a record already there (Chronicle's write position after a crash can lag).
-     */
-    private volatile boolean aheadMayWrite;
-
-    // The thread that works ahead of the writer (see the class javadoc).
-    /**
-     * Guards what both threads touch: the channel's replacement and closing, the writes of zeros
-     * beyond {@link #reservedUpTo} and {@link #reservedUpTo}'s writes (reads need no lock).
-     */
-    private final Object lock = new Object();
-    private final Thread ahead;
-    private volatile boolean running = true;
-    /** Writer's thread → ahead thread: back up to here. */
-    private volatile long wantedUpTo;
-    /** The writer's own copy of what it last asked for. Writer's thread. */
-    private long askedUpTo;
-    /** Ahead thread only: its zeros (positional writes do not change a buffer's content). */
-    private final ByteBuffer aheadZeros = ByteBuffer.allocateDirect(IO_BYTES);
 
     /**
      * @param queue          the journal queue the appender writes.
@@ -124,50 +90,25 @@ final class JournalSpace implements AutoCloseable
         this.fileHeader = indexArray + 4 * PAGE;
         deleteStalePrecreatedFiles(dir.toPath());
         backTableStore(dir.toPath());
-        this.ahead = new Thread(this::runAhead, "ember-journal-ahead");
-        ahead.setDaemon(true);
-        ahead.start(); // last: nothing above may fail with the thread started
     }
 
     /**
      * Make sure a record of {@code length} bytes appended in {@code cycle} lands in backed space.
-     * Fast path: three comparisons and one volatile read (what the ahead thread backed).
+     * Fast path: two comparisons.
      *
      * @throws JournalFullException when the file system cannot back it (nothing of the record was written).
      */
     void reserve(final int cycle, final int length)
     {
-        final long need = end + length + overhead;
-        if (cycle == this.cycle && need <= reservedUpTo)
+        if (cycle == this.cycle && end + length + overhead <= reservedUpTo)
         {
-            if (need + STEP > askedUpTo)
-            {
-                askAhead(need);
-            }
             return;
         }
-        synchronized (lock)
+        if (cycle != this.cycle)
         {
-            if (cycle != this.cycle)
-            {
-                switchTo(cycle);
-            }
-            extend(need + STEP);
+            switchTo(cycle);
         }
-        askAhead(need);
-    }
-
-    /** Writer's thread, with {@code need} backed: ask the ahead thread for more. */
-
-    private void askAhead(final long need)
-    {
-        if (endExact && !aheadMayWrite)
-        {
-            aheadMayWrite = true; // this record's end is exact and below the mark: so is all before it
-        }
-        askedUpTo = need + AHEAD;
-        wantedUpTo = askedUpTo;
-        LockSupport.unpark(ahead);
+        extend(end + length + overhead + STEP);
     }
 
     /**
@@ -184,13 +125,9 @@ final class JournalSpace implements AutoCloseable
             // Chronicle rolled to a file this class did not prepare (it cannot, as the writer
             // fixes the time for the append), or created the file itself instead of taking the
             // stand-in: the next reservation starts over from Chronicle's write position in it.
-            synchronized (lock)
-            {
-                aheadMayWrite = false;
-                closeChannel();
-                cycle = Integer.MIN_VALUE;
-                file = null;
-            }
+            closeChannel();
+            cycle = Integer.MIN_VALUE;
+            file = null;
         }
         standIn = null;
         end = position;
@@ -256,7 +193,6 @@ final class JournalSpace implements AutoCloseable
             file = null;
             throw full(openPath, ex);
         }
-        aheadMayWrite = false; // until the writer reserves from an exact end in this file
         cycle = newCycle;
         file = cycleFile;
         standIn = openPath.equals(cycleFile) ? null : openPath;
@@ -387,76 +323,9 @@ final class JournalSpace implements AutoCloseable
         }
     }
 
-    /**
-     * The ahead thread: backs the stretch the writer asked for exactly as the writer would beyond
-     * the end of its last record, by writing zeros, and only there: only while {@link #aheadMayWrite}
-     * holds (the writer reserved from an exact end in this file, so nothing lies beyond the mark)
-     * and only beyond {@link #reservedUpTo}, which the writer never writes past, raising it only
-     * once the zeros are written, all under {@link #lock}. So a zero never lands where a record is or will be before it is backed, and
-     * the writer (the core) finds its next pages backed and in the page cache: it neither copies
-     * the zeros nor makes and zeroes pages in its first write faults. When this thread is behind,
-     * may not write (an adopted file), or met a full file system, the writer backs what it needs
-     * itself, as described above, and reports a full disk as before.
-     */
-    private void runAhead()
-    {
-        long triedUpTo = 0; // after a failure, wait for the writer to ask for more
-        while (running)
-        {
-            final long wanted = wantedUpTo;
-            boolean wrote = false;
-            synchronized (lock)
-            {
-                final long backed = reservedUpTo;
-                if (channel != null && aheadMayWrite && backed < wanted && wanted != triedUpTo)
-                {
-                    final long upTo = (wanted + PAGE - 1) / PAGE * PAGE;
-                    aheadZeros.clear().limit((int)Math.min(IO_BYTES, upTo - backed));
-                    try
-                    {
-                        long written = backed;
-                        while (aheadZeros.hasRemaining())
-                        {
-                            written += channel.write(aheadZeros, written);
-                        }
-                        reservedUpTo = written;
-                        wrote = true;
-                    }
-                    catch (final IOException full)
-                    {
-                        triedUpTo = wanted; // the writer meets it when it needs the space, and says so
-                    }
-                }
-            }
-            if (!wrote)
-            {
-                LockSupport.park(this);
-            }
-        }
-    }
-
-    /** @return true while the ahead thread runs (tests). */
-    boolean aheadRunning()
-    {
-        return ahead.isAlive();
-    }
-
     @Override
     public void close()
     {
-        running = false;
-        LockSupport.unpark(ahead);
-        try
-        {
-            ahead.join(5_000);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (lock)
-        {
-            closeChannel();
-        }
+        closeChannel();
     }
 }

@@ -243,12 +243,6 @@ public final class JournalWriter implements AutoCloseable
         }
     }
 
-    /** @return true while the journal space's ahead thread runs (tests: it ends with the writer). */
-    boolean spaceAheadRunning()
-    {
-        return space.aheadRunning();
-    }
-
     @Override
     public void close()
     {
