@@ -6,6 +6,7 @@ import ember.kernel.state.JournalReplay;
 import ember.kernel.state.KernelState;
 import ember.kernel.testing.DiskFillLoad;
 import ember.kernel.testing.JavaProcess;
+import ember.kernel.testing.Tmpfs;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -38,21 +39,15 @@ class DiskFillRaceTest
     private static final int ROUNDS = 3;
     private static final int FILLS_PER_ROUND = 3;
 
-    private static boolean run(final String... command) throws Exception
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getInputStream().readAllBytes();
-        return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
-    }
-
     @Test
     void acknowledgedSyscallsSurviveADiskFilledAtRandomMoments() throws Exception
     {
-        final Path probe = Files.createTempDirectory("ember-tmpfs-probe");
-        final boolean root = run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe.toString());
-        run("umount", "-l", probe.toString());
-        Files.deleteIfExists(probe);
-        Assumptions.assumeTrue(root, "DiskFillRaceTest skipped: cannot mount a tmpfs here (needs root)");
+        final Path probe = Tmpfs.mount("ember-tmpfs-probe", "size=1m");
+        if (probe != null)
+        {
+            Tmpfs.unmount(probe);
+        }
+        Assumptions.assumeTrue(probe != null, "DiskFillRaceTest skipped: cannot mount a tmpfs here (needs root)");
 
         final Random random = new Random(SEED);
         System.out.println("disk fill race: seed " + SEED);
@@ -62,8 +57,8 @@ class DiskFillRaceTest
         int stopped = 0;
         for (int round = 1; round <= ROUNDS; round++)
         {
-            final Path mount = Files.createTempDirectory("ember-fill");
-            assertTrue(run("mount", "-t", "tmpfs", "-o", "size=64m,mode=1777", "tmpfs", mount.toString()));
+            final Path mount = Tmpfs.mount("ember-fill", "size=64m,mode=1777");
+            assertTrue(mount != null, "cannot mount the round's tmpfs");
             try
             {
                 final Path dir = mount.resolve("kernel");
@@ -118,8 +113,7 @@ class DiskFillRaceTest
             }
             finally
             {
-                run("umount", "-l", mount.toString()); // lazy: the dead JVM's mappings may linger a moment
-                Files.deleteIfExists(mount);
+                Tmpfs.unmount(mount);
             }
         }
         System.out.printf("disk fill race: seed=%d rounds=%d acknowledged=%d found=%d lost=%d refusals=%d stopped=%d%n",
@@ -165,7 +159,7 @@ class DiskFillRaceTest
     /** {@code dd} as nobody until the tmpfs is full (dd then fails with ENOSPC: expected). */
     private static void fillAsAnotherAccount(final Path mount, final int fill) throws Exception
     {
-        run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+        Tmpfs.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
             "dd", "if=/dev/zero", "of=" + mount.resolve("fill-" + fill), "bs=64k");
     }
 

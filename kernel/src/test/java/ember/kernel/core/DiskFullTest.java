@@ -4,6 +4,7 @@ import ember.kernel.client.EmbeddedClient;
 import ember.kernel.client.EmberException;
 import ember.kernel.client.Syscalls;
 import ember.kernel.state.JournalReplay;
+import ember.kernel.testing.Tmpfs;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,19 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DiskFullTest
 {
-    private static boolean run(final String... command) throws Exception
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getInputStream().readAllBytes();
-        return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-    }
-
     @Test
     void aFullDiskIsRefusedNotLiedAbout() throws Exception
     {
-        final Path mount = Files.createTempDirectory("ember-tmpfs");
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", mount.toString()),
-            "cannot mount a tmpfs here (not root?)");
+        final Path mount = Tmpfs.mount("ember-tmpfs", "size=12m");
+        Assumptions.assumeTrue(mount != null, "cannot mount a tmpfs here (not root?)");
         try
         {
             final Path dir = mount.resolve("kernel");
@@ -72,8 +64,7 @@ class DiskFullTest
         }
         finally
         {
-            run("umount", "-l", mount.toString()); // lazy: Chronicle may unmap its files later
-            Files.deleteIfExists(mount);
+            Tmpfs.unmount(mount);
         }
     }
 }

@@ -5,6 +5,7 @@ import ember.kernel.client.Syscalls;
 import ember.kernel.state.JournalReplay;
 import ember.kernel.testing.EmberProcess;
 import ember.kernel.testing.TempDirs;
+import ember.kernel.testing.Tmpfs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -208,7 +209,7 @@ class SnapshotTakerTest
             if (root)
             {
                 // Permission bits do not stop root: a read-only file system does.
-                mounted = run("mount", "-t", "tmpfs", "-o", "ro,mode=0700,size=1m", "tmpfs", snapshots.toString());
+                mounted = Tmpfs.run("mount", "-t", "tmpfs", "-o", "ro,mode=0700,size=1m", "tmpfs", snapshots.toString());
                 Assumptions.assumeTrue(mounted, "cannot mount a read-only tmpfs here");
             }
             else
@@ -236,19 +237,12 @@ class SnapshotTakerTest
         {
             if (mounted)
             {
-                run("umount", "-l", snapshots.toString());
+                Tmpfs.run("umount", "-l", snapshots.toString());
             }
             else if (!root)
             {
                 Files.setPosixFilePermissions(snapshots, PosixFilePermissions.fromString("rwx------"));
             }
         }
-    }
-
-    private static boolean run(final String... command) throws IOException, InterruptedException
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
     }
 }
