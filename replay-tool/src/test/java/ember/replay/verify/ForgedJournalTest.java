@@ -62,6 +62,7 @@ class ForgedJournalTest
                 final Syscalls init = client.as(1);
                 for (int i = 0; i < 12; i++)
                 {
+                    awaitCheckpointIfDue(d);
                     init.queueEvent("job", Map.of("n", (long)i));
                 }
                 init.spawn(d == dir ? "worker" : "intruder");
@@ -529,6 +530,36 @@ class ForgedJournalTest
             }
         }
         return list;
+    }
+
+    /**
+     * Wait (60 s at most) until fewer than {@link #EVERY} records follow the journal's last
+     * checkpoint. The signature is made off the core thread, so on a slow machine a whole run of
+     * syscalls can go by before the first one is back (its first signature warms the JDK's EdDSA
+     * code up): waiting here gives the journal a checkpoint every {@code EVERY} records whatever
+     * the machine's speed, as the tests below expect.
+     */
+    private static void awaitCheckpointIfDue(final Path d) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true)
+        {
+            int sinceCheckpoint = 0;
+            try (JournalReader reader = new JournalReader(d, true))
+            {
+                final SyscallRecord record = new SyscallRecord();
+                while (reader.next(record))
+                {
+                    sinceCheckpoint = record.type == SyscallType.CHECKPOINT ? 0 : sinceCheckpoint + 1;
+                }
+            }
+            if (sinceCheckpoint < EVERY)
+            {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "no checkpoint after " + sinceCheckpoint + " records in 60 s");
+            Thread.sleep(5);
+        }
     }
 
     /** A new kernel directory holding exactly {@code forged}, each record encoded by the project's codec (valid CRC). */
