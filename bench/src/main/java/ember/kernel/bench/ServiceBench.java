@@ -25,6 +25,9 @@ import java.util.function.BiConsumer;
  */
 public final class ServiceBench
 {
+    /** System property: the CPU list ({@code taskset -c} syntax) the bench's client JVMs are pinned to. */
+    static final String CLIENT_CPUS_PROPERTY = "ember.bench.clientCpus";
+
     /** Outcome of one or more client JVMs: total ops/s and the merged latency histogram. */
     public record Figures(double opsPerSecond, Histogram histogram)
     {
@@ -262,7 +265,18 @@ public final class ServiceBench
         all.add(args[0]);
         all.add(Double.toString(seconds));
         all.addAll(List.of(args).subList(1, args.length));
-        return jvm(BenchClient.class, all.toArray(new String[0]));
+        return jvm(clientPlacement(), BenchClient.class, all.toArray(new String[0]));
+    }
+
+    /**
+     * The bench's client JVMs run under {@code taskset -c CPUS} when {@value #CLIENT_CPUS_PROPERTY}
+     * names CPUs ({@code bench/redis-compare.sh … split}: the server on a CPU of its own, its
+     * clients on the others, for Ember and Redis alike); otherwise wherever the scheduler puts them.
+     */
+    private static List<String> clientPlacement()
+    {
+        final String cpus = System.getProperty(CLIENT_CPUS_PROPERTY, "");
+        return cpus.isEmpty() ? List.of() : List.of("taskset", "-c", cpus);
     }
 
     /** Start {@code main} in a separate JVM with this one's class path and flags (Chronicle's included). */
