@@ -7,6 +7,7 @@ import ember.kernel.core.KernelDirectory;
 import ember.kernel.core.ProcessQuery;
 import ember.kernel.transport.IpcLayout;
 import ember.kernel.transport.ReplyCodec;
+import ember.kernel.transport.ServiceBeacon;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.IoUtil;
@@ -79,6 +80,15 @@ public final class IpcClient extends ClientBase
     private final OneToOneRingBuffer replies;
     private final ReentrantLock readerLock = new ReentrantLock();
     private final Object socketWriteLock = new Object();
+    /**
+     * Shared-memory mode with a core that parks when idle: the service's beacon, where the core's
+     * park sequence is read after each request; null otherwise (nothing to ring).
+     */
+    private final ServiceBeacon beacon;
+    /** The park sequence this client last rang the doorbell for (at most one byte per park). */
+    private volatile long rungForPark;
+    /** The doorbell byte, written under {@link #socketWriteLock}. */
+    private final ByteBuffer doorbell = ByteBuffer.allocate(1).put(0, IpcLayout.DOORBELL);
     /** Every waiter ever registered (one per call frame of a thread); copied on write, read by the reply reader. */
     private volatile Waiter[] waiters = new Waiter[0];
     /** The open pipelines, each with its own ring of waiters (copied on write: opened and closed rarely). */
@@ -143,6 +153,7 @@ public final class IpcClient extends ClientBase
         this.mapped = mapped;
         this.requests = mapped == null ? null : new ManyToOneRingBuffer(IpcLayout.requestRegion(mapped));
         this.replies = new OneToOneRingBuffer(IpcLayout.replyRegion(mapped == null ? replyMemory : mapped));
+        this.beacon = mapped == null ? null : doorbellBeacon(kernelDir);
         this.poller = new Thread(this::pollLoop, "ember-ipc-poller");
         this.poller.setDaemon(true);
         this.link = new Thread(mapped == null ? this::socketReadLoop : this::watchLoop, "ember-ipc-link");
@@ -529,12 +540,58 @@ public final class IpcClient extends ClientBase
                 throw ex;
             }
             requests.commit(index);
+            ringIfParked();
             return;
         }
         final ExpandableArrayBuffer scratch = QUERY_BUFFERS.get();
         scratch.checkLimit(length);
         encode(scratch, 0, record, what, query, correlation);
         sendFrame(type, scratch, length);
+    }
+
+    /** @return the beacon of the service on {@code kernelDir} when its core must be rung, else null. */
+    private static ServiceBeacon doorbellBeacon(final Path kernelDir)
+    {
+        final ServiceBeacon found = ServiceBeacon.open(kernelDir);
+        if (found != null && !found.doorbellUsed())
+        {
+            found.close();
+            return null;
+        }
+        return found; // none: the core still wakes by itself at the end of each park
+    }
+
+    /**
+     * Shared-memory mode, after a request's commit: when the core is parked (or about to park)
+     * for a park this client has not rung for yet, write one doorbell byte on the socket; the
+     * service's acceptor thread wakes the core ({@code CoreDoorbell}'s protocol: the fence orders
+     * the commit before the read of the park sequence).
+     */
+    private void ringIfParked()
+    {
+        if (beacon == null)
+        {
+            return;
+        }
+        java.lang.invoke.VarHandle.fullFence();
+        final long park = beacon.coreParkSequence();
+        if (park == 0 || park == rungForPark)
+        {
+            return;
+        }
+        rungForPark = park;
+        try
+        {
+            synchronized (socketWriteLock)
+            {
+                doorbell.clear();
+                socket.write(doorbell);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // The connection is gone: the link thread's read ends and reports it; the call's wait sees it.
+        }
     }
 
     /** Socket mode: one frame on the socket (a copy: the socket needs its own buffer). */
@@ -1055,6 +1112,10 @@ public final class IpcClient extends ClientBase
         try
         {
             IpcLayout.unmap(mapped);
+            if (beacon != null)
+            {
+                beacon.close();
+            }
         }
         finally
         {

@@ -49,6 +49,9 @@ public final class Kernel implements AutoCloseable
     private final long recoveredSnapshotIndex;
     private final KernelLog log;
     private boolean lockReleased;
+    /** The core's idle strategy (made before any co-agent, so that it knows whether the bell is used). */
+    private final org.agrona.concurrent.IdleStrategy idle;
+    private final CoreDoorbell doorbell = new CoreDoorbell();
 
     private Kernel(final KernelConfig config, final FileChannel lockChannel, final FileLock lock,
         final KernelCore core, final long recoveredRecords, final long recoveredSnapshotIndex, final KernelLog log)
@@ -56,6 +59,11 @@ public final class Kernel implements AutoCloseable
         this.recoveredSnapshotIndex = recoveredSnapshotIndex;
         this.log = log;
         this.config = config;
+        this.idle = config.idle().get();
+        if (idle instanceof DoorbellIdleStrategy parking)
+        {
+            parking.ringsOn(doorbell);
+        }
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.core = core;
@@ -78,7 +86,7 @@ public final class Kernel implements AutoCloseable
             invoker.start();
             return;
         }
-        runner = new AgentRunner(config.idle().get(), errors, null, agent);
+        runner = new AgentRunner(idle, errors, null, agent);
         AgentRunner.startOnThread(runner);
     }
 
@@ -388,7 +396,17 @@ public final class Kernel implements AutoCloseable
     }
 
     /**
-     * Hand a command to the core. Returns at once; wait with {@link Command#await(long)}.
+     * @return the core's doorbell: what hands the core work from outside the kernel (the IPC
+     *     acceptor, a client in another process through it) rings it, so that a parked core wakes.
+     */
+    public CoreDoorbell doorbell()
+    {
+        return doorbell;
+    }
+
+    /**
+     * Hand a command to the core. Returns at once; wait with {@link Command#await(long)}. Wakes a
+     * parked core ({@link CoreDoorbell}).
      *
      * @throws KernelClosedException when the kernel is closed.
      */
@@ -407,6 +425,7 @@ public final class Kernel implements AutoCloseable
             }
             Thread.onSpinWait(); // inbox full: the core is draining it
         }
+        doorbell.ring();
         if (core.isClosed())
         {
             // The core may have closed after our offer and before draining it.
@@ -562,6 +581,7 @@ public final class Kernel implements AutoCloseable
         }
         else
         {
+            doorbell.stayAwake(); // a parked core sees the stop flag now, not at the end of its park
             runner.close();
         }
         releaseLock();

@@ -2,7 +2,6 @@ package ember.kernel.core;
 
 import ember.journal.Journal;
 import ember.kernel.state.KernelLimits;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
@@ -16,8 +15,9 @@ import java.util.function.Supplier;
  *
  * @param dir                the kernel directory (journal, snapshots, lock, log).
  * @param limits             resource limits, journaled at open.
- * @param idle               the core's idle strategy: busy-spin for lowest latency, backoff or
- *                           sleep to share a small machine.
+ * @param idle               the core's idle strategy: busy-spin for lowest latency, backoff
+ *                           ({@link DoorbellIdleStrategy}: parks, and new work wakes it) or sleep to
+ *                           share a small machine.
  * @param clock              the kernel clock (epoch ns): record timestamps and timer expiry; read by
  *                           the core once per duty cycle and once per record journaled, and by the
  *                           IPC threads (thread-safe). The
@@ -74,7 +74,7 @@ public record KernelConfig(
     /** @return defaults for {@code dir}: default limits, backoff idle, system clock, no sync, snapshots every 1M records and at close, 1,024 parked pulls per process. */
     public static KernelConfig of(final Path dir)
     {
-        return new KernelConfig(dir, KernelLimits.DEFAULTS, BackoffIdleStrategy::new, new KernelClock(),
+        return new KernelConfig(dir, KernelLimits.DEFAULTS, DoorbellIdleStrategy::new, new KernelClock(),
             Journal.DEFAULT_BLOCK_SIZE, SyncMode.NONE, DEFAULT_SNAPSHOT_EVERY, 0, true, false, "daily",
             DEFAULT_MAX_PARKED_PULLS, false, CheckpointPolicy.DEFAULTS);
     }
@@ -163,7 +163,7 @@ public record KernelConfig(
             case "busy-spin":
                 return BusySpinIdleStrategy::new;
             case "backoff":
-                return BackoffIdleStrategy::new;
+                return DoorbellIdleStrategy::new;
             case "yield":
                 return org.agrona.concurrent.YieldingIdleStrategy::new;
             case "sleep":

@@ -56,6 +56,9 @@ final class ChannelAcceptor implements Runnable
 
     /** The kernel's configured clock, epoch ms: hello deadlines are kernel time, like the server's. */
     private final java.util.function.LongSupplier nowMs;
+    private final Runnable wakeCore;
+    /** Where a shared-memory client's doorbell bytes are read (acceptor thread). */
+    private final ByteBuffer doorbellSink = ByteBuffer.allocate(64);
     private final Path kernelDir;
     private final Path channelsDir;
     private final String ownAccount;
@@ -107,13 +110,17 @@ final class ChannelAcceptor implements Runnable
      * @param nowMs  the kernel's configured clock, epoch ms (thread-safe): the hello deadline.
      * @param log    where refusals and failures are written (thread-safe).
      * @param errors where unexpected errors go, with their stack traces (thread-safe).
+     * @param wakeCore rings the core's doorbell (thread-safe): after work is handed to the core, and
+     *                 for a shared-memory client that rang over its socket.
      * @throws IOException when the socket cannot be made.
      */
     ChannelAcceptor(
         final Path kernelDir, final String ownAccount, final int maxPerAccount, final int maxTotal,
         final java.util.function.LongSupplier nowMs,
-        final Consumer<String> log, final java.util.function.BiConsumer<String, Throwable> errors) throws IOException
+        final Consumer<String> log, final java.util.function.BiConsumer<String, Throwable> errors,
+        final Runnable wakeCore) throws IOException
     {
+        this.wakeCore = wakeCore;
         this.nowMs = nowMs;
         this.errors = errors;
         this.kernelDir = kernelDir;
@@ -161,6 +168,7 @@ final class ChannelAcceptor implements Runnable
         if (channel != null && !channel.sharedMemory && !channel.queued.get() && channel.queued.compareAndSet(false, true))
         {
             ready.offer(channel); // cannot be full: it holds each channel at most once
+            wakeCore.run();
         }
     }
 
@@ -324,16 +332,25 @@ final class ChannelAcceptor implements Runnable
             }
             if (connection.in == null || connection.eof)
             {
-                // A shared-memory client sends nothing on its socket: anything but its end breaks the protocol.
-                final ByteBuffer sink = ByteBuffer.allocate(64);
-                final int n = connection.socket.read(sink);
+                // A shared-memory client sends nothing on its socket but doorbell bytes (at most one
+                // per park of the core): anything else breaks the protocol.
+                doorbellSink.clear();
+                final int n = connection.socket.read(doorbellSink);
                 if (n < 0)
                 {
                     lost(connection, "connection closed");
                 }
                 else if (n > 0)
                 {
-                    lost(connection, "unexpected bytes on a shared-memory client's socket");
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (doorbellSink.get(i) != IpcLayout.DOORBELL)
+                        {
+                            lost(connection, "unexpected bytes on a shared-memory client's socket");
+                            return;
+                        }
+                    }
+                    wakeCore.run();
                 }
                 return;
             }
@@ -425,6 +442,7 @@ final class ChannelAcceptor implements Runnable
             drop(connection);
             return;
         }
+        wakeCore.run(); // the core attaches it on its next duty cycle
         connection.channel = channel;
     }
 

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  *   DIR/ipc/                     0711, the kernel's account: others may only reach the two entries below
  *   DIR/ipc/ember.sock           Unix-domain socket, 0666: every client connects here first; the
  *                                kernel takes the client's OS account from the socket's peer credentials
- *   DIR/ipc/service              the service's beacon, 0644: magic, version, heartbeat (epoch ms), OS pid
+ *   DIR/ipc/service              the service's beacon, 0644: magic, version, heartbeat (epoch ms), OS pid,
+ *                                whether the core must be rung, the core's park sequence
  *   DIR/ipc/channels/            0700: shared-memory channels, made by the service for clients of its
  *                                own account only, 0600:
  *       [0, 4096)                header: magic, version, client OS pid
@@ -28,8 +29,9 @@ import java.nio.file.Path;
  * The handshake on the socket: the client sends {@link #HELLO_LENGTH} bytes (magic, version,
  * mode, reserved, client OS pid); the service answers {@code int status, int length, utf-8 text}
  * — for {@link #MODE_SHARED_MEMORY} the channel file's path, for a refusal its reason — and,
- * in {@link #MODE_SOCKET}, the connection then carries frames. In both modes the connection
- * stays open for the client's whole life: its end is how the service learns the client is gone.
+ * in {@link #MODE_SOCKET}, the connection then carries frames; in {@link #MODE_SHARED_MEMORY}
+ * only {@link #DOORBELL} bytes. In both modes the connection stays open for the client's whole
+ * life: its end is how the service learns the client is gone.
  */
 public final class IpcLayout
 {
@@ -40,7 +42,8 @@ public final class IpcLayout
     public static final String CHANNEL_SUFFIX = ".chan";
 
     public static final int MAGIC = 0x454D4252; // "EMBR"
-    public static final int VERSION = 2;
+    /** 3: shared-memory clients ring the core's doorbell ({@link #DOORBELL}) over their socket. */
+    public static final int VERSION = 3;
     public static final int PAGE = 4096;
     public static final int HEADER_LENGTH = PAGE;
     public static final int REQUEST_CAPACITY = 1 << 20;
@@ -62,6 +65,17 @@ public final class IpcLayout
     public static final int SERVICE_FILE_LENGTH = PAGE;
     public static final int SERVICE_HEARTBEAT = 8;
     public static final int SERVICE_OS_PID = 16;
+    /** int: 1 when the service's core parks when idle and must be rung ({@code ember.kernel.core.CoreDoorbell}), else 0. */
+    public static final int SERVICE_DOORBELL_USED = 24;
+    /**
+     * long, on a cache line of its own: the sequence of the park the core is about to take or in,
+     * 0 while it runs. A shared-memory client that committed a request reads it (after a full
+     * fence) and, when it is not 0 and not the one it last rang for, writes one {@link #DOORBELL}
+     * byte on its socket.
+     */
+    public static final int SERVICE_CORE_PARK = 64;
+    /** The one byte a shared-memory client may send on its socket: wake the parked core. */
+    public static final byte DOORBELL = 1;
     /** A service whose beacon is older than this is taken as gone. */
     public static final long SERVICE_TIMEOUT_MS = 3_000;
     public static final long HEARTBEAT_INTERVAL_MS = 100;

@@ -135,13 +135,15 @@ public final class IpcServer implements Agent
             beacon = new UnsafeBuffer(beaconMapping);
             beacon.putInt(IpcLayout.HEADER_VERSION, IpcLayout.VERSION);
             beacon.putLong(IpcLayout.SERVICE_OS_PID, ProcessHandle.current().pid());
+            beacon.putInt(IpcLayout.SERVICE_DOORBELL_USED, kernel.doorbell().used() ? 1 : 0);
+            kernel.doorbell().mirrorTo(beacon, IpcLayout.SERVICE_CORE_PARK);
             beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, IpcLayout.HEARTBEAT_CLOCK.time());
             nextHeartbeatNs = System.nanoTime() + HEARTBEAT_INTERVAL_NS;
             beacon.putIntVolatile(0, IpcLayout.MAGIC);
             final String ownAccount = Files.getOwner(Path.of("/proc/self")).getName();
             final org.agrona.concurrent.EpochNanoClock clock = kernel.config().clock();
             acceptor = new ChannelAcceptor(kernelDir, ownAccount, maxClientsPerAccount, maxClients,
-                () -> clock.nanoTime() / 1_000_000, kernel::log, kernel::error);
+                () -> clock.nanoTime() / 1_000_000, kernel::log, kernel::error, kernel.doorbell()::ring);
         }
         catch (final IOException ex)
         {
@@ -265,6 +267,8 @@ public final class IpcServer implements Agent
         }
         if (beacon != null)
         {
+            kernel.doorbell().mirrorTo(null, 0); // on the core thread, the bell's only writer: none after this
+            beacon.putLongVolatile(IpcLayout.SERVICE_CORE_PARK, 0);
             beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, 0);
             IpcLayout.unmap(beaconMapping);
         }

@@ -10,7 +10,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A client's read-only view of the service's beacon file: mapped once, so checking that the
- * service is alive is a memory read (no system call on the client's hot path).
+ * service is alive, or whether its core is parked, is a memory read (no system call on the
+ * client's hot path). Thread-safe (volatile reads of the mapping).
  */
 public final class ServiceBeacon implements AutoCloseable
 {
@@ -39,6 +40,18 @@ public final class ServiceBeacon implements AutoCloseable
         {
             return null;
         }
+    }
+
+    /** @return true when the service's core parks when idle, so that a client must ring it after a request. */
+    public boolean doorbellUsed()
+    {
+        return beacon.getIntVolatile(IpcLayout.SERVICE_DOORBELL_USED) == 1;
+    }
+
+    /** @return the sequence of the park the service's core is about to take or in, 0 while it runs ({@link IpcLayout#SERVICE_CORE_PARK}). */
+    public long coreParkSequence()
+    {
+        return beacon.getLongVolatile(IpcLayout.SERVICE_CORE_PARK);
     }
 
     /** @return true when the service refreshed its beacon within {@link IpcLayout#SERVICE_TIMEOUT_MS}. */

@@ -1,0 +1,124 @@
+package ember.kernel.transport;
+
+import ember.kernel.client.EmbeddedClient;
+import ember.kernel.client.IpcClient;
+import ember.kernel.core.DoorbellIdleStrategy;
+import ember.kernel.core.Kernel;
+import ember.kernel.core.KernelConfig;
+import ember.kernel.core.KernelErrorsReader;
+import ember.kernel.testing.JavaProcess;
+import ember.kernel.testing.PacedCalls;
+import ember.kernel.testing.TempDirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A service whose core parks for up to an hour when idle ({@link DoorbellIdleStrategy}): every
+ * call below comes after a pause long enough for the core to park, so it is answered only
+ * because the doorbell woke the core — over the socket for a client of the kernel's own account
+ * in another JVM, through the acceptor for a socket client, through {@code Kernel.submit} for an
+ * embedded one. Without the bell each call would wait out the park (and fail after 30 s).
+ */
+class DoorbellTest
+{
+    private static final int CALLS = 30;
+    private static final long PAUSE_MS = 20;
+
+    private Path dir;
+    private Kernel kernel;
+
+    @BeforeEach
+    void open()
+    {
+        dir = TempDirs.create("ember-doorbell");
+        kernel = Kernel.open(KernelConfig.of(dir).withBlockSize(1 << 20)
+            .withIdle(() -> new DoorbellIdleStrategy(TimeUnit.HOURS.toNanos(1))), k -> new IpcServer(k, dir));
+        assertTrue(kernel.doorbell().used(), "the core's idle strategy arms the bell");
+    }
+
+    @AfterEach
+    void close()
+    {
+        kernel.close(); // a parked core: stayAwake ends its park, no interrupt
+        try (KernelErrorsReader errors = KernelErrorsReader.open(ember.kernel.core.ErrorsLayout.file(dir)))
+        {
+            assertTrue(errors == null || errors.distinctErrors() == 0, "no unexpected error, also at close");
+        }
+        TempDirs.delete(dir);
+    }
+
+    @Test
+    void aClientOfTheKernelsAccountInAnotherJvmRingsTheParkedCore() throws Exception
+    {
+        assertEquals("OK " + CALLS, run(PacedCalls.class, dir.toString(), Integer.toString(CALLS), Long.toString(PAUSE_MS)));
+    }
+
+    @Test
+    void aSocketClientInAnotherJvmIsRungForByTheAcceptor() throws Exception
+    {
+        assertEquals("OK " + CALLS,
+            run(PacedCalls.class, dir.toString(), Integer.toString(CALLS), Long.toString(PAUSE_MS), "socket"));
+    }
+
+    @Test
+    void anEmbeddedClientRingsThroughSubmit() throws Exception
+    {
+        try (EmbeddedClient client = new EmbeddedClient(kernel))
+        {
+            for (int i = 0; i < CALLS; i++)
+            {
+                Thread.sleep(PAUSE_MS);
+                assertEquals(1, client.as(1).getpid());
+            }
+        }
+    }
+
+    @Test
+    void aPipelineOfManyCallsRingsOncePerParkAndAllAreAnswered() throws Exception
+    {
+        try (IpcClient client = IpcClient.connect(dir, 30_000))
+        {
+            for (int round = 0; round < 10; round++)
+            {
+                Thread.sleep(PAUSE_MS);
+                final ember.kernel.client.Pipeline pipeline = client.pipeline(1);
+                final java.util.List<ember.kernel.client.PipelinedCall<Long>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++)
+                {
+                    calls.add(pipeline.getpid());
+                }
+                pipeline.flush();
+                for (final ember.kernel.client.PipelinedCall<Long> call : calls)
+                {
+                    assertEquals(1L, call.get());
+                }
+                pipeline.close();
+            }
+        }
+    }
+
+    private static String run(final Class<?> main, final String... args) throws Exception
+    {
+        final Process process = JavaProcess.start(main, args);
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            final String line = out.readLine();
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "client JVM ended");
+            return line;
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
+    }
+}
