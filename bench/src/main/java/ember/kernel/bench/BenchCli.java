@@ -35,7 +35,7 @@ public final class BenchCli implements Callable<Integer>
     int clients;
 
     @Option(names = "--only", paramLabel = "GROUP",
-        description = "run one group of figures: embedded, parked, service, chain, alloc, sync, recovery, snapshot or flood (default: embedded, parked, service (alloc included), chain, sync)")
+        description = "run one group of figures: embedded, parked, service, chain, alloc, sync, recovery, snapshot, paced or flood (default: embedded, parked, service (alloc included), chain, sync)")
     String only;
 
     @Option(names = "--snapshot-timers", defaultValue = "1000000",
@@ -96,6 +96,10 @@ public final class BenchCli implements Callable<Integer>
         if ("alloc".equals(only))
         {
             ServiceBench.allocation(print);
+        }
+        if ("paced".equals(only))
+        {
+            ServiceBench.paced(seconds, KernelConfig.idleStrategy(idle), print);
         }
         if ("flood".equals(only))
         {

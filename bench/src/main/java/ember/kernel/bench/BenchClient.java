@@ -18,6 +18,7 @@ import java.util.Map;
  * <pre>
  *   rtt    DIR SECONDS              getpid round trips through the service
  *   pairs  DIR SECONDS              queueEvent + pullEvent on its own process (RPUSH/BLPOP's analogue)
+ *   paced  DIR SECONDS PAUSE_US     getpid after each pause of PAUSE_US (parked), the pause left out of the latency
  *   ping   DIR SECONDS PID PEER     sendEvent(PEER, now) then wait for the pong
  *   pong   DIR SECONDS PID          pullEvent; records now - sent (one way); sendEvent back
  *   redis  PORT SECONDS KEY         RPUSH KEY + BLPOP KEY against Redis
@@ -93,6 +94,12 @@ public final class BenchClient
                     {
                         final Syscalls sys = client.as(1);
                         elapsedNs = loop(seconds, histogram, ops, sys::getpid);
+                        break;
+                    }
+                    case "paced":
+                    {
+                        final Syscalls sys = client.as(1);
+                        elapsedNs = paced(seconds, histogram, ops, Long.parseLong(args[3]) * 1_000, sys::getpid);
                         break;
                     }
                     case "pairs":
@@ -171,6 +178,37 @@ public final class BenchClient
         final int length = histogram.encodeIntoCompressedByteBuffer(buffer);
         System.out.println("HIST " + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length)));
         System.out.flush();
+    }
+
+    /**
+     * Like {@link #loop}, with a pause of at least {@code pauseNs} (a park) before each op, which
+     * the histogram leaves out: each op meets a service that had that long to go idle.
+     */
+    private static long paced(final double seconds, final Histogram histogram, final long[] ops, final long pauseNs,
+        final Op op) throws Exception
+    {
+        final long phase = (long)(seconds * 1e9);
+        final long warm = System.nanoTime() + phase;
+        while (System.nanoTime() < warm)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(pauseNs);
+            op.run();
+        }
+        final long start = System.nanoTime();
+        final long end = start + phase;
+        long n = 0;
+        long now = start;
+        while (now < end)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(pauseNs);
+            final long before = System.nanoTime();
+            op.run();
+            now = System.nanoTime();
+            histogram.recordValue(now - before);
+            n++;
+        }
+        ops[0] = n;
+        return now - start;
     }
 
     /** The {@code alloc} mode (see the class javadoc). */

@@ -41,6 +41,44 @@ public final class ServiceBench
     {
     }
 
+    /** The pauses of the paced figures: a core that spins through them, one that parks in them. */
+    static final long[] PACED_PAUSES_US = {50, 500, 2_000};
+
+    /**
+     * The round trip after the service had time to go idle: one client JVM calls {@code getpid}
+     * after each pause ({@link #PACED_PAUSES_US}), so a core that parks when idle is asleep when
+     * the call comes and must be woken ({@code DoorbellIdleStrategy}); also the service JVM's CPU
+     * while no client calls, in percent of one core.
+     */
+    public static void paced(
+        final double seconds, final java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> idle,
+        final BiConsumer<String, String> out)
+    {
+        final Path dir = tempDir();
+        final KernelConfig config = KernelConfig.of(dir).withIdle(idle).withBlockSize(64L << 20);
+        try (Kernel kernel = Kernel.open(config, k -> new IpcServer(k, dir)))
+        {
+            kernel.digest();
+            for (final long pauseUs : PACED_PAUSES_US)
+            {
+                final Figures paced = collect(List.of(client("paced", seconds, dir.toString(), Long.toString(pauseUs))));
+                out.accept("paced_" + pauseUs + "us_p50_us", format(paced.us(50)));
+                out.accept("paced_" + pauseUs + "us_p99_us", format(paced.us(99)));
+            }
+            final com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            final long cpu0 = os.getProcessCpuTime();
+            final long wall0 = System.nanoTime();
+            java.util.concurrent.locks.LockSupport.parkNanos((long)(seconds * 1e9));
+            final double cpuPct = 100.0 * (os.getProcessCpuTime() - cpu0) / (System.nanoTime() - wall0);
+            out.accept("idle_service_cpu_pct", String.format("%.1f", cpuPct));
+        }
+        finally
+        {
+            EmbeddedBench.delete(dir);
+        }
+    }
+
     /**
      * @param seconds measured seconds per phase (each client also warms up as long).
      * @param clients the N of the N-client throughput figure.

@@ -575,9 +575,10 @@ public final class IpcClient extends ClientBase
         }
         java.lang.invoke.VarHandle.fullFence();
         final long park = beacon.coreParkSequence();
-        if (park == 0 || park == rungForPark)
+        if (park == 0 || park == rungForPark ||
+            beacon.coreParkEndNs() - System.nanoTime() <= IpcLayout.RING_WHEN_PARK_LEFT_NS)
         {
-            return;
+            return; // running, rung for already, or up again by itself about as soon as a ring would wake it
         }
         rungForPark = park;
         try

@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * another process rings at most once per park ({@code ember.kernel.transport}: a byte on its socket).
  * <p>
  * The sequence is also written to a <em>mirror</em>, a word of memory other processes map (the
- * service's beacon), for wakers outside this JVM; they ring through a thread of this JVM that
- * calls {@link #ring}.
+ * service's beacon), with the time the park ends at the latest, for wakers outside this JVM; they
+ * ring through a thread of this JVM that calls {@link #ring}, and only when the park would last
+ * longer than that ring takes.
  * <p>
  * Threads: {@link #arm}, {@link #disarm} and {@link #mirrorTo} are for the core thread (the
  * mirror also before the core starts); {@link #ring} and {@link #sequence} for any thread. With a
@@ -29,6 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class CoreDoorbell
 {
+    /** In the mirror, after the sequence: the monotonic time (ns) the armed park ends at the latest. */
+    public static final int PARK_END_OFFSET = 8;
+
     private volatile long sequence;
     private volatile Thread sleeper;
     private volatile UnsafeBuffer mirror;
@@ -38,8 +42,15 @@ public final class CoreDoorbell
     private volatile boolean used;
     private volatile boolean stayAwake;
 
-    /** Arm before a park: a new sequence, published (here and in the mirror) before the core's last look. Core thread. */
-    void arm()
+    /**
+     * Arm before a park: a new sequence, published before the core's last look. Core thread.
+     *
+     * @param parkNanos how long the coming park may last: the mirror also shows when it ends at
+     *                  the latest ({@link System#nanoTime}, the machine's monotonic clock, which
+     *                  other processes on it read too), so that a waker in another process, whose
+     *                  ring costs two thread wake-ups, rings only when the park would last longer.
+     */
+    void arm(final long parkNanos)
     {
         if (sleeper == null)
         {
@@ -49,6 +60,7 @@ public final class CoreDoorbell
         final UnsafeBuffer out = mirror;
         if (out != null)
         {
+            out.putLongOrdered(mirrorOffset + PARK_END_OFFSET, System.nanoTime() + parkNanos);
             out.putLongVolatile(mirrorOffset, next);
         }
         sequence = next;
@@ -82,7 +94,7 @@ public final class CoreDoorbell
 
     /**
      * Also publish the sequence at {@code offset} of {@code buffer} (a mapped word other processes
-     * read with a volatile load), or stop doing so ({@code buffer} null; before the memory is
+     * read with a volatile load) and the park's end at {@code offset + }{@link #PARK_END_OFFSET}, or stop doing so ({@code buffer} null; before the memory is
      * unmapped). Core thread, or before the core starts.
      */
     public void mirrorTo(final UnsafeBuffer buffer, final int offset)

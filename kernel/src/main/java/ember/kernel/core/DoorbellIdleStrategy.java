@@ -5,9 +5,9 @@ import org.agrona.concurrent.IdleStrategy;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The core's {@code backoff} idle strategy: spin, then yield, then park up to
- * {@code maxParkNanos} at a time, arming the kernel's {@link CoreDoorbell} before every park so
- * that new work wakes the core at once instead of waiting for the park to end.
+ * The core's {@code backoff} idle strategy: spin, then yield, then park — 1 µs, then twice as
+ * long each time, up to {@code maxParkNanos} — arming the kernel's {@link CoreDoorbell} before
+ * every park so that new work wakes the core at once instead of waiting for the park to end.
  * <p>
  * Why not Agrona's {@code BackoffIdleStrategy}: it parks up to 1 ms with nothing to cut the park
  * short, so on a service that had gone idle every request waited for the park to end — about
@@ -22,8 +22,15 @@ public final class DoorbellIdleStrategy implements IdleStrategy
 {
     /** The longest park by default: the timer wheel's resolution, as Agrona's back-off had it. */
     public static final long DEFAULT_MAX_PARK_NS = 1_000_000L;
-    static final int MAX_SPINS = 100;
-    static final int MAX_YIELDS = 10;
+    static final int MAX_SPINS = 10; // spins and yields as Agrona's BackoffIdleStrategy has them
+    static final int MAX_YIELDS = 5;
+    /**
+     * The first park; each next one twice as long, up to the maximum. Short parks first: a core
+     * that just went idle wakes by itself often (each park costs tens of µs of the OS's timer
+     * slack anyway), which answers a quick follow-up sooner than the doorbell's two hops
+     * (socket, then unpark) would; a long-idle core sleeps the maximum and is rung.
+     */
+    static final long MIN_PARK_NS = 1_000L;
 
     private static final int NOT_IDLE = 0;
     private static final int SPINNING = 1;
@@ -31,25 +38,33 @@ public final class DoorbellIdleStrategy implements IdleStrategy
     private static final int ARMING = 3;
     private static final int PARKING = 4;
 
+    private final long minParkNanos;
     private final long maxParkNanos;
     private CoreDoorbell doorbell;
     private int state = NOT_IDLE;
     private int count;
+    private long parkNanos;
 
-    /** Parks of at most {@link #DEFAULT_MAX_PARK_NS}. */
+    /** Parks of {@link #MIN_PARK_NS} growing to at most {@link #DEFAULT_MAX_PARK_NS}. */
     public DoorbellIdleStrategy()
     {
-        this(DEFAULT_MAX_PARK_NS);
+        this(MIN_PARK_NS, DEFAULT_MAX_PARK_NS);
     }
 
-    /** @param maxParkNanos the longest single park (a core with nothing to do wakes this often). */
-    public DoorbellIdleStrategy(final long maxParkNanos)
+    /**
+     * @param minParkNanos the first park after the spins and yields.
+     * @param maxParkNanos the longest single park (a core with nothing to do wakes this often).
+     */
+    public DoorbellIdleStrategy(final long minParkNanos, final long maxParkNanos)
     {
-        if (maxParkNanos <= 0)
+        if (minParkNanos <= 0 || maxParkNanos < minParkNanos)
         {
-            throw new IllegalArgumentException("max park must be positive: " + maxParkNanos);
+            throw new IllegalArgumentException("parks must be positive, the first no longer than the longest: " +
+                minParkNanos + ", " + maxParkNanos);
         }
+        this.minParkNanos = minParkNanos;
         this.maxParkNanos = maxParkNanos;
+        this.parkNanos = minParkNanos;
     }
 
     /** Arm {@code bell} before each park (the kernel does this once, before its core starts). */
@@ -101,7 +116,7 @@ public final class DoorbellIdleStrategy implements IdleStrategy
                 // Armed, the core looks once more (the next duty cycle) before it parks.
                 if (doorbell != null)
                 {
-                    doorbell.arm();
+                    doorbell.arm(parkNanos);
                 }
                 state = PARKING;
                 break;
@@ -111,7 +126,8 @@ public final class DoorbellIdleStrategy implements IdleStrategy
                     Thread.yield(); // closing: the runner's stop flag must be seen now
                     break;
                 }
-                LockSupport.parkNanos(maxParkNanos);
+                LockSupport.parkNanos(parkNanos);
+                parkNanos = Math.min(parkNanos << 1, maxParkNanos);
                 state = ARMING; // a new sequence and another look before the next park
                 break;
         }
@@ -126,6 +142,7 @@ public final class DoorbellIdleStrategy implements IdleStrategy
         }
         state = NOT_IDLE;
         count = 0;
+        parkNanos = minParkNanos;
     }
 
     @Override

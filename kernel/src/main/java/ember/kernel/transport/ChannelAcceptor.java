@@ -608,6 +608,7 @@ final class ChannelAcceptor implements Runnable
         {
             channel.linkFailure = reason;
             markReady(channel);
+            wakeCore.run(); // a shared-memory channel is not queued: the core finds it on its next cycle
         }
         if (connection.key.isValid())
         {

@@ -70,10 +70,20 @@ public final class IpcLayout
     /**
      * long, on a cache line of its own: the sequence of the park the core is about to take or in,
      * 0 while it runs. A shared-memory client that committed a request reads it (after a full
-     * fence) and, when it is not 0 and not the one it last rang for, writes one {@link #DOORBELL}
-     * byte on its socket.
+     * fence) and, when it is not 0, not the one it last rang for, and the park has more than
+     * {@link #RING_WHEN_PARK_LEFT_NS} left ({@link #SERVICE_CORE_PARK_END}), writes one
+     * {@link #DOORBELL} byte on its socket.
      */
     public static final int SERVICE_CORE_PARK = 64;
+    /** long: the monotonic time ({@code System.nanoTime}) the core's armed park ends at the latest. */
+    public static final int SERVICE_CORE_PARK_END = SERVICE_CORE_PARK + ember.kernel.core.CoreDoorbell.PARK_END_OFFSET;
+    /**
+     * A client rings only when the armed park has more than this left: its ring takes two thread
+     * wake-ups (its socket byte wakes the acceptor, which unparks the core), about 100 µs on a
+     * small VM (measured with {@code bin/ember bench --only paced --idle backoff}), and the
+     * core's first parks after it goes idle are shorter than that.
+     */
+    public static final long RING_WHEN_PARK_LEFT_NS = 250_000L;
     /** The one byte a shared-memory client may send on its socket: wake the parked core. */
     public static final byte DOORBELL = 1;
     /** A service whose beacon is older than this is taken as gone. */

@@ -54,6 +54,12 @@ public final class ServiceBeacon implements AutoCloseable
         return beacon.getLongVolatile(IpcLayout.SERVICE_CORE_PARK);
     }
 
+    /** @return the monotonic time ({@code System.nanoTime}) the core's armed park ends at the latest. */
+    public long coreParkEndNs()
+    {
+        return beacon.getLongVolatile(IpcLayout.SERVICE_CORE_PARK_END);
+    }
+
     /** @return true when the service refreshed its beacon within {@link IpcLayout#SERVICE_TIMEOUT_MS}. */
     public boolean alive(final long nowMs)
     {

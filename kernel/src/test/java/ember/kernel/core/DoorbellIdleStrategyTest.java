@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The doorbell's protocol with a park of an hour: only a ring can end it, so every hand-off
+ * The doorbell's protocol with every park an hour long: only a ring can end one, so every hand-off
  * below that completes was woken by the bell, not by the end of a park.
  */
 class DoorbellIdleStrategyTest
@@ -22,7 +22,7 @@ class DoorbellIdleStrategyTest
     /** A duty-cycle loop as an AgentRunner's: take the work handed over, then idle with its count. */
     private static final class Loop implements Runnable
     {
-        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(HOUR_NS);
+        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(HOUR_NS, HOUR_NS);
         final CoreDoorbell bell = new CoreDoorbell();
         final AtomicInteger pending = new AtomicInteger();
         final AtomicLong done = new AtomicLong();

@@ -1,5 +1,7 @@
 package ember.kernel.transport;
 
+import ember.journal.SyscallRecord;
+import ember.journal.SyscallType;
 import ember.kernel.client.EmbeddedClient;
 import ember.kernel.client.IpcClient;
 import ember.kernel.core.DoorbellIdleStrategy;
@@ -8,6 +10,7 @@ import ember.kernel.core.KernelConfig;
 import ember.kernel.core.KernelErrorsReader;
 import ember.kernel.testing.JavaProcess;
 import ember.kernel.testing.PacedCalls;
+import ember.kernel.testing.RawChannel;
 import ember.kernel.testing.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,11 +18,14 @@ import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -42,7 +48,7 @@ class DoorbellTest
     {
         dir = TempDirs.create("ember-doorbell");
         kernel = Kernel.open(KernelConfig.of(dir).withBlockSize(1 << 20)
-            .withIdle(() -> new DoorbellIdleStrategy(TimeUnit.HOURS.toNanos(1))), k -> new IpcServer(k, dir));
+            .withIdle(() -> new DoorbellIdleStrategy(TimeUnit.HOURS.toNanos(1), TimeUnit.HOURS.toNanos(1))), k -> new IpcServer(k, dir));
         assertTrue(kernel.doorbell().used(), "the core's idle strategy arms the bell");
     }
 
@@ -104,6 +110,50 @@ class DoorbellTest
                 }
                 pipeline.close();
             }
+        }
+    }
+
+    @Test
+    void anyOtherByteOnTheSocketDetachesTheClientAlsoWhileTheCoreIsParked() throws Exception
+    {
+        try (RawChannel liar = new RawChannel(dir))
+        {
+            Thread.sleep(PAUSE_MS); // the core parks
+            liar.socket.write(ByteBuffer.wrap(new byte[] {IpcLayout.DOORBELL, 2}));
+            assertEquals("unexpected bytes on a shared-memory client's socket", liar.awaitDetached(60_000),
+                "a byte that is not the doorbell breaks the protocol; the acceptor wakes the core to detach it");
+        }
+    }
+
+    @Test
+    void aFloodOfDoorbellBytesIsDroppedAndTheFlooderIsStillServed() throws Exception
+    {
+        try (RawChannel flooder = new RawChannel(dir); EmbeddedClient other = new EmbeddedClient(kernel))
+        {
+            final ByteBuffer bells = ByteBuffer.allocate(4096);
+            java.util.Arrays.fill(bells.array(), IpcLayout.DOORBELL);
+            for (int i = 0; i < 256; i++) // 1 MiB of doorbell bytes, read and dropped by the acceptor
+            {
+                bells.clear();
+                while (bells.hasRemaining())
+                {
+                    flooder.socket.write(bells);
+                }
+            }
+            assertEquals(1, other.as(1).getpid(), "the kernel serves on");
+            Thread.sleep(PAUSE_MS);
+            final SyscallRecord getpid = new SyscallRecord().reset(SyscallType.GETPID, 1);
+            getpid.index = 7; // the correlation id
+            assertTrue(flooder.write(getpid));
+            flooder.socket.write(ByteBuffer.wrap(new byte[] {IpcLayout.DOORBELL}));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (flooder.results.isEmpty() && System.nanoTime() < deadline)
+            {
+                flooder.poll();
+                Thread.onSpinWait();
+            }
+            assertEquals(List.of(7L), flooder.results, "the flooder itself is still served");
+            assertNull(flooder.detached, "doorbell bytes, however many, are no protocol error");
         }
     }
 
