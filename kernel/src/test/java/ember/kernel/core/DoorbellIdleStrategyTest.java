@@ -94,30 +94,35 @@ class DoorbellIdleStrategyTest
     }
 
     @Test
-    void workFoundWhileArmedDisarmsTheBell() throws Exception
+    void theBellIsArmedOnlyForTheLookBeforeAParkAndWorkDisarmsIt()
     {
-        final Loop loop = new Loop();
-        loop.thread.start();
-        loop.awaitParked();
-        loop.pending.incrementAndGet();
-        loop.bell.ring();
-        while (loop.done.get() < 1)
+        // Driven on this thread: the call that arms returns without parking (one more look first).
+        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(HOUR_NS, HOUR_NS);
+        final CoreDoorbell bell = new CoreDoorbell();
+        idle.ringsOn(bell);
+        final org.agrona.concurrent.UnsafeBuffer mirror = new org.agrona.concurrent.UnsafeBuffer(new byte[128]);
+        bell.mirrorTo(mirror, 64);
+        long last = 0;
+        for (int round = 0; round < 3; round++)
         {
-            Thread.onSpinWait();
-        }
-        // Busy: keep handing work over without ringing; the bell reads 0 while the loop runs.
-        final AtomicBoolean sawZero = new AtomicBoolean();
-        for (int i = 0; i < 1_000_000 && !sawZero.get(); i++)
-        {
-            loop.pending.incrementAndGet();
-            if (loop.bell.sequence() == 0)
+            int calls = 0;
+            while (bell.sequence() == 0)
             {
-                sawZero.set(true);
+                assertEquals(0, mirror.getLongVolatile(64), "not armed while spinning and yielding");
+                idle.idle(0);
+                calls++;
             }
+            assertTrue(calls > DoorbellIdleStrategy.MAX_SPINS + DoorbellIdleStrategy.MAX_YIELDS,
+                "spins and yields before it arms: " + calls + " calls");
+            assertTrue(bell.sequence() > last, "a new sequence each time it arms");
+            last = bell.sequence();
+            assertEquals(last, mirror.getLongVolatile(64), "the mirror shows the armed sequence");
+            assertTrue(mirror.getLongVolatile(64 + CoreDoorbell.PARK_END_OFFSET) - System.nanoTime() > HOUR_NS / 2,
+                "and when the park ends");
+            idle.idle(1); // the last look found work
+            assertEquals(0, bell.sequence(), "work disarms the bell");
+            assertEquals(0, mirror.getLongVolatile(64), "in the mirror too");
         }
-        assertTrue(sawZero.get(), "a working loop disarms its bell");
-        loop.bell.ring(); // whatever is left: taken
-        loop.stop();
     }
 
     @Test
