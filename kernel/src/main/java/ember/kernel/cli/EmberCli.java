@@ -234,7 +234,8 @@ public final class EmberCli implements Callable<Integer>
         KernelOptions options;
 
         @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "busy-spin",
-            description = "core idle strategy: busy-spin, yield, backoff or sleep (default: ${DEFAULT-VALUE})")
+            description = "core idle strategy: busy-spin (lowest latency, one core), yield, backoff (parks when idle, "
+                + "new work wakes it) or sleep (default: ${DEFAULT-VALUE})")
         String idle;
 
         @Option(names = "--max-clients-per-account", paramLabel = "N", defaultValue = "64",
