@@ -53,7 +53,10 @@ class DoorbellIdleStrategyTest
             {
                 final long sequence = bell.sequence();
                 final Thread.State state = thread.getState();
-                if (sequence != 0 && (state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING))
+                // The sequence read again: this thread may be preempted between the two reads while the
+                // loop disarms, re-arms and parks, and the first read is then the previous park's.
+                if (sequence != 0 && (state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING) &&
+                    bell.sequence() == sequence)
                 {
                     return sequence;
                 }
