@@ -4,7 +4,10 @@ import ember.journal.SyscallRecord;
 import ember.journal.SyscallType;
 import ember.kernel.client.EmbeddedClient;
 import ember.kernel.client.IpcClient;
+import ember.kernel.client.Pipeline;
+import ember.kernel.client.PipelinedCall;
 import ember.kernel.core.DoorbellIdleStrategy;
+import ember.kernel.core.ErrorsLayout;
 import ember.kernel.core.Kernel;
 import ember.kernel.core.KernelConfig;
 import ember.kernel.core.KernelErrorsReader;
@@ -21,6 +24,8 @@ import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -56,7 +61,7 @@ class DoorbellTest
     void close()
     {
         kernel.close(); // a parked core: stayAwake ends its park, no interrupt
-        try (KernelErrorsReader errors = KernelErrorsReader.open(ember.kernel.core.ErrorsLayout.file(dir)))
+        try (KernelErrorsReader errors = KernelErrorsReader.open(ErrorsLayout.file(dir)))
         {
             assertTrue(errors == null || errors.distinctErrors() == 0, "no unexpected error, also at close");
         }
@@ -90,21 +95,21 @@ class DoorbellTest
     }
 
     @Test
-    void aPipelineOfManyCallsRingsOncePerParkAndAllAreAnswered() throws Exception
+    void aPipelineSentAfterAPauseIsAnsweredWhole() throws Exception
     {
         try (IpcClient client = IpcClient.connect(dir, 30_000))
         {
             for (int round = 0; round < 10; round++)
             {
                 Thread.sleep(PAUSE_MS);
-                final ember.kernel.client.Pipeline pipeline = client.pipeline(1);
-                final java.util.List<ember.kernel.client.PipelinedCall<Long>> calls = new java.util.ArrayList<>();
+                final Pipeline pipeline = client.pipeline(1);
+                final List<PipelinedCall<Long>> calls = new ArrayList<>();
                 for (int i = 0; i < 100; i++)
                 {
                     calls.add(pipeline.getpid());
                 }
                 pipeline.flush();
-                for (final ember.kernel.client.PipelinedCall<Long> call : calls)
+                for (final PipelinedCall<Long> call : calls)
                 {
                     assertEquals(1L, call.get());
                 }
@@ -131,7 +136,7 @@ class DoorbellTest
         try (RawChannel flooder = new RawChannel(dir); EmbeddedClient other = new EmbeddedClient(kernel))
         {
             final ByteBuffer bells = ByteBuffer.allocate(4096);
-            java.util.Arrays.fill(bells.array(), IpcLayout.DOORBELL);
+            Arrays.fill(bells.array(), IpcLayout.DOORBELL);
             for (int i = 0; i < 256; i++) // 1 MiB of doorbell bytes, read and dropped by the acceptor
             {
                 bells.clear();
