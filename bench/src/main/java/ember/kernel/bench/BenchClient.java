@@ -99,7 +99,7 @@ public final class BenchClient
                     case "paced":
                     {
                         final Syscalls sys = client.as(1);
-                        elapsedNs = paced(seconds, histogram, ops, Long.parseLong(args[3]) * 1_000, sys::getpid);
+                        elapsedNs = loop(seconds, histogram, ops, Long.parseLong(args[3]) * 1_000, sys::getpid);
                         break;
                     }
                     case "pairs":
@@ -180,37 +180,6 @@ public final class BenchClient
         System.out.flush();
     }
 
-    /**
-     * Like {@link #loop}, with a pause of at least {@code pauseNs} (a park) before each op, which
-     * the histogram leaves out: each op meets a service that had that long to go idle.
-     */
-    private static long paced(final double seconds, final Histogram histogram, final long[] ops, final long pauseNs,
-        final Op op) throws Exception
-    {
-        final long phase = (long)(seconds * 1e9);
-        final long warm = System.nanoTime() + phase;
-        while (System.nanoTime() < warm)
-        {
-            java.util.concurrent.locks.LockSupport.parkNanos(pauseNs);
-            op.run();
-        }
-        final long start = System.nanoTime();
-        final long end = start + phase;
-        long n = 0;
-        long now = start;
-        while (now < end)
-        {
-            java.util.concurrent.locks.LockSupport.parkNanos(pauseNs);
-            final long before = System.nanoTime();
-            op.run();
-            now = System.nanoTime();
-            histogram.recordValue(now - before);
-            n++;
-        }
-        ops[0] = n;
-        return now - start;
-    }
-
     /** The {@code alloc} mode (see the class javadoc). */
     private static void allocation(final Path dir, final long count, final String kind) throws Exception
     {
@@ -266,10 +235,21 @@ public final class BenchClient
     private static long loop(final double seconds, final Histogram histogram, final long[] ops, final Op op)
         throws Exception
     {
+        return loop(seconds, histogram, ops, 0, op);
+    }
+
+    /**
+     * The same with a pause of at least {@code pauseNs} (a park; 0: none) before each op, left out
+     * of the histogram: each op meets a service that had that long to go idle.
+     */
+    private static long loop(final double seconds, final Histogram histogram, final long[] ops, final long pauseNs,
+        final Op op) throws Exception
+    {
         final long phase = (long)(seconds * 1e9);
         final long warm = System.nanoTime() + phase;
         while (System.nanoTime() < warm)
         {
+            pause(pauseNs);
             op.run();
         }
         final long start = System.nanoTime();
@@ -278,6 +258,11 @@ public final class BenchClient
         long n = 0;
         while (now < end)
         {
+            if (pauseNs > 0)
+            {
+                pause(pauseNs);
+                now = System.nanoTime();
+            }
             op.run();
             final long after = System.nanoTime();
             if (histogram != null)
@@ -289,5 +274,13 @@ public final class BenchClient
         }
         ops[0] = n;
         return now - start;
+    }
+
+    private static void pause(final long pauseNs)
+    {
+        if (pauseNs > 0)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(pauseNs);
+        }
     }
 }

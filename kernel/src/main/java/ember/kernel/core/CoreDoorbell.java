@@ -39,8 +39,18 @@ public final class CoreDoorbell
     private volatile int mirrorOffset;
     /** The last sequence armed (core thread only): sequences grow, so a stale one never repeats. */
     private long lastSequence;
-    private volatile boolean used;
+    private final boolean used;
     private volatile boolean stayAwake;
+
+    /**
+     * @param used true for the bell of an idle strategy that arms it before each park
+     *             ({@link DoorbellIdleStrategy}); false for a core that never parks, whose bell
+     *             {@link #ring} ignores.
+     */
+    CoreDoorbell(final boolean used)
+    {
+        this.used = used;
+    }
 
     /**
      * Arm before a park: a new sequence, published before the core's last look. Core thread.
@@ -80,12 +90,6 @@ public final class CoreDoorbell
         }
     }
 
-    /** Marks this bell as one an idle strategy arms (set once, by {@link DoorbellIdleStrategy}). */
-    void markUsed()
-    {
-        used = true;
-    }
-
     /** @return true when the core's idle strategy parks and arms this bell first (false: it never parks, ringing is useless). */
     public boolean used()
     {
@@ -101,7 +105,12 @@ public final class CoreDoorbell
     {
         if (buffer == null)
         {
+            final UnsafeBuffer old = mirror;
             mirror = null;
+            if (old != null)
+            {
+                old.putLongVolatile(mirrorOffset, 0); // readers of the old word see a core that runs
+            }
             return;
         }
         buffer.putLongVolatile(offset, sequence);

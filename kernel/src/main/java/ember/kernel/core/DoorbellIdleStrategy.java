@@ -40,7 +40,7 @@ public final class DoorbellIdleStrategy implements IdleStrategy
 
     private final long minParkNanos;
     private final long maxParkNanos;
-    private CoreDoorbell doorbell;
+    private final CoreDoorbell doorbell = new CoreDoorbell(true);
     private int state = NOT_IDLE;
     private int count;
     private long parkNanos;
@@ -67,11 +67,10 @@ public final class DoorbellIdleStrategy implements IdleStrategy
         this.parkNanos = minParkNanos;
     }
 
-    /** Arm {@code bell} before each park (the kernel does this once, before its core starts). */
-    void ringsOn(final CoreDoorbell bell)
+    /** @return the bell this strategy arms before each park: the kernel's, for whoever hands its core work. */
+    public CoreDoorbell doorbell()
     {
-        bell.markUsed();
-        this.doorbell = bell;
+        return doorbell;
     }
 
     @Override
@@ -114,14 +113,11 @@ public final class DoorbellIdleStrategy implements IdleStrategy
                 break;
             case ARMING:
                 // Armed, the core looks once more (the next duty cycle) before it parks.
-                if (doorbell != null)
-                {
-                    doorbell.arm(parkNanos);
-                }
+                doorbell.arm(parkNanos);
                 state = PARKING;
                 break;
             default:
-                if (doorbell != null && doorbell.stayingAwake())
+                if (doorbell.stayingAwake())
                 {
                     Thread.yield(); // closing: the runner's stop flag must be seen now
                     break;
@@ -136,7 +132,7 @@ public final class DoorbellIdleStrategy implements IdleStrategy
     @Override
     public void reset()
     {
-        if (state >= ARMING && doorbell != null)
+        if (state >= ARMING)
         {
             doorbell.disarm();
         }

@@ -51,7 +51,8 @@ public final class Kernel implements AutoCloseable
     private boolean lockReleased;
     /** The core's idle strategy (made before any co-agent, so that it knows whether the bell is used). */
     private final org.agrona.concurrent.IdleStrategy idle;
-    private final CoreDoorbell doorbell = new CoreDoorbell();
+    /** The idle strategy's bell when it parks, else one nobody arms. */
+    private final CoreDoorbell doorbell;
 
     private Kernel(final KernelConfig config, final FileChannel lockChannel, final FileLock lock,
         final KernelCore core, final long recoveredRecords, final long recoveredSnapshotIndex, final KernelLog log)
@@ -60,10 +61,7 @@ public final class Kernel implements AutoCloseable
         this.log = log;
         this.config = config;
         this.idle = config.idle().get();
-        if (idle instanceof DoorbellIdleStrategy parking)
-        {
-            parking.ringsOn(doorbell);
-        }
+        this.doorbell = idle instanceof DoorbellIdleStrategy parking ? parking.doorbell() : new CoreDoorbell(false);
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.core = core;

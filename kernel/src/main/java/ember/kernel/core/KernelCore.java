@@ -66,6 +66,8 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private final KernelState state;
     private final JournalWriter journal;
     private final EpochNanoClock clock;
+    /** {@link #clock} when it is the default clock, which derives the kernel time from a monotonic read; else null. */
+    private final KernelClock kernelClock;
     private final KernelLog log;
     private final TimerWheel wheel;
     private final Int2ObjectHashMap<ClientSession> sessions = new Int2ObjectHashMap<>();
@@ -115,6 +117,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
         this.state = state;
         this.journal = journal;
         this.clock = config.clock();
+        this.kernelClock = clock instanceof KernelClock defaultClock ? defaultClock : null;
         this.log = log;
         this.config = config;
         this.snapshots = snapshots;
@@ -227,7 +230,7 @@ final class KernelCore implements Agent, KernelEffects, ParkedPulls.Server
     private void readClock(final long monotonicNs)
     {
         this.monotonicNs = monotonicNs;
-        nowNs = clock instanceof KernelClock kernelClock ? kernelClock.at(monotonicNs) : clock.nanoTime();
+        nowNs = kernelClock != null ? kernelClock.at(monotonicNs) : clock.nanoTime();
         nowMs = nowNs / 1_000_000;
     }
 

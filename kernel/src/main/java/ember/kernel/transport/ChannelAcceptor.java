@@ -162,14 +162,22 @@ final class ChannelAcceptor implements Runnable
         return ready;
     }
 
-    /** Any thread: put a socket channel in the {@link #ready()} queue unless it is there already. */
+    /**
+     * Any thread: the core must look at {@code channel}. A socket channel goes in the
+     * {@link #ready()} queue unless it is there already (a shared-memory one is looked at on every
+     * duty cycle); either way a parked core is woken.
+     */
     void markReady(final IpcChannel channel)
     {
-        if (channel != null && !channel.sharedMemory && !channel.queued.get() && channel.queued.compareAndSet(false, true))
+        if (channel == null)
+        {
+            return;
+        }
+        if (!channel.sharedMemory && !channel.queued.get() && channel.queued.compareAndSet(false, true))
         {
             ready.offer(channel); // cannot be full: it holds each channel at most once
-            wakeCore.run();
         }
+        wakeCore.run();
     }
 
     /** Any thread: make the acceptor look at its channels now. Coalesced: at most one system call per round. */
@@ -608,7 +616,6 @@ final class ChannelAcceptor implements Runnable
         {
             channel.linkFailure = reason;
             markReady(channel);
-            wakeCore.run(); // a shared-memory channel is not queued: the core finds it on its next cycle
         }
         if (connection.key.isValid())
         {

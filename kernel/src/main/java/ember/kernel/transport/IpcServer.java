@@ -268,7 +268,6 @@ public final class IpcServer implements Agent
         if (beacon != null)
         {
             kernel.doorbell().mirrorTo(null, 0); // on the core thread, the bell's only writer: none after this
-            beacon.putLongVolatile(IpcLayout.SERVICE_CORE_PARK, 0);
             beacon.putLongVolatile(IpcLayout.SERVICE_HEARTBEAT, 0);
             IpcLayout.unmap(beaconMapping);
         }
